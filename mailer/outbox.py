@@ -1,0 +1,34 @@
+"""The outbox: messages stored in the transaction of the change that causes them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
+class OutboxMessage(Model):
+    id = fields.BigIntField(primary_key=True)
+    message_id = fields.CharField(max_length=200, unique=True)  # stable across retries
+    recipient = fields.CharField(max_length=254)
+    subject = fields.CharField(max_length=300)
+    body_text = fields.TextField(null=True)  # cleared once sent or failed: it holds the link
+    body_html = fields.TextField(null=True)
+    status = fields.CharEnumField(DeliveryStatus, max_length=10, default=DeliveryStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    locked_until = fields.DatetimeField(null=True)
+    last_error = fields.CharField(max_length=500, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox_message"
+        indexes = (("status", "next_attempt_at"),)

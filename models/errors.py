@@ -1,0 +1,73 @@
+"""Domain errors, named as facts. The API maps each to a typed result or an error code."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    message = "The operation cannot be done."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+
+
+class NotAllowed(DomainError):
+    """The actor's role or scope does not allow the operation (the API's FORBIDDEN)."""
+
+    message = "You are not allowed to do this."
+
+
+class NotFound(DomainError):
+    message = "Not found."
+
+
+class InvalidInput(DomainError):
+    message = "The input is not valid."
+
+    def __init__(self, field_errors: dict[str, str]) -> None:
+        super().__init__()
+        self.field_errors = field_errors
+
+
+class EmailAlreadyInUse(DomainError):
+    message = "This e-mail address already belongs to another account."
+
+
+class SponsorNameTaken(DomainError):
+    message = "A sponsor with this name already exists."
+
+
+class StaleData(DomainError):
+    message = "Someone else changed this in the meantime; reload and try again."
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__()
+        self.current_version = current_version
+
+
+class InvitationNotFound(DomainError):
+    message = "This invitation link is not valid."
+
+
+class InvitationExpired(DomainError):
+    message = "This invitation has expired; ask for a new one."
+
+
+class InvitationAlreadyUsed(DomainError):
+    message = "This invitation has already been accepted."
+
+
+class InvitationRevoked(DomainError):
+    message = "This invitation has been withdrawn."
+
+
+class InvitationEmailMismatch(DomainError):
+    message = "You signed in with another e-mail address than the one that was invited."
+
+    def __init__(self, invited_email_hint: str) -> None:
+        super().__init__()
+        self.invited_email_hint = invited_email_hint
+
+
+class InvitationNotOpen(DomainError):
+    message = "This invitation is no longer open."

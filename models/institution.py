@@ -1,0 +1,65 @@
+"""Institutions (Kitas, day-family organisations, day schools, holiday care) and their master data."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models import text
+from models.sponsor import Sponsor
+
+
+class CareType(StrEnum):
+    DAYCARE_CENTER = "DAYCARE_CENTER"
+    DAY_FAMILY = "DAY_FAMILY"
+    DAY_SCHOOL = "DAY_SCHOOL"
+    HOLIDAY_CARE = "HOLIDAY_CARE"
+
+
+class InstitutionStatus(StrEnum):
+    INVITED = "INVITED"
+    ACTIVE = "ACTIVE"
+
+
+class Institution(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=text.NAME_MAX_LENGTH)
+    search_name = fields.CharField(max_length=text.NAME_MAX_LENGTH, db_index=True)
+    care_type = fields.CharEnumField(CareType, max_length=20)
+    status = fields.CharEnumField(InstitutionStatus, max_length=10, default=InstitutionStatus.INVITED)
+    vouchers_from = fields.DateField(db_index=True)
+    sponsor: fields.ForeignKeyNullableRelation[Sponsor] = fields.ForeignKeyField(
+        "models.Sponsor", related_name="institutions", null=True, on_delete=fields.RESTRICT
+    )
+    sponsor_id: int | None
+
+    # Master data (Stammdaten); all empty until an admin enters them.
+    organisation = fields.CharField(max_length=200, null=True)
+    street = fields.CharField(max_length=200, null=True)
+    house_number = fields.CharField(max_length=20, null=True)
+    postal_code = fields.CharField(max_length=4, null=True)
+    town = fields.CharField(max_length=100, null=True)
+    contact_email = fields.CharField(max_length=254, null=True)
+    phone = fields.CharField(max_length=20, null=True)
+    website = fields.CharField(max_length=500, null=True)
+    opening_days = fields.JSONField[list[str]](null=True)
+    opening_time = fields.TimeField(null=True)
+    closing_time = fields.TimeField(null=True)
+    iban = fields.CharField(max_length=34, null=True)
+    account_holder = fields.CharField(max_length=200, null=True)
+    places = fields.IntField(null=True)
+
+    version = fields.IntField(default=1)
+    activated_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "institution"
+
+    def set_name(self, name: str) -> None:
+        self.name = name
+        self.search_name = text.folded(name)
+

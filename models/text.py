@@ -1,0 +1,22 @@
+"""Names as people type them: trimmed, bounded, and folded for accent-free search."""
+
+from __future__ import annotations
+
+import unicodedata
+
+NAME_MAX_LENGTH = 200
+
+
+def clean_name(raw: str, *, what: str = "A name", max_length: int = NAME_MAX_LENGTH) -> str:
+    name = " ".join(raw.split())
+    if not name:
+        raise ValueError(f"{what} is required.")
+    if len(name) > max_length:
+        raise ValueError(f"{what} has at most {max_length} characters.")
+    return name
+
+
+def folded(text: str) -> str:
+    """Lower-cased without accents, so "zurich" finds "Zürich" and "Genève" finds "geneve"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

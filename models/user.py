@@ -1,0 +1,62 @@
+"""Accounts: one person, one e-mail, one role at a time, bound to one sign-in identity."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.institution import Institution
+from models.role import Role
+from models.sponsor import Sponsor
+
+
+class UserStatus(StrEnum):
+    INVITED = "INVITED"
+    ACTIVE = "ACTIVE"
+    BLOCKED = "BLOCKED"
+
+
+class Language(StrEnum):
+    DE = "DE"
+    FR = "FR"
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254)  # as typed, for display
+    email_key = fields.CharField(max_length=254, unique=True)  # lower-cased, for identity
+    first_name = fields.CharField(max_length=100, default="")
+    last_name = fields.CharField(max_length=100, default="")
+    role = fields.CharEnumField(Role, max_length=20, db_index=True)
+    sponsor: fields.ForeignKeyNullableRelation[Sponsor] = fields.ForeignKeyField(
+        "models.Sponsor", related_name="users", null=True, on_delete=fields.RESTRICT
+    )
+    sponsor_id: int | None
+    institution: fields.ForeignKeyNullableRelation[Institution] = fields.ForeignKeyField(
+        "models.Institution", related_name="users", null=True, on_delete=fields.RESTRICT
+    )
+    institution_id: int | None
+    status = fields.CharEnumField(UserStatus, max_length=10)
+    status_before_block = fields.CharEnumField(UserStatus, max_length=10, null=True)
+    language = fields.CharEnumField(Language, max_length=2, null=True)
+    # The sign-in identity (OIDC issuer + subject), bound on the first matching sign-in.
+    issuer = fields.CharField(max_length=255, null=True)
+    subject = fields.CharField(max_length=255, null=True)
+    # Tokens issued before this moment are refused: a role change ends the current sign-in.
+    signed_out_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "user"
+        unique_together = (("issuer", "subject"),)
+
+    def set_email(self, address: str) -> None:
+        self.email = address.strip()
+        self.email_key = self.email.lower()
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part) or self.email

@@ -1,0 +1,120 @@
+"""Configuration from the environment (the contract's `KIBON_*` variables).
+
+A module of its own because `main` wires everything and nothing may import `main`, while the
+request context and the mail worker need the same values.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite://var/kibon.sqlite3"
+MODEL_MODULES = [
+    "models.sponsor",
+    "models.institution",
+    "models.user",
+    "models.invitation",
+    "models.audit",
+    "mailer.outbox",
+]
+
+
+class ConfigurationError(ValueError):
+    pass
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigurationError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    smtp: SmtpSettings | None = None
+    mail_from: str = "kiBon <noreply@localhost>"
+    portal_url: str = "http://localhost:8000"
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None
+    dev_login: bool = False
+    invitation_ttl_days: int = 7
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        smtp_host = env.get("KIBON_SMTP_HOST", "").strip()
+        smtp = None
+        if smtp_host:
+            smtp = SmtpSettings(
+                host=smtp_host,
+                port=_int(env, "KIBON_SMTP_PORT", 25, 1, 65535),
+                username=env.get("KIBON_SMTP_USERNAME") or None,
+                password=env.get("KIBON_SMTP_PASSWORD") or None,
+                starttls=_flag(env.get("KIBON_SMTP_STARTTLS")),
+            )
+        return cls(
+            database_url=env.get("KIBON_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            smtp=smtp,
+            mail_from=env.get("KIBON_MAIL_FROM") or cls.mail_from,
+            portal_url=(env.get("KIBON_PORTAL_URL") or cls.portal_url).rstrip("/"),
+            oidc_issuer=env.get("KIBON_OIDC_ISSUER") or None,
+            oidc_audience=env.get("KIBON_OIDC_AUDIENCE") or None,
+            oidc_jwks_url=env.get("KIBON_OIDC_JWKS_URL") or None,
+            dev_login=_flag(env.get("KIBON_DEV_LOGIN")),
+            invitation_ttl_days=_int(env, "KIBON_INVITATION_TTL_DAYS", 7, 1, 30),
+            host=env.get("KIBON_HOST") or cls.host,
+            port=_int(env, "KIBON_PORT", 8000, 1, 65535),
+        )
+
+    def tortoise_config(self) -> dict[str, object]:
+        if self.database_url.startswith("sqlite://") and ":memory:" not in self.database_url:
+            Path(self.database_url.removeprefix("sqlite://")).parent.mkdir(
+                parents=True, exist_ok=True
+            )
+        return tortoise_config(self.database_url)
+
+
+def tortoise_config(database_url: str) -> dict[str, object]:
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "models.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# For the `tortoise` command line (makemigrations): `tortoise -c settings.TORTOISE_ORM ...`
+TORTOISE_ORM = tortoise_config(os.environ.get("KIBON_DATABASE_URL") or DEFAULT_DATABASE_URL)
