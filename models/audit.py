@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+from models import email
+
+if TYPE_CHECKING:
+    from models.user import User
+
+# Set by the HTTP layer for each request, so every audit entry says which request made it.
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 class AuditEvent(Model):
@@ -21,3 +32,26 @@ class AuditEvent(Model):
 
     class Meta:
         table = "audit_event"
+
+
+async def record(
+    action: str,
+    *,
+    actor: User | None,
+    subject: Model | None = None,
+    sponsor_id: int | None = None,
+    institution_id: int | None = None,
+    details: dict[str, object] | None = None,
+) -> AuditEvent:
+    """Written inside the caller's transaction, so the trail and the change commit together."""
+    return await AuditEvent.create(
+        actor_id=actor.id if actor else None,
+        actor_email=email.mask(actor.email) if actor else None,
+        action=action,
+        subject_type=type(subject).__name__ if subject else None,
+        subject_id=subject.pk if subject else None,
+        sponsor_id=sponsor_id,
+        institution_id=institution_id,
+        details=details or {},
+        request_id=request_id.get(),
+    )

@@ -1,14 +1,20 @@
-"""Institutions (Kitas, day-family organisations, day schools, holiday care) and their master data."""
+"""Institutions (Kitas, day families, day schools, holiday care) and their master data."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from models import text
+from models.role import is_canton
 from models.sponsor import Sponsor
+
+if TYPE_CHECKING:
+    from models.user import User
 
 
 class CareType(StrEnum):
@@ -16,6 +22,16 @@ class CareType(StrEnum):
     DAY_FAMILY = "DAY_FAMILY"
     DAY_SCHOOL = "DAY_SCHOOL"
     HOLIDAY_CARE = "HOLIDAY_CARE"
+
+
+class Weekday(StrEnum):
+    MONDAY = "MONDAY"
+    TUESDAY = "TUESDAY"
+    WEDNESDAY = "WEDNESDAY"
+    THURSDAY = "THURSDAY"
+    FRIDAY = "FRIDAY"
+    SATURDAY = "SATURDAY"
+    SUNDAY = "SUNDAY"
 
 
 class InstitutionStatus(StrEnum):
@@ -28,7 +44,9 @@ class Institution(Model):
     name = fields.CharField(max_length=text.NAME_MAX_LENGTH)
     search_name = fields.CharField(max_length=text.NAME_MAX_LENGTH, db_index=True)
     care_type = fields.CharEnumField(CareType, max_length=20)
-    status = fields.CharEnumField(InstitutionStatus, max_length=10, default=InstitutionStatus.INVITED)
+    status = fields.CharEnumField(
+        InstitutionStatus, max_length=10, default=InstitutionStatus.INVITED
+    )
     vouchers_from = fields.DateField(db_index=True)
     sponsor: fields.ForeignKeyNullableRelation[Sponsor] = fields.ForeignKeyField(
         "models.Sponsor", related_name="institutions", null=True, on_delete=fields.RESTRICT
@@ -63,3 +81,12 @@ class Institution(Model):
         self.name = name
         self.search_name = text.folded(name)
 
+
+def visible_to(actor: User) -> QuerySet[Institution]:
+    if is_canton(actor.role):
+        return Institution.all()
+    if actor.sponsor_id is not None:
+        return Institution.filter(sponsor_id=actor.sponsor_id)
+    if actor.institution_id is not None:
+        return Institution.filter(id=actor.institution_id)
+    return Institution.filter(id__in=[])

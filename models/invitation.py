@@ -5,11 +5,14 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tortoise import fields
+from tortoise.expressions import Q
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from mailer.outbox import OutboxMessage
+from models import clock
 from models.institution import Institution
-from models.role import Role
+from models.role import Role, is_canton
 from models.sponsor import Sponsor
 from models.user import Language, User
 
@@ -56,3 +59,21 @@ class Invitation(Model):
 
     class Meta:
         table = "invitation"
+
+    @property
+    def current_status(self) -> InvitationStatus:
+        if self.status == InvitationStatus.PENDING and self.expires_at <= clock.now():
+            return InvitationStatus.EXPIRED
+        return self.status
+
+
+def visible_to(actor: User) -> QuerySet[Invitation]:
+    if is_canton(actor.role):
+        return Invitation.all()
+    if actor.sponsor_id is not None:
+        return Invitation.filter(
+            Q(sponsor_id=actor.sponsor_id) | Q(institution__sponsor_id=actor.sponsor_id)
+        )
+    if actor.institution_id is not None:
+        return Invitation.filter(institution_id=actor.institution_id)
+    return Invitation.filter(id__in=[])

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from models import text
+from models.role import is_canton
+
+if TYPE_CHECKING:
+    from models.user import User
 
 
 class Sponsor(Model):
@@ -23,3 +30,13 @@ class Sponsor(Model):
         self.name = name
         self.name_key = text.folded(name)
         self.search_name = text.folded(name)
+
+
+def visible_to(actor: User) -> QuerySet[Sponsor]:
+    if is_canton(actor.role):
+        return Sponsor.all()
+    if actor.sponsor_id is not None:
+        return Sponsor.filter(id=actor.sponsor_id)
+    if actor.institution_id is not None:
+        return Sponsor.filter(institutions__id=actor.institution_id)
+    return Sponsor.filter(id__in=[])

@@ -5,10 +5,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tortoise import fields
+from tortoise.expressions import Q
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from models.institution import Institution
-from models.role import Role
+from models.role import Role, is_canton
 from models.sponsor import Sponsor
 
 
@@ -60,3 +62,17 @@ class User(Model):
     @property
     def display_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part) or self.email
+
+
+def visible_to(actor: User) -> QuerySet[User]:
+    """Canton staff see everyone; sponsor staff their sponsor's and its institutions' people;
+    institution staff their institution's; an applicant only itself."""
+    if is_canton(actor.role):
+        return User.all()
+    if actor.sponsor_id is not None:
+        return User.filter(
+            Q(sponsor_id=actor.sponsor_id) | Q(institution__sponsor_id=actor.sponsor_id)
+        )
+    if actor.institution_id is not None:
+        return User.filter(institution_id=actor.institution_id)
+    return User.filter(id=actor.id)

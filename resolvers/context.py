@@ -1,0 +1,46 @@
+"""The request context: who is calling, per-request loaders, settings. Built once per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.types import Info as StrawberryInfo
+
+from models.invitation import Invitation
+from models.sign_in import Identity
+from models.user import User
+from resolvers.loaders import Loaders
+from settings import Settings
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request with a valid token: the identity, and its account if it has one."""
+
+    identity: Identity
+    user: User | None
+    pending_invitation: Invitation | None = None
+
+
+@dataclass
+class Context:
+    request: Request
+    response: Response | None
+    settings: Settings
+    request_id: str
+    identity: Identity | None = None
+    user: User | None = None
+    pending_invitation: Invitation | None = None
+    loaders: Loaders = field(default_factory=Loaders)
+
+    @property
+    def actor(self) -> User:
+        """The signed-in account; fields that use it are gated by a permission class."""
+        assert self.user is not None, "guarded by a permission class"
+        return self.user
+
+
+Info: TypeAlias = StrawberryInfo[Context, None]

@@ -1,0 +1,111 @@
+"""The GraphQL endpoint: authenticate once, then hand the request to Strawberry.
+
+A token that is present but cannot be trusted (bad signature, expired, blocked account, ended
+sign-in) gets HTTP 401 before any resolver runs; no token at all is an anonymous caller.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import uuid4
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from models import audit, sign_in
+from models.errors import DomainError
+from resolvers.context import Caller, Context
+from resolvers.identity import InvalidToken, TokenVerifier
+from settings import Settings
+
+log = logging.getLogger("kibon.auth")
+
+
+class Unauthenticated(Exception):
+    pass
+
+
+async def authenticate(verifier: TokenVerifier, authorization: str | None) -> Caller | None:
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("not a bearer token")
+    try:
+        identity = await verifier.verify(token.strip())
+        signed_in = await sign_in.sign_in(identity)
+    except (InvalidToken, DomainError) as error:
+        raise Unauthenticated(str(error)) from None
+    return Caller(identity, signed_in.user, signed_in.pending_invitation)
+
+
+def unauthenticated_response() -> Response:
+    body = {
+        "data": None,
+        "errors": [
+            {
+                "message": "The sign-in is not valid; please sign in again.",
+                "extensions": {"code": "UNAUTHENTICATED", "requestId": audit.request_id.get()},
+            }
+        ],
+    }
+    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+class GraphQLEndpoint(GraphQL[Context, None]):
+    def __init__(self, schema: Any, *, settings: Settings, verifier: TokenVerifier) -> None:
+        super().__init__(schema)
+        self.settings = settings
+        self.verifier = verifier
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope, receive)
+            try:
+                caller = await authenticate(self.verifier, request.headers.get("authorization"))
+            except Unauthenticated as refused:
+                log.info("sign-in refused: %s", refused)
+                await unauthenticated_response()(scope, receive, send)
+                return
+            scope.setdefault("state", {})["caller"] = caller
+        await super().__call__(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        caller: Caller | None = getattr(request.state, "caller", None)
+        return Context(
+            request=request,  # type: ignore[arg-type]
+            response=response,
+            settings=self.settings,
+            request_id=audit.request_id.get() or "",
+            identity=caller.identity if caller else None,
+            user=caller.user if caller else None,
+            pending_invitation=caller.pending_invitation if caller else None,
+        )
+
+
+class RequestId:
+    """Gives every request an id: in the logs, in audit entries, and in `X-Request-Id`."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid4().hex
+        token = audit.request_id.set(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            audit.request_id.reset(token)

@@ -1,0 +1,171 @@
+"""Who is calling: the identity provider's bearer tokens (BE-Login, OIDC), checked once a request.
+
+Signatures are checked against the provider's JWKS (RS256 or ES256 only), then issuer, audience,
+expiry and `email_verified`. The development issuer signs its own tokens with a key made at
+start-up and is checked by exactly the same code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from joserfc import jws, jwt
+from joserfc.errors import InvalidKeyIdError, JoseError
+from joserfc.jwk import ECKey, KeySet
+
+from models.sign_in import Identity
+
+ALGORITHMS = ["RS256", "ES256"]
+LEEWAY_SECONDS = 30
+DEV_ISSUER = "urn:kibon:dev-login"
+DEV_AUDIENCE = "kibon-portal"
+DEV_TOKEN_LIFETIME_SECONDS = 8 * 3600
+# An unknown `kid` may mean the provider rotated its keys; refetching is allowed at most this
+# often, so a flood of forged `kid`s cannot turn us into a load generator against the provider.
+JWKS_REFETCH_INTERVAL_SECONDS = 30.0
+
+
+class InvalidToken(Exception):
+    """The token cannot be trusted; the reason is for the operator's log, not for the client."""
+
+
+class RemoteKeys:
+    """The provider's JWKS, fetched asynchronously, cached, refetched once on an unknown `kid`."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._keys: KeySet | None = None
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def get(self, *, refresh: bool = False) -> KeySet:
+        async with self._lock:
+            stale = time.monotonic() - self._fetched_at > JWKS_REFETCH_INTERVAL_SECONDS
+            if self._keys is None or (refresh and stale):
+                self._keys = KeySet.import_key_set(await self._fetch())
+                self._fetched_at = time.monotonic()
+            return self._keys
+
+    async def _fetch(self) -> Any:
+        if self.url.startswith("file://"):
+            path = Path(self.url.removeprefix("file://"))
+            return json.loads(await asyncio.to_thread(path.read_text))
+        async with httpx.AsyncClient(timeout=10.0) as client:
+            response = await client.get(self.url)
+            response.raise_for_status()
+            return response.json()
+
+
+class LocalKeys:
+    def __init__(self, keys: KeySet) -> None:
+        self._keys = keys
+
+    async def get(self, *, refresh: bool = False) -> KeySet:
+        return self._keys
+
+
+KeySource = RemoteKeys | LocalKeys
+
+
+@dataclass(frozen=True)
+class TrustedIssuer:
+    issuer: str
+    audience: str
+    keys: KeySource
+
+
+class DevIssuer:
+    """The built-in development issuer behind `POST /dev/token` (only with KIBON_DEV_LOGIN)."""
+
+    def __init__(self) -> None:
+        self._key = ECKey.generate_key("P-256", parameters={"kid": uuid4().hex}, private=True)
+        public = KeySet.import_key_set({"keys": [self._key.as_dict(private=False)]})
+        self.trusted = TrustedIssuer(DEV_ISSUER, DEV_AUDIENCE, LocalKeys(public))
+
+    def sign(self, *, email: str, given_name: str = "", family_name: str = "") -> str:
+        now = int(time.time())
+        claims = {
+            "iss": DEV_ISSUER,
+            "aud": DEV_AUDIENCE,
+            "sub": f"dev:{email.strip().lower()}",
+            "email": email.strip(),
+            "email_verified": True,
+            "given_name": given_name,
+            "family_name": family_name,
+            "iat": now,
+            "exp": now + DEV_TOKEN_LIFETIME_SECONDS,
+        }
+        return jwt.encode({"alg": "ES256", "kid": self._key.kid}, claims, self._key)
+
+
+class TokenVerifier:
+    def __init__(self, trusted: list[TrustedIssuer]) -> None:
+        self._by_issuer = {entry.issuer: entry for entry in trusted}
+
+    async def verify(self, token: str) -> Identity:
+        trusted = self._by_issuer.get(_unverified_issuer(token))
+        if trusted is None:
+            raise InvalidToken("unknown issuer")
+        claims = await _verified_claims(token, trusted)
+        if claims.get("email_verified") not in (True, "true"):
+            raise InvalidToken("e-mail not verified")
+        email = claims.get("email")
+        if not isinstance(email, str) or "@" not in email:
+            raise InvalidToken("no e-mail claim")
+        issued_at = claims.get("iat")
+        return Identity(
+            issuer=trusted.issuer,
+            subject=str(claims["sub"]),
+            email=email.strip(),
+            given_name=_text_claim(claims, "given_name"),
+            family_name=_text_claim(claims, "family_name"),
+            issued_at=datetime.fromtimestamp(issued_at, UTC)
+            if isinstance(issued_at, int | float)
+            else None,
+        )
+
+
+async def _verified_claims(token: str, trusted: TrustedIssuer) -> dict[str, Any]:
+    try:
+        try:
+            decoded = jwt.decode(token, await trusted.keys.get(), algorithms=ALGORITHMS)
+        except InvalidKeyIdError:
+            decoded = jwt.decode(token, await trusted.keys.get(refresh=True), algorithms=ALGORITHMS)
+        registry = jwt.JWTClaimsRegistry(
+            leeway=LEEWAY_SECONDS,
+            iss={"essential": True, "value": trusted.issuer},
+            aud={"essential": True, "value": trusted.audience},
+            sub={"essential": True},
+            exp={"essential": True},
+        )
+        registry.validate(decoded.claims)
+    except (JoseError, ValueError, TypeError) as error:
+        raise InvalidToken(f"{type(error).__name__}: {error}") from None
+    except httpx.HTTPError as error:
+        raise InvalidToken(f"JWKS unavailable: {type(error).__name__}") from None
+    return dict(decoded.claims)
+
+
+def _unverified_issuer(token: str) -> str:
+    """Only to pick which issuer's keys to check against; nothing else trusts it."""
+    try:
+        payload = jws.extract_compact(token.encode()).payload
+        issuer = json.loads(payload).get("iss")
+    except (JoseError, ValueError, AttributeError):
+        raise InvalidToken("malformed token") from None
+    if not isinstance(issuer, str):
+        raise InvalidToken("no issuer")
+    return issuer
+
+
+def _text_claim(claims: dict[str, Any], name: str) -> str:
+    value = claims.get(name)
+    return value.strip()[:100] if isinstance(value, str) else ""

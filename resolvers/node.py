@@ -1,0 +1,33 @@
+"""Relay's `node(id:)`: any object by global ID, within the caller's scope."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from resolvers.client_error import BadUserInput
+from resolvers.context import Info
+from schema.institution import Institution
+from schema.invitation import Invitation
+from schema.sponsor import Sponsor
+from schema.user import User
+
+NODE_TYPES: dict[str, type[Sponsor | Institution | User | Invitation]] = {
+    "Sponsor": Sponsor,
+    "Institution": Institution,
+    "User": User,
+    "Invitation": Invitation,
+}
+
+
+async def node(info: Info, id: strawberry.ID) -> relay.Node | None:
+    try:
+        global_id = relay.GlobalID.from_id(id)
+        node_id = str(int(global_id.node_id))
+    except (ValueError, TypeError):
+        raise BadUserInput("`id` is not a valid ID.") from None
+    node_type = NODE_TYPES.get(global_id.type_name)
+    if node_type is None or info.context.user is None:
+        return None
+    found = await node_type.resolve_nodes(info=info, node_ids=[node_id])
+    return found[0]

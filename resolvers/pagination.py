@@ -1,0 +1,83 @@
+"""Keyset pagination: a page is "the next `first` rows after this cursor" in a stable order.
+
+No OFFSET, so page 1,000 costs what page 1 costs. A cursor is the sort key of the last row seen,
+opaque to clients (base64 of JSON).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from resolvers.client_error import BadUserInput
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Page(Generic[M]):
+    rows: list[M]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+def check_page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if not 0 <= first <= MAX_PAGE_SIZE:
+        raise BadUserInput(f"`first` must be between 0 and {MAX_PAGE_SIZE}.")
+    return first
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode()
+
+
+def decode_cursor(cursor: str, order: Sequence[str]) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, binascii.Error, UnicodeError):
+        raise BadUserInput("`after` is not a valid cursor.") from None
+    if (
+        not isinstance(values, list)
+        or len(values) != len(order)
+        or not isinstance(values[-1], int)
+        or isinstance(values[-1], bool)
+        or not all(isinstance(v, str) for v in values[:-1])
+    ):
+        raise BadUserInput("`after` is not a valid cursor.")
+    return values
+
+
+def after_filter(order: Sequence[str], values: Sequence[Any]) -> Q:
+    """Rows strictly after `values` in the order of `order` (the last column is unique)."""
+    condition = Q(**{f"{order[-1]}__gt": values[-1]})
+    for index in range(len(order) - 2, -1, -1):
+        column, value = order[index], values[index]
+        condition = Q(**{f"{column}__gt": value}) | (Q(**{column: value}) & condition)
+    return condition
+
+
+async def page(
+    queryset: QuerySet[M], *, first: int | None, after: str | None, order: Sequence[str] = ("id",)
+) -> Page[M]:
+    size = check_page_size(first)
+    if after is not None:
+        queryset = queryset.filter(after_filter(order, decode_cursor(after, order)))
+    rows = list(await queryset.order_by(*order).limit(size + 1))
+    has_next = len(rows) > size
+    rows = rows[:size]
+    cursors = [encode_cursor([getattr(row, column) for column in order]) for row in rows]
+    return Page(rows, cursors, has_next_page=has_next, has_previous_page=after is not None)

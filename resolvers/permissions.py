@@ -1,0 +1,58 @@
+"""Coarse role gates on fields: pure checks on the context, no database work.
+
+Object scope (may this admin touch that institution?) is decided in the domain, next to each
+aggregate. The first failing class answers, so `IsAuthenticated` goes first.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from strawberry.permission import BasePermission
+
+from models.role import ADMIN_ROLES, CANTON_ROLES, STAFF_ROLES, Role
+from resolvers.context import Info
+
+
+class IsAuthenticated(BasePermission):
+    message = "Sign in first."
+    error_extensions: ClassVar[dict[str, object]] = {"code": "UNAUTHENTICATED"}  # type: ignore[misc]
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return info.context.identity is not None
+
+
+class _HasRole(BasePermission):
+    roles: ClassVar[frozenset[Role]] = frozenset()
+    message = "Your role does not allow this."
+    error_extensions: ClassVar[dict[str, object]] = {"code": "FORBIDDEN"}  # type: ignore[misc]
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        user = info.context.user
+        return user is not None and user.role in self.roles
+
+
+class HasAccount(_HasRole):
+    """Signed in with an account of any role (an invited person has none until accepting)."""
+
+    roles = frozenset(Role)
+
+
+class IsStaff(_HasRole):
+    roles = STAFF_ROLES
+
+
+class IsAdmin(_HasRole):
+    roles = ADMIN_ROLES
+
+
+class IsCantonStaff(_HasRole):
+    roles = CANTON_ROLES
+
+
+Gate = list[type[BasePermission]]
+AUTHENTICATED: Gate = [IsAuthenticated]
+ACCOUNT: Gate = [IsAuthenticated, HasAccount]
+STAFF: Gate = [IsAuthenticated, IsStaff]
+ADMIN: Gate = [IsAuthenticated, IsAdmin]
+CANTON: Gate = [IsAuthenticated, IsCantonStaff]

@@ -1,0 +1,18 @@
+"""The caller itself."""
+
+from __future__ import annotations
+
+from models import sign_in
+from resolvers.context import Info
+from schema.user import PendingInvitation, User, Viewer
+
+
+async def me(info: Info) -> Viewer:
+    context = info.context
+    pending = context.pending_invitation
+    if pending is None and context.user is not None:
+        pending = await sign_in.pending_invitation_for(context.user)
+    return Viewer(
+        user=User.from_model(context.user) if context.user else None,
+        pending_invitation=PendingInvitation.from_model(pending) if pending else None,
+    )

@@ -1,0 +1,1 @@
+"""The API's shape: Strawberry types, inputs, enums, errors and result unions."""

@@ -1,0 +1,65 @@
+"""What a client sees of errors: expected ones as they are, everything else masked.
+
+A domain `NotAllowed` becomes `FORBIDDEN`. Any other exception is a fault of ours: the client gets
+"Unexpected error." with the request id, the operator's log gets the full traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+
+from models import audit, errors
+
+log = logging.getLogger("kibon.graphql")
+
+UNEXPECTED = "Unexpected error."
+
+
+def is_fault(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError | errors.NotAllowed)
+
+
+def _client_view(error: GraphQLError) -> GraphQLError:
+    if isinstance(error.original_error, errors.NotAllowed):
+        return GraphQLError(
+            error.original_error.message,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "FORBIDDEN"},
+        )
+    if is_fault(error):
+        return GraphQLError(
+            UNEXPECTED,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"requestId": audit.request_id.get()},
+        )
+    return error
+
+
+class ErrorPolicy(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [_client_view(error) for error in result.errors]
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if is_fault(error):
+                log.error(
+                    "unexpected error in %s",
+                    ".".join(map(str, error.path or [])) or "the operation",
+                    exc_info=error.original_error,
+                )

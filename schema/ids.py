@@ -1,0 +1,26 @@
+"""Relay global IDs in arguments: a malformed one is the client's error (`BAD_USER_INPUT`)."""
+
+from __future__ import annotations
+
+from strawberry import relay
+
+from resolvers.client_error import BadUserInput
+
+
+def decode(global_id: str, type_name: str, *, argument: str = "id") -> int:
+    try:
+        decoded = relay.GlobalID.from_id(global_id)
+        node_id = int(decoded.node_id)
+    except (ValueError, TypeError):
+        raise BadUserInput(f"`{argument}` is not a valid ID.") from None
+    if decoded.type_name != type_name:
+        raise BadUserInput(f"`{argument}` must be the ID of a {type_name}.")
+    return node_id
+
+
+def decode_optional(global_id: str | None, type_name: str, *, argument: str) -> int | None:
+    return None if global_id is None else decode(global_id, type_name, argument=argument)
+
+
+def encode(type_name: str, node_id: int) -> str:
+    return str(relay.GlobalID(type_name, str(node_id)))

@@ -1,0 +1,118 @@
+"""Institutions and their master data as the API shows them."""
+
+from __future__ import annotations
+
+import datetime
+
+import strawberry
+from strawberry import relay
+
+from models import institution, master_data
+from resolvers.context import Info
+from schema.enums import CareType, InstitutionStatus, Weekday
+from schema.nodes import visible_nodes
+from schema.sponsor import Sponsor, sponsor_of
+
+
+@strawberry.type
+class Address:
+    organisation: str
+    street: str
+    house_number: str | None
+    postal_code: str
+    town: str
+
+
+@strawberry.type(description="Stammdaten: what an institution's admin enters to activate it.")
+class MasterData:
+    address: Address | None
+    contact_email: str | None = strawberry.field(description="The address parents write to.")
+    phone: str | None = strawberry.field(description="E.164, e.g. `+41311234567`.")
+    website: str | None
+    opening_days: list[Weekday]
+    opening_time: datetime.time | None
+    closing_time: datetime.time | None
+    iban: str | None = strawberry.field(
+        description="Shown in full to the institution's and its sponsor's admins and to the "
+        "canton; masked (`CH93 **** **** **** *295 7`) to everyone else."
+    )
+    account_holder: str | None
+    places: int | None = strawberry.field(description="Number of places (day-care centres).")
+
+    @classmethod
+    def from_model(cls, row: institution.Institution, *, full_iban: bool) -> MasterData:
+        return cls(
+            address=Address(
+                organisation=row.organisation,
+                street=row.street,
+                house_number=row.house_number,
+                postal_code=row.postal_code,
+                town=row.town,
+            )
+            if row.organisation and row.street and row.postal_code and row.town
+            else None,
+            contact_email=row.contact_email,
+            phone=row.phone,
+            website=row.website,
+            opening_days=[institution.Weekday(d) for d in row.opening_days or []],
+            opening_time=row.opening_time,
+            closing_time=row.closing_time,
+            iban=row.iban if full_iban or not row.iban else master_data.masked_iban(row.iban),
+            account_holder=row.account_holder,
+            places=row.places,
+        )
+
+
+@strawberry.type(description="A Kita, day-family organisation, day school or holiday care.")
+class Institution(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    care_type: CareType
+    status: InstitutionStatus
+    vouchers_from: datetime.date = strawberry.field(
+        description="Vouchers (Betreuungsgutscheine) are accepted from this date on."
+    )
+    version: int = strawberry.field(
+        description="Changes with every save; send it back to detect concurrent edits."
+    )
+    sponsor_id: strawberry.Private[int | None]
+    row: strawberry.Private[institution.Institution]
+
+    @classmethod
+    def from_model(cls, row: institution.Institution) -> Institution:
+        return cls(
+            id=row.id,
+            name=row.name,
+            care_type=row.care_type,
+            status=row.status,
+            vouchers_from=row.vouchers_from,
+            version=row.version,
+            sponsor_id=row.sponsor_id,
+            row=row,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Institution | None]:
+        visible = institution.visible_to(info.context.actor)
+        return await visible_nodes(visible, node_ids, cls.from_model)
+
+    @strawberry.field
+    async def sponsor(self, info: Info) -> Sponsor | None:
+        return await sponsor_of(info, self.sponsor_id)
+
+    @strawberry.field(description="Null until an admin has entered any master data.")
+    def master_data(self, info: Info) -> MasterData | None:
+        if not master_data.has_any(self.row):
+            return None
+        full = master_data.may_see_iban(info.context.actor, self.row)
+        return MasterData.from_model(self.row, full_iban=full)
+
+
+async def institution_of(info: Info, institution_id: int | None) -> Institution | None:
+    """The institution a visible row refers to; seeing the row implies seeing it."""
+    if institution_id is None:
+        return None
+    row = await info.context.loaders.institution.load(institution_id)
+    return Institution.from_model(row) if row else None

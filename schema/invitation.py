@@ -1,0 +1,64 @@
+"""Invitations as the API shows them to those who manage them."""
+
+from __future__ import annotations
+
+import datetime
+
+import strawberry
+from strawberry import relay
+
+from models import invitation
+from resolvers.context import Info
+from schema.enums import DeliveryStatus, InvitationStatus, Role
+from schema.institution import Institution, institution_of
+from schema.nodes import visible_nodes
+from schema.sponsor import Sponsor, sponsor_of
+
+
+@strawberry.type(description="An invitation to take a role; its link is single-use.")
+class Invitation(relay.Node):
+    id: relay.NodeID[int]
+    email: str
+    role: Role
+    status: InvitationStatus
+    expires_at: datetime.datetime
+    created_at: datetime.datetime
+    sponsor_id: strawberry.Private[int | None]
+    institution_id: strawberry.Private[int | None]
+    message_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, row: invitation.Invitation) -> Invitation:
+        return cls(
+            id=row.id,
+            email=row.email,
+            role=row.role,
+            status=row.current_status,
+            expires_at=row.expires_at,
+            created_at=row.created_at,
+            sponsor_id=row.sponsor_id,
+            institution_id=row.institution_id,
+            message_id=row.message_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Invitation | None]:
+        visible = invitation.visible_to(info.context.actor)
+        return await visible_nodes(visible, node_ids, cls.from_model)
+
+    @strawberry.field(description="Whether the invitation mail has been delivered.")
+    async def delivery_status(self, info: Info) -> DeliveryStatus | None:
+        if self.message_id is None:
+            return None
+        message = await info.context.loaders.message.load(self.message_id)
+        return message.status if message else None
+
+    @strawberry.field
+    async def sponsor(self, info: Info) -> Sponsor | None:
+        return await sponsor_of(info, self.sponsor_id)
+
+    @strawberry.field
+    async def institution(self, info: Info) -> Institution | None:
+        return await institution_of(info, self.institution_id)

@@ -1,0 +1,51 @@
+"""Sponsors (Trägerschaften) as the API shows them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from models import institution, sponsor
+from resolvers import pagination
+from resolvers.context import Info
+from schema.nodes import visible_nodes
+from schema.pagination import Connection, connection
+
+if TYPE_CHECKING:
+    from schema.institution import Institution
+
+
+@strawberry.type(description="A sponsor organisation (Trägerschaft) that runs institutions.")
+class Sponsor(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+
+    @classmethod
+    def from_model(cls, row: sponsor.Sponsor) -> Sponsor:
+        return cls(id=row.id, name=row.name)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Sponsor | None]:
+        return await visible_nodes(sponsor.visible_to(info.context.actor), node_ids, cls.from_model)
+
+    @strawberry.field(description="Its institutions that the caller may see.")
+    async def institutions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[Institution, strawberry.lazy("schema.institution")]]:
+        from schema.institution import Institution
+
+        rows = institution.visible_to(info.context.actor).filter(sponsor_id=self.id)
+        found = await pagination.page(rows, first=first, after=after, order=("search_name", "id"))
+        return connection(found, Institution.from_model)
+
+
+async def sponsor_of(info: Info, sponsor_id: int | None) -> Sponsor | None:
+    """The sponsor a visible row refers to; seeing the row implies seeing its sponsor."""
+    if sponsor_id is None:
+        return None
+    row = await info.context.loaders.sponsor.load(sponsor_id)
+    return Sponsor.from_model(row) if row else None

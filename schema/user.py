@@ -1,0 +1,78 @@
+"""People: accounts, and what the signed-in caller sees of itself."""
+
+from __future__ import annotations
+
+import datetime
+
+import strawberry
+from strawberry import relay
+
+from models import invitation, user
+from resolvers.context import Info
+from schema.enums import Role, UserStatus
+from schema.institution import Institution, institution_of
+from schema.nodes import visible_nodes
+from schema.sponsor import Sponsor, sponsor_of
+
+
+@strawberry.type(description="A person's account: one e-mail, one role at a time.")
+class User(relay.Node):
+    id: relay.NodeID[int]
+    email: str
+    first_name: str
+    last_name: str
+    role: Role
+    status: UserStatus
+    sponsor_id: strawberry.Private[int | None]
+    institution_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, row: user.User) -> User:
+        return cls(
+            id=row.id,
+            email=row.email,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            role=row.role,
+            status=row.status,
+            sponsor_id=row.sponsor_id,
+            institution_id=row.institution_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[User | None]:
+        visible = user.visible_to(info.context.actor)
+        return await visible_nodes(visible, node_ids, cls.from_model)
+
+    @strawberry.field(description="The sponsor a sponsor role is tied to.")
+    async def sponsor(self, info: Info) -> Sponsor | None:
+        return await sponsor_of(info, self.sponsor_id)
+
+    @strawberry.field(description="The institution an institution role is tied to.")
+    async def institution(self, info: Info) -> Institution | None:
+        return await institution_of(info, self.institution_id)
+
+
+@strawberry.type(description="An open invitation for the signed-in person's e-mail address.")
+class PendingInvitation:
+    role: Role
+    sponsor_name: str | None
+    institution_name: str | None
+    expires_at: datetime.datetime
+
+    @classmethod
+    def from_model(cls, row: invitation.Invitation) -> PendingInvitation:
+        return cls(
+            role=row.role,
+            sponsor_name=row.sponsor.name if row.sponsor else None,
+            institution_name=row.institution.name if row.institution else None,
+            expires_at=row.expires_at,
+        )
+
+
+@strawberry.type(description="The caller: its account (null when anonymous) and open invitation.")
+class Viewer:
+    user: User | None
+    pending_invitation: PendingInvitation | None

@@ -1,0 +1,1 @@
+"""The test harness: real databases, a real SMTP server, real signed tokens."""

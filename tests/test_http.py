@@ -1,0 +1,61 @@
+"""The HTTP surface: GraphQL route, GraphiQL, health, development sign-in."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.support.api import Api
+
+
+async def test_graphql_answers_at_its_path_without_a_redirect(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json={"query": "{ me { user { id } } }"})
+
+    assert response.status_code == 200
+    assert response.json() == {"data": {"me": {"user": None}}}
+    assert response.headers["x-request-id"]
+
+
+async def test_a_browser_get_shows_graphiql(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", headers={"Accept": "text/html"})
+
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_a_query_over_get_works(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        "/graphql",
+        params={"query": "{ me { user { id } } }"},
+        headers={"Accept": "application/json"},
+    )
+
+    assert response.json() == {"data": {"me": {"user": None}}}
+
+
+async def test_healthz_checks_the_database(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["database"] == "up"
+
+
+async def test_dev_token_signs_in_through_the_same_verification(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    issued = await client.post("/dev/token", json={"email": "neu@example.ch", "given_name": "Neu"})
+
+    result = await api(
+        "{ me { user { email firstName role } } }", token=issued.json()["access_token"]
+    )
+
+    assert result.ok()["me"]["user"] == {
+        "email": "neu@example.ch",
+        "firstName": "Neu",
+        "role": "APPLICANT",
+    }
+
+
+async def test_dev_token_refuses_an_invalid_address(client: httpx.AsyncClient) -> None:
+    response = await client.post("/dev/token", json={"email": "not an address"})
+
+    assert response.status_code == 400
