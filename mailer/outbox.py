@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import make_msgid
 from enum import StrEnum
 
 from tortoise import fields
@@ -32,3 +34,16 @@ class OutboxMessage(Model):
     class Meta:
         table = "outbox_message"
         indexes = (("status", "next_attempt_at"),)
+
+
+async def enqueue(*, recipient: str, subject: str, text: str, html: str) -> OutboxMessage:
+    """Stores a message for delivery; call it inside the transaction of the change it reports,
+    so the mail is sent if and only if the change commits."""
+    return await OutboxMessage.create(
+        message_id=make_msgid(domain="kibon.local"),
+        recipient=recipient,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        next_attempt_at=datetime.now(UTC),
+    )
