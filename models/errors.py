@@ -33,10 +33,6 @@ class EmailAlreadyInUse(DomainError):
     message = "This e-mail address already belongs to another account."
 
 
-class SponsorNameTaken(DomainError):
-    message = "A sponsor with this name already exists."
-
-
 class StaleData(DomainError):
     message = "Someone else changed this in the meantime; reload and try again."
 

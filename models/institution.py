@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models import text
-from models.role import is_canton
+from models.role import INSTITUTION_ROLES, SPONSOR_ROLES, is_canton
 from models.sponsor import Sponsor
 
 if TYPE_CHECKING:
@@ -90,3 +91,22 @@ def visible_to(actor: User) -> QuerySet[Institution]:
     if actor.institution_id is not None:
         return Institution.filter(id=actor.institution_id)
     return Institution.filter(id__in=[])
+
+
+def is_run_by(actor: User, institution: Institution) -> bool:
+    """The institution's own staff, or the staff of its sponsor (admins and clerks)."""
+    if actor.role in SPONSOR_ROLES:
+        return institution.sponsor_id is not None and actor.sponsor_id == institution.sponsor_id
+    return actor.role in INSTITUTION_ROLES and actor.institution_id == institution.id
+
+
+def listed_publicly(
+    *, available_on: date, care_type: CareType | None = None, search: str | None = None
+) -> QuerySet[Institution]:
+    """The family portal: every registered institution that accepts vouchers on that date."""
+    rows = Institution.filter(vouchers_from__lte=available_on)
+    if care_type is not None:
+        rows = rows.filter(care_type=care_type)
+    if search and search.strip():
+        rows = rows.filter(search_name__contains=text.folded(search.strip()))
+    return rows

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from tortoise import fields
 from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
+from mailer import invitation_mail
 from mailer.outbox import OutboxMessage
-from models import clock
+from models import audit, clock
+from models.errors import InvitationAlreadyUsed, InvitationRevoked, NotAllowed, NotFound
 from models.institution import Institution
-from models.role import Role, is_canton
+from models.role import Role, can_grant, is_canton
 from models.sponsor import Sponsor
 from models.user import Language, User
+
+TOKEN_BYTES = 32  # 256 bits from `secrets`
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Where invitation links point, and how long they live (from the configuration)."""
+
+    portal_url: str
+    ttl_days: int
 
 
 class InvitationStatus(StrEnum):
@@ -77,3 +94,125 @@ def visible_to(actor: User) -> QuerySet[Invitation]:
     if actor.institution_id is not None:
         return Invitation.filter(institution_id=actor.institution_id)
     return Invitation.filter(id__in=[])
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link(policy: Policy, token: str) -> str:
+    # A fragment, not a query: browsers never send it, so the token reaches no server log.
+    return f"{policy.portal_url}/invitation#token={token}"
+
+
+async def issue(
+    *,
+    user: User,
+    role: Role,
+    sponsor: Sponsor | None,
+    institution: Institution | None,
+    by: User | None,
+    language: Language | None,
+    policy: Policy,
+) -> Invitation:
+    """A pending invitation and its mail, in the caller's transaction. The token leaves this
+    function only inside the queued mail."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    invitation = Invitation(
+        user=user,
+        email=user.email,
+        role=role,
+        sponsor=sponsor,
+        institution=institution,
+        token_hash=hash_token(token),
+        expires_at=clock.now() + timedelta(days=policy.ttl_days),
+        language=language,
+        invited_by=by,
+    )
+    invitation.message = await _queue_mail(invitation, token, policy)
+    await invitation.save()
+    return invitation
+
+
+async def _queue_mail(invitation: Invitation, token: str, policy: Policy) -> OutboxMessage:
+    by = invitation.invited_by
+    sponsor, institution = invitation.sponsor, invitation.institution
+    return await invitation_mail.queue(
+        invitation_mail.InvitationMail(
+            email=invitation.email,
+            role=invitation.role.value,
+            sponsor=sponsor.name if sponsor else None,
+            institution=institution.name if institution else None,
+            inviter=_inviter(by),
+            link=link(policy, token),
+            valid_until=invitation.expires_at,
+            language=invitation.language.value if invitation.language else None,
+        )
+    )
+
+
+def _inviter(by: User | None) -> str:
+    if by is None:
+        return "Kanton Bern"
+    return f"{by.display_name} (Kanton Bern)" if is_canton(by.role) else by.display_name
+
+
+async def can_manage(actor: User, invitation: Invitation) -> bool:
+    """Canton staff, and the admins who may grant the invited role in the invited scope."""
+    if is_canton(actor.role):
+        return True
+    if not can_grant(actor.role, invitation.role):
+        return False
+    if actor.role == Role.INSTITUTION_ADMIN:
+        return invitation.institution_id == actor.institution_id
+    return await visible_to(actor).filter(id=invitation.id).exists()
+
+
+async def _locked_for_change(by: User, invitation_id: int) -> Invitation:
+    found = await Invitation.filter(id=invitation_id).select_for_update().first()
+    if found is None or not await visible_to(by).filter(id=invitation_id).exists():
+        raise NotFound("There is no such invitation.")
+    if not await can_manage(by, found):
+        raise NotAllowed()
+    if found.status == InvitationStatus.ACCEPTED:
+        raise InvitationAlreadyUsed()
+    return found
+
+
+async def resend(*, by: User, invitation_id: int, policy: Policy) -> Invitation:
+    """A new token, a new expiry and a new mail; the old link stops working at once."""
+    async with in_transaction():
+        found = await _locked_for_change(by, invitation_id)
+        await found.fetch_related("user", "sponsor", "institution", "invited_by")
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        found.token_hash = hash_token(token)
+        found.status = InvitationStatus.PENDING
+        found.expires_at = clock.now() + timedelta(days=policy.ttl_days)
+        found.revoked_at = None
+        found.invited_by = by
+        found.message = await _queue_mail(found, token, policy)
+        await found.save()
+        await _audit("invitation.resent", by, found)
+    return found
+
+
+async def revoke(*, by: User, invitation_id: int) -> Invitation:
+    async with in_transaction():
+        found = await _locked_for_change(by, invitation_id)
+        if found.status == InvitationStatus.REVOKED:
+            raise InvitationRevoked("This invitation has already been withdrawn.")
+        found.status = InvitationStatus.REVOKED
+        found.revoked_at = clock.now()
+        await found.save()
+        await _audit("invitation.revoked", by, found)
+    return found
+
+
+async def _audit(action: str, by: User, invitation: Invitation) -> None:
+    await audit.record(
+        action,
+        actor=by,
+        subject=invitation,
+        sponsor_id=invitation.sponsor_id,
+        institution_id=invitation.institution_id,
+    )

@@ -5,10 +5,14 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tortoise import fields
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
+from models import email
+from models.errors import EmailAlreadyInUse
 from models.institution import Institution
 from models.role import Role, is_canton
 from models.sponsor import Sponsor
@@ -76,3 +80,35 @@ def visible_to(actor: User) -> QuerySet[User]:
     if actor.institution_id is not None:
         return User.filter(institution_id=actor.institution_id)
     return User.filter(id=actor.id)
+
+
+async def invitee(
+    *,
+    address: str,
+    role: Role,
+    sponsor_id: int | None,
+    institution_id: int | None,
+    language: Language | None,
+) -> User:
+    """The account an invitation goes to: a new `INVITED` one, or an `APPLICANT` who signed in
+    before being invited (that same account gets the role on acceptance). Any other holder of
+    the address refuses: one e-mail, one person."""
+    holder = await User.filter(email_key=email.normalized(address)).select_for_update().first()
+    if holder is not None:
+        if holder.role == Role.APPLICANT and holder.status != UserStatus.BLOCKED:
+            return holder
+        raise EmailAlreadyInUse()
+    user = User(
+        role=role,
+        sponsor_id=sponsor_id,
+        institution_id=institution_id,
+        status=UserStatus.INVITED,
+        language=language,
+    )
+    user.set_email(address)
+    try:
+        async with in_transaction():  # a savepoint: the unique index decides concurrent claims
+            await user.save()
+    except IntegrityError:
+        raise EmailAlreadyInUse() from None
+    return user

@@ -46,13 +46,6 @@ class EmailAlreadyInUse(Error):
         return cls(message=error.message)
 
 
-@strawberry.type
-class SponsorNameTaken(Error):
-    @classmethod
-    def from_error(cls, error: errors.SponsorNameTaken) -> SponsorNameTaken:
-        return cls(message=error.message)
-
-
 @strawberry.type(description="The data changed since the given `version` was read.")
 class StaleData(Error):
     current_version: int

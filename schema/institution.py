@@ -116,3 +116,13 @@ async def institution_of(info: Info, institution_id: int | None) -> Institution 
         return None
     row = await info.context.loaders.institution.load(institution_id)
     return Institution.from_model(row) if row else None
+
+
+@strawberry.input
+class InstitutionFilter:
+    care_type: CareType | None = None
+    status: InstitutionStatus | None = None
+    sponsor_id: strawberry.ID | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Part of the name; case and accents are ignored."
+    )

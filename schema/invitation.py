@@ -62,3 +62,11 @@ class Invitation(relay.Node):
     @strawberry.field
     async def institution(self, info: Info) -> Institution | None:
         return await institution_of(info, self.institution_id)
+
+
+@strawberry.input
+class InvitationFilter:
+    status: InvitationStatus | None = None
+    sponsor_id: strawberry.ID | None = None
+    institution_id: strawberry.ID | None = None
+    search: str | None = strawberry.field(default=None, description="Part of the e-mail address.")

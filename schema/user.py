@@ -76,3 +76,14 @@ class PendingInvitation:
 class Viewer:
     user: User | None
     pending_invitation: PendingInvitation | None
+
+
+@strawberry.input
+class UserFilter:
+    role: Role | None = None
+    status: UserStatus | None = None
+    sponsor_id: strawberry.ID | None = None
+    institution_id: strawberry.ID | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Part of the e-mail address or the name."
+    )

@@ -1,0 +1,114 @@
+"""Accepting an invitation: the right person, signed in, takes the role — exactly once.
+
+Acceptance is a conditional update on the pending invitation, so of ten simultaneous calls with
+one token exactly one succeeds, and an acceptance racing a revocation ends in one of the two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from models import audit, clock, email
+from models.errors import (
+    InvitationAlreadyUsed,
+    InvitationEmailMismatch,
+    InvitationExpired,
+    InvitationNotFound,
+    InvitationRevoked,
+)
+from models.invitation import Invitation, InvitationStatus, hash_token
+from models.sign_in import Identity
+from models.user import User, UserStatus
+
+
+@dataclass(frozen=True)
+class Accepted:
+    user: User
+    invitation: Invitation
+
+
+def check_open(invitation: Invitation) -> None:
+    status = invitation.current_status
+    if status == InvitationStatus.ACCEPTED:
+        raise InvitationAlreadyUsed()
+    if status == InvitationStatus.REVOKED:
+        raise InvitationRevoked()
+    if status == InvitationStatus.EXPIRED:
+        raise InvitationExpired()
+
+
+def is_for(invitation: Invitation, identity: Identity, caller: User | None) -> bool:
+    """The invited address, and no other account already bound on either side."""
+    invitee = invitation.user
+    same_address = email.normalized(identity.email) == email.normalized(invitation.email)
+    bound_elsewhere = invitee.issuer is not None and (invitee.issuer, invitee.subject) != (
+        identity.issuer,
+        identity.subject,
+    )
+    caller_is_another_account = caller is not None and caller.id != invitee.id
+    return same_address and not bound_elsewhere and not caller_is_another_account
+
+
+async def accept(*, token: str, identity: Identity, caller: User | None) -> Accepted:
+    found = await Invitation.get_or_none(token_hash=hash_token(token.strip())).prefetch_related(
+        "user", "institution", "sponsor"
+    )
+    if found is None:
+        raise InvitationNotFound()
+    check_open(found)
+    if not is_for(found, identity, caller):
+        await _record_mismatch(found, identity, caller)
+        raise InvitationEmailMismatch(email.mask(found.email))
+    if found.user.status == UserStatus.BLOCKED or not _scope_exists(found):
+        raise InvitationRevoked("This invitation can no longer be accepted.")
+    async with in_transaction():
+        taken = await Invitation.filter(
+            id=found.id, status=InvitationStatus.PENDING, expires_at__gt=clock.now()
+        ).update(status=InvitationStatus.ACCEPTED, accepted_at=clock.now())
+        if not taken:
+            check_open(await Invitation.get(id=found.id))
+            raise InvitationAlreadyUsed()  # pragma: no cover  (changed between the two reads)
+        user = await _take_role(found, identity)
+        await audit.record(
+            "invitation.accepted",
+            actor=user,
+            subject=found,
+            sponsor_id=found.sponsor_id,
+            institution_id=found.institution_id,
+            details={"role": found.role.value},
+        )
+    return Accepted(user, found)
+
+
+def _scope_exists(invitation: Invitation) -> bool:
+    """Foreign keys restrict deletion, but a scope-bound role needs its sponsor/institution."""
+    if invitation.sponsor_id is not None and invitation.sponsor is None:
+        return False
+    return not (invitation.institution_id is not None and invitation.institution is None)
+
+
+async def _take_role(invitation: Invitation, identity: Identity) -> User:
+    invitee = await User.filter(id=invitation.user_id).select_for_update().get()
+    invitee.issuer, invitee.subject = identity.issuer, identity.subject
+    invitee.first_name = identity.given_name or invitee.first_name
+    invitee.last_name = identity.family_name or invitee.last_name
+    invitee.role = invitation.role
+    invitee.sponsor_id = invitation.sponsor_id
+    invitee.institution_id = invitation.institution_id if invitation.sponsor_id is None else None
+    if invitee.status == UserStatus.INVITED:
+        invitee.status = UserStatus.ACTIVE
+    await invitee.save()
+    return invitee
+
+
+async def _record_mismatch(invitation: Invitation, identity: Identity, caller: User | None) -> None:
+    await audit.record(
+        "invitation.email_mismatch",
+        actor=caller,
+        subject=invitation,
+        sponsor_id=invitation.sponsor_id,
+        institution_id=invitation.institution_id,
+        details={"invited": email.mask(invitation.email), "signedIn": email.mask(identity.email)},
+    )

@@ -1,0 +1,78 @@
+"""Accepting, resending and revoking invitations."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import acceptance, errors, invitation
+from resolvers.context import Info
+from resolvers.registration import policy
+from schema import ids
+from schema.acceptance import (
+    AcceptInvitationResult,
+    AcceptInvitationSuccess,
+    InvitationAlreadyUsed,
+    InvitationEmailMismatch,
+    InvitationExpired,
+    InvitationNotFound,
+    InvitationRevoked,
+    NextStep,
+    ResendInvitationResult,
+    ResendInvitationSuccess,
+    RevokeInvitationResult,
+    RevokeInvitationSuccess,
+)
+from schema.errors import NotFound
+from schema.institution import Institution
+from schema.invitation import Invitation
+from schema.user import User
+
+
+async def accept_invitation(info: Info, token: str) -> AcceptInvitationResult:
+    assert info.context.identity is not None  # guarded by IsAuthenticated
+    try:
+        done = await acceptance.accept(
+            token=token, identity=info.context.identity, caller=info.context.user
+        )
+    except errors.InvitationEmailMismatch as error:
+        return InvitationEmailMismatch.from_error(error)
+    except errors.InvitationExpired as error:
+        return InvitationExpired(message=error.message)
+    except errors.InvitationNotFound as error:
+        return InvitationNotFound(message=error.message)
+    except errors.InvitationAlreadyUsed as error:
+        return InvitationAlreadyUsed(message=error.message)
+    except errors.InvitationRevoked as error:
+        return InvitationRevoked(message=error.message)
+    place = done.invitation.institution
+    return AcceptInvitationSuccess(
+        user=User.from_model(done.user),
+        next=NextStep.INSTITUTION_MASTER_DATA if place else NextStep.HOME,
+        institution=Institution.from_model(place) if place else None,
+    )
+
+
+async def resend_invitation(info: Info, id: strawberry.ID) -> ResendInvitationResult:
+    try:
+        sent = await invitation.resend(
+            by=info.context.actor, invitation_id=ids.decode(id, "Invitation"), policy=policy(info)
+        )
+    except errors.NotFound as error:
+        return NotFound.from_error(error)
+    except errors.InvitationAlreadyUsed as error:
+        return InvitationAlreadyUsed(message=error.message)
+    return ResendInvitationSuccess(invitation=Invitation.from_model(sent))
+
+
+async def revoke_invitation(info: Info, id: strawberry.ID) -> RevokeInvitationResult:
+    try:
+        ended = await invitation.revoke(
+            by=info.context.actor, invitation_id=ids.decode(id, "Invitation")
+        )
+    except errors.NotFound as error:
+        return NotFound.from_error(error)
+    except errors.InvitationAlreadyUsed as error:
+        return InvitationAlreadyUsed(message=error.message)
+    except errors.InvitationRevoked as error:
+        return InvitationRevoked(message=error.message)
+    return RevokeInvitationSuccess(invitation=Invitation.from_model(ended))

@@ -1,0 +1,38 @@
+"""Reading invitations, within the caller's scope."""
+
+from __future__ import annotations
+
+from models import clock, invitation
+from models.invitation import InvitationStatus
+from resolvers import pagination
+from resolvers.context import Info
+from schema import ids
+from schema.invitation import Invitation, InvitationFilter
+from schema.pagination import Connection, connection
+
+
+async def invitations(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: InvitationFilter | None = None,
+) -> Connection[Invitation]:
+    rows = invitation.visible_to(info.context.actor)
+    wanted = filter or InvitationFilter()
+    if wanted.status == InvitationStatus.EXPIRED:
+        rows = rows.filter(status=InvitationStatus.PENDING, expires_at__lte=clock.now())
+    elif wanted.status == InvitationStatus.PENDING:
+        rows = rows.filter(status=InvitationStatus.PENDING, expires_at__gt=clock.now())
+    elif wanted.status is not None:
+        rows = rows.filter(status=wanted.status)
+    if wanted.sponsor_id is not None:
+        rows = rows.filter(
+            sponsor_id=ids.decode(wanted.sponsor_id, "Sponsor", argument="sponsorId")
+        )
+    if wanted.institution_id is not None:
+        institution_id = ids.decode(wanted.institution_id, "Institution", argument="institutionId")
+        rows = rows.filter(institution_id=institution_id)
+    if wanted.search and wanted.search.strip():
+        rows = rows.filter(email__icontains=wanted.search.strip())
+    found = await pagination.page(rows, first=first, after=after, order=("id",))
+    return connection(found, Invitation.from_model)

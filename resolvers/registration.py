@@ -1,0 +1,118 @@
+"""Registration mutations: canton staff register and correct sponsors and institutions."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import errors, registration
+from models.invitation import Policy
+from resolvers.context import Info
+from schema import ids
+from schema.errors import EmailAlreadyInUse, InvalidInput, NotFound
+from schema.institution import Institution
+from schema.invitation import Invitation
+from schema.registration import (
+    RegisterInstitutionInput,
+    RegisterInstitutionResult,
+    RegisterInstitutionSuccess,
+    RegisterSponsorInput,
+    RegisterSponsorResult,
+    RegisterSponsorSuccess,
+    UpdateInstitutionInput,
+    UpdateInstitutionResult,
+    UpdateInstitutionSuccess,
+    UpdateSponsorInput,
+    UpdateSponsorResult,
+    UpdateSponsorSuccess,
+    Warning,
+)
+from schema.sponsor import Sponsor
+
+
+def policy(info: Info) -> Policy:
+    settings = info.context.settings
+    return Policy(portal_url=settings.portal_url, ttl_days=settings.invitation_ttl_days)
+
+
+async def register_sponsor(info: Info, input: RegisterSponsorInput) -> RegisterSponsorResult:
+    try:
+        done = await registration.register_sponsor(
+            by=info.context.actor,
+            name=input.name,
+            admin_email=input.admin_email,
+            language=input.language,
+            policy=policy(info),
+        )
+    except errors.InvalidInput as error:
+        return InvalidInput.from_error(error)
+    except errors.EmailAlreadyInUse as error:
+        return EmailAlreadyInUse.from_error(error)
+    assert done.sponsor is not None
+    return RegisterSponsorSuccess(
+        sponsor=Sponsor.from_model(done.sponsor),
+        invitation=Invitation.from_model(done.invitation),
+        warnings=Warning.list_of(done.warnings),
+    )
+
+
+async def register_institution(
+    info: Info, input: RegisterInstitutionInput
+) -> RegisterInstitutionResult:
+    sponsor_id = ids.decode_optional(input.sponsor_id, "Sponsor", argument="sponsorId")
+    try:
+        done = await registration.register_institution(
+            by=info.context.actor,
+            name=input.name,
+            care_type=input.care_type,
+            vouchers_from=input.vouchers_from,
+            admin_email=input.admin_email,
+            sponsor_id=sponsor_id,
+            language=input.language,
+            policy=policy(info),
+        )
+    except errors.InvalidInput as error:
+        return InvalidInput.from_error(error)
+    except errors.EmailAlreadyInUse as error:
+        return EmailAlreadyInUse.from_error(error)
+    except errors.NotFound as error:
+        return NotFound.from_error(error)
+    assert done.institution is not None
+    return RegisterInstitutionSuccess(
+        institution=Institution.from_model(done.institution),
+        invitation=Invitation.from_model(done.invitation),
+        warnings=Warning.list_of(done.warnings),
+    )
+
+
+async def update_sponsor(
+    info: Info, id: strawberry.ID, input: UpdateSponsorInput
+) -> UpdateSponsorResult:
+    try:
+        sponsor = await registration.update_sponsor(
+            by=info.context.actor, sponsor_id=ids.decode(id, "Sponsor"), name=input.name
+        )
+    except errors.InvalidInput as error:
+        return InvalidInput.from_error(error)
+    except errors.NotFound as error:
+        return NotFound.from_error(error)
+    return UpdateSponsorSuccess(sponsor=Sponsor.from_model(sponsor))
+
+
+async def update_institution(
+    info: Info, id: strawberry.ID, input: UpdateInstitutionInput
+) -> UpdateInstitutionResult:
+    change = registration.InstitutionCorrection(
+        name=input.name,
+        care_type=input.care_type,
+        vouchers_from=input.vouchers_from,
+        sponsor_id=ids.decode_optional(input.sponsor_id, "Sponsor", argument="sponsorId"),
+    )
+    try:
+        found = await registration.update_institution(
+            by=info.context.actor, institution_id=ids.decode(id, "Institution"), change=change
+        )
+    except errors.InvalidInput as error:
+        return InvalidInput.from_error(error)
+    except errors.NotFound as error:
+        return NotFound.from_error(error)
+    return UpdateInstitutionSuccess(institution=Institution.from_model(found))

@@ -1,0 +1,27 @@
+"""Reading sponsors, within the caller's scope."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import sponsor, text
+from resolvers import pagination
+from resolvers.context import Info
+from schema import ids
+from schema.pagination import Connection, connection
+from schema.sponsor import Sponsor
+
+
+async def sponsors(
+    info: Info, first: int | None = None, after: str | None = None, search: str | None = None
+) -> Connection[Sponsor]:
+    rows = sponsor.visible_to(info.context.actor)
+    if search and search.strip():
+        rows = rows.filter(search_name__contains=text.folded(search.strip()))
+    found = await pagination.page(rows, first=first, after=after, order=("search_name", "id"))
+    return connection(found, Sponsor.from_model)
+
+
+async def sponsor_by_id(info: Info, id: strawberry.ID) -> Sponsor | None:
+    row = await sponsor.visible_to(info.context.actor).get_or_none(id=ids.decode(id, "Sponsor"))
+    return Sponsor.from_model(row) if row else None

@@ -1,0 +1,45 @@
+"""Reading people, within the caller's scope."""
+
+from __future__ import annotations
+
+import strawberry
+from tortoise.expressions import Q
+
+from models import user
+from resolvers import pagination
+from resolvers.context import Info
+from schema import ids
+from schema.pagination import Connection, connection
+from schema.user import User, UserFilter
+
+
+async def users(
+    info: Info, first: int | None = None, after: str | None = None, filter: UserFilter | None = None
+) -> Connection[User]:
+    rows = user.visible_to(info.context.actor)
+    wanted = filter or UserFilter()
+    if wanted.role is not None:
+        rows = rows.filter(role=wanted.role)
+    if wanted.status is not None:
+        rows = rows.filter(status=wanted.status)
+    if wanted.sponsor_id is not None:
+        rows = rows.filter(
+            sponsor_id=ids.decode(wanted.sponsor_id, "Sponsor", argument="sponsorId")
+        )
+    if wanted.institution_id is not None:
+        institution_id = ids.decode(wanted.institution_id, "Institution", argument="institutionId")
+        rows = rows.filter(institution_id=institution_id)
+    if wanted.search and wanted.search.strip():
+        term = wanted.search.strip()
+        rows = rows.filter(
+            Q(email_key__icontains=term)
+            | Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+        )
+    found = await pagination.page(rows, first=first, after=after, order=("email_key", "id"))
+    return connection(found, User.from_model)
+
+
+async def user_by_id(info: Info, id: strawberry.ID) -> User | None:
+    row = await user.visible_to(info.context.actor).get_or_none(id=ids.decode(id, "User"))
+    return User.from_model(row) if row else None
