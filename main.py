@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -23,7 +24,7 @@ from tortoise.migrations.api import migrate as apply_migrations
 
 from mailer.sink import DevMailSink
 from mailer.worker import MailWorker
-from models import account
+from models import account, audit
 from models.role import Role
 from resolvers import dev_login
 from resolvers.endpoint import GraphQLEndpoint, RequestId
@@ -32,6 +33,46 @@ from schema.root import schema
 from settings import Settings
 
 log = logging.getLogger("kibon")
+
+# Loggers that would write SQL with its parameters (invitation links, addresses) or request
+# details at DEBUG: they never go below WARNING, whatever the root level.
+QUIET_LOGGERS = ("tortoise", "aiosqlite", "asyncpg", "httpx", "httpcore", "mail.log")
+
+
+class JsonLines(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "requestId": getattr(record, "request_id", None),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def with_request_id(record: logging.LogRecord) -> bool:
+    record.request_id = audit.request_id.get()
+    return True
+
+
+def configure_logging(*, json_lines: bool, level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(with_request_id)
+    handler.setFormatter(
+        JsonLines()
+        if json_lines
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+    )
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    quiet_noisy_loggers()
+
+
+def quiet_noisy_loggers() -> None:
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def build_verifier(settings: Settings, dev_issuer: DevIssuer | None) -> TokenVerifier:
@@ -114,13 +155,13 @@ def _command_line(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _command_line(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "export-schema":
         print(schema.as_str())
         return 0
     settings = Settings.from_env()
+    configure_logging(json_lines=not settings.dev_login)
     if args.command == "serve":
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
     elif args.command == "migrate":
         asyncio.run(_with_database(settings, asyncio.sleep(0)))
     elif args.command == "create-admin":

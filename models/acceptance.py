@@ -6,6 +6,7 @@ one token exactly one succeeds, and an acceptance racing a revocation ends in on
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
@@ -21,6 +22,8 @@ from models.errors import (
 from models.invitation import Invitation, InvitationStatus, hash_token
 from models.sign_in import Identity
 from models.user import User, UserStatus
+
+log = logging.getLogger("kibon.invitation")
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ async def accept(*, token: str, identity: Identity, caller: User | None) -> Acce
             institution_id=found.institution_id,
             details={"role": found.role.value},
         )
+    log.info("invitation %s accepted by user %s as %s", found.id, user.id, found.role.value)
     return Accepted(user, found)
 
 
@@ -104,6 +108,12 @@ async def _take_role(invitation: Invitation, identity: Identity) -> User:
 
 
 async def _record_mismatch(invitation: Invitation, identity: Identity, caller: User | None) -> None:
+    log.warning(
+        "invitation %s opened by %s, invited was %s",
+        invitation.id,
+        email.mask(identity.email),
+        email.mask(invitation.email),
+    )
     await audit.record(
         "invitation.email_mismatch",
         actor=caller,
