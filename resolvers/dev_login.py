@@ -45,11 +45,44 @@ def routes(issuer: DevIssuer, sink: DevMailSink | None) -> list[Route]:
         )
         return HTMLResponse(f"<!doctype html><title>kiBon dev mail</title><ol>{items}</ol>")
 
+    async def invitation_page(request: Request) -> Response:
+        return HTMLResponse(INVITATION_PAGE)
+
     return [
         Route("/dev/token", token, methods=["POST"]),
         Route("/dev/mail", mail, methods=["GET"]),
+        Route("/invitation", invitation_page, methods=["GET"]),
     ]
 
 
+# What the portal does with an invitation link, for trying the flow without the portal: sign in
+# (here: the development sign-in with any address), then call acceptInvitation with the token.
+INVITATION_PAGE = """<!doctype html>
+<meta charset="utf-8"><title>kiBon – Einladung (development)</title>
+<body style="font-family: sans-serif; max-width: 40em; margin: 2em auto">
+<h1>Einladung annehmen (development)</h1>
+<p>The portal would now send you through BE-Login. Here, sign in as any address:</p>
+<form id="f"><input id="email" type="email" placeholder="you@example.ch" required size="40">
+<button>Sign in and accept</button></form>
+<pre id="out"></pre>
+<script>
+const token = new URLSearchParams(location.hash.slice(1)).get("token");
+document.getElementById("f").onsubmit = async (event) => {
+  event.preventDefault();
+  const email = document.getElementById("email").value;
+  const signIn = await fetch("/dev/token", {method: "POST",
+    headers: {"content-type": "application/json"}, body: JSON.stringify({email})});
+  const {access_token} = await signIn.json();
+  const answer = await fetch("/graphql", {method: "POST", headers: {
+    "content-type": "application/json", "authorization": "Bearer " + access_token},
+    body: JSON.stringify({query: `mutation ($token: String!) { acceptInvitation(token: $token) {
+      __typename ... on AcceptInvitationSuccess { next user { email role status } }
+      ... on InvitationEmailMismatch { invitedEmailHint } ... on Error { message } } }`,
+      variables: {token}})});
+  document.getElementById("out").textContent = JSON.stringify(await answer.json(), null, 2);
+};
+</script>"""
+
+
 def _links(mail: ReceivedMail) -> list[str]:
-    return LINK.findall(mail.text)
+    return list(dict.fromkeys(LINK.findall(mail.text)))  # the German and French parts repeat it

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from main import create_app
+from settings import Settings
 from tests.support.api import Api
 
 
@@ -59,3 +61,24 @@ async def test_dev_token_refuses_an_invalid_address(client: httpx.AsyncClient) -
     response = await client.post("/dev/token", json={"email": "not an address"})
 
     assert response.status_code == 400
+
+
+async def test_dev_invitation_page_reads_the_token_from_the_fragment_only(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/invitation")
+
+    assert response.status_code == 200
+    assert "location.hash" in response.text
+    assert "acceptInvitation" in response.text
+
+
+async def test_without_dev_login_the_development_routes_do_not_exist(database_url: str) -> None:
+    app = create_app(Settings.from_env({}), run_mail_worker=False)
+    transport = httpx.ASGITransport(app=app)
+
+    async with httpx.AsyncClient(transport=transport, base_url="http://kibon.test") as client:
+        token = await client.post("/dev/token", json={"email": "a@example.ch"})
+        mail = await client.get("/dev/mail")
+
+    assert (token.status_code, mail.status_code) == (404, 404)
