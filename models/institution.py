@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator, Sequence
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from tortoise import fields
+from tortoise import connections, fields
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -110,3 +112,42 @@ def listed_publicly(
     if search and search.strip():
         rows = rows.filter(search_name__contains=text.folded(search.strip()))
     return rows
+
+
+async def pages_per_sponsor(
+    actor: User, sponsor_ids: Sequence[int], *, size: int, after: Sequence[Any] | None
+) -> dict[int, list[Institution]]:
+    """The first `size + 1` visible institutions of each sponsor after a (name, id) key, in ONE
+    statement (a window function), so a page of sponsors with their institutions costs one
+    query per level whatever the page size."""
+    db = connections.get("default")
+    mark = _placeholders(db.capabilities.dialect)
+    params: list[Any] = list(sponsor_ids)
+    conditions = [f'"sponsor_id" IN ({", ".join(next(mark) for _ in sponsor_ids)})']
+    if after is not None:
+        conditions.append(f'("search_name", "id") > ({next(mark)}, {next(mark)})')
+        params += list(after)
+    if actor.role in INSTITUTION_ROLES:  # they see their sponsor, but of it only their own
+        conditions.append(f'"id" = {next(mark)}')
+        params.append(actor.institution_id)
+    # Every value is a bound parameter; only placeholders and the int `size` are formatted in.
+    ranked = (
+        'SELECT *, ROW_NUMBER() OVER (PARTITION BY "sponsor_id" ORDER BY "search_name", "id") '  # noqa: S608
+        f'AS "_rank" FROM "institution" WHERE {" AND ".join(conditions)}'
+    )
+    rows = await db.execute_query_dict(
+        f'SELECT * FROM ({ranked}) AS "ranked" WHERE "_rank" <= {int(size) + 1} '  # noqa: S608
+        'ORDER BY "sponsor_id", "_rank"',
+        params,
+    )
+    pages: dict[int, list[Institution]] = {sponsor_id: [] for sponsor_id in sponsor_ids}
+    for row in rows:
+        row.pop("_rank")
+        pages[row["sponsor_id"]].append(Institution._init_from_db(**row))
+    return pages
+
+
+def _placeholders(dialect: str) -> Iterator[str]:
+    if dialect == "postgres":
+        return (f"${n}" for n in itertools.count(1))
+    return itertools.repeat("?")

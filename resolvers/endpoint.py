@@ -20,6 +20,7 @@ from models import audit, sign_in
 from models.errors import DomainError
 from resolvers.context import Caller, Context
 from resolvers.identity import InvalidToken, TokenVerifier
+from resolvers.loaders import Loaders
 from settings import Settings
 
 log = logging.getLogger("kibon.auth")
@@ -84,6 +85,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             identity=caller.identity if caller else None,
             user=caller.user if caller else None,
             pending_invitation=caller.pending_invitation if caller else None,
+            loaders=Loaders(caller.user if caller else None),
         )
 
 

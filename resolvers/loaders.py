@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from mailer.outbox import OutboxMessage
+from models import institution
 from models.institution import Institution
 from models.sponsor import Sponsor
 from models.user import User
@@ -24,9 +25,27 @@ def _by_id(model: type[M]) -> DataLoader[int, M | None]:
     return DataLoader(load_fn=load)
 
 
+# (sponsor id, page size, the sort key to start after or None)
+SponsorPage = tuple[int, int, tuple[Any, ...] | None]
+
+
+def _institutions_per_sponsor(actor: User | None) -> DataLoader[SponsorPage, list[Institution]]:
+    async def load(keys: Sequence[SponsorPage]) -> list[list[Institution]]:
+        assert actor is not None, "nested lists are only for signed-in staff"
+        pages: dict[SponsorPage, list[Institution]] = {}
+        for size, after in {(size, after) for _, size, after in keys}:
+            ids = [sponsor_id for sponsor_id, s, a in keys if (s, a) == (size, after)]
+            found = await institution.pages_per_sponsor(actor, ids, size=size, after=after)
+            pages.update({(i, size, after): rows for i, rows in found.items()})
+        return [pages[key] for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
 class Loaders:
-    def __init__(self) -> None:
+    def __init__(self, actor: User | None = None) -> None:
         self.sponsor = _by_id(Sponsor)
         self.institution = _by_id(Institution)
         self.user = _by_id(User)
         self.message = _by_id(OutboxMessage)
+        self.institutions_per_sponsor = _institutions_per_sponsor(actor)

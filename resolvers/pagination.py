@@ -77,7 +77,11 @@ async def page(
     if after is not None:
         queryset = queryset.filter(after_filter(order, decode_cursor(after, order)))
     rows = list(await queryset.order_by(*order).limit(size + 1))
-    has_next = len(rows) > size
-    rows = rows[:size]
-    cursors = [encode_cursor([getattr(row, column) for column in order]) for row in rows]
-    return Page(rows, cursors, has_next_page=has_next, has_previous_page=after is not None)
+    return page_of(rows, size=size, after=after, order=order)
+
+
+def page_of(rows: list[M], *, size: int, after: str | None, order: Sequence[str]) -> Page[M]:
+    """A page from up to `size + 1` rows fetched in order (the extra one tells there is more)."""
+    shown = rows[:size]
+    cursors = [encode_cursor([getattr(row, column) for column in order]) for row in shown]
+    return Page(shown, cursors, has_next_page=len(rows) > size, has_previous_page=after is not None)

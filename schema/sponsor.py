@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from models import institution, sponsor
+from models import sponsor
 from resolvers import pagination
 from resolvers.context import Info
 from schema.nodes import visible_nodes
@@ -15,6 +15,8 @@ from schema.pagination import Connection, connection
 
 if TYPE_CHECKING:
     from schema.institution import Institution
+
+ORDER = ("search_name", "id")
 
 
 @strawberry.type(description="A sponsor organisation (Trägerschaft) that runs institutions.")
@@ -38,9 +40,11 @@ class Sponsor(relay.Node):
     ) -> Connection[Annotated[Institution, strawberry.lazy("schema.institution")]]:
         from schema.institution import Institution
 
-        rows = institution.visible_to(info.context.actor).filter(sponsor_id=self.id)
-        found = await pagination.page(rows, first=first, after=after, order=("search_name", "id"))
-        return connection(found, Institution.from_model)
+        size = pagination.check_page_size(first)
+        start = tuple(pagination.decode_cursor(after, ORDER)) if after is not None else None
+        rows = await info.context.loaders.institutions_per_sponsor.load((self.id, size, start))
+        page = pagination.page_of(rows, size=size, after=after, order=ORDER)
+        return connection(page, Institution.from_model)
 
 
 async def sponsor_of(info: Info, sponsor_id: int | None) -> Sponsor | None:

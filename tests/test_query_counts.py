@@ -1,0 +1,59 @@
+"""Every list costs one SQL statement per nesting level, whatever the page size."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.role import Role
+from models.user import User
+from tests.support.api import Api
+from tests.support.builders import make_institution, make_sponsor, make_user
+from tests.support.flows import registered_institution
+from tests.support.sql import statements
+
+LISTS = {
+    "sponsors with their institutions": """query ($n: Int) { sponsors(first: $n) { edges { node {
+        name institutions(first: 5) { edges { node { name careType } } } } } } }""",
+    "institutions with their sponsor": """query ($n: Int) { institutions(first: $n) { edges {
+        node { name status sponsor { name } } } } }""",
+    "sponsor staff with their sponsor": """query ($n: Int) {
+        users(first: $n, filter: {role: SPONSOR_CLERK}) { edges { node {
+        email sponsor { name } institution { name } } } } }""",
+    "institution staff with their institution": """query ($n: Int) {
+        users(first: $n, filter: {role: INSTITUTION_CLERK}) { edges { node {
+        email sponsor { name } institution { name } } } } }""",
+    "invitations with scope and delivery": """query ($n: Int) { invitations(first: $n) { edges {
+        node { email deliveryStatus sponsor { name } institution { name } } } } }""",
+    "family portal": """query ($n: Int) { publicInstitutions(first: $n) { edges { node {
+        name sponsor { name } address { town } } } } }""",
+}
+
+
+async def seed_world() -> User:
+    for number in range(50):
+        sponsor = await make_sponsor()
+        await make_institution(sponsor=sponsor)
+        kita = await make_institution(sponsor=sponsor)
+        await make_user(Role.SPONSOR_CLERK, sponsor=sponsor)
+        await make_user(Role.INSTITUTION_CLERK, institution=kita)
+        if number % 5 == 0:
+            await registered_institution(sponsor_id=sponsor.id)
+    return await make_user(Role.CANTON_ADMIN)
+
+
+@pytest.mark.parametrize("name", LISTS)
+async def test_the_statement_count_does_not_grow_with_the_page_size(api: Api, name: str) -> None:
+    canton = await seed_world()
+    query = LISTS[name]
+    await api(query, {"n": 1}, user=canton)  # the first sign-in binds; count the steady state
+
+    with statements() as one:
+        small = await api(query, {"n": 1}, user=canton)
+    with statements() as fifty:
+        large = await api(query, {"n": 50}, user=canton)
+
+    small.ok()
+    large_data = large.ok()
+    assert len(next(iter(large_data.values()))["edges"]) > 1
+    assert len(one) == len(fifty), (one, fifty)
+    assert len(fifty) <= 5
