@@ -58,7 +58,7 @@ def with_request_id(record: logging.LogRecord) -> bool:
     return True
 
 
-def configure_logging(*, json_lines: bool, level: int = logging.INFO) -> None:
+def configure_logging(*, json_lines: bool, level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler.addFilter(with_request_id)
     handler.setFormatter(
@@ -159,9 +159,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(schema.as_str())
         return 0
     settings = Settings.from_env()
-    configure_logging(json_lines=not settings.dev_login)
+    configure_logging(json_lines=not settings.dev_login, level=settings.log_level)
     if args.command == "serve":
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,  # ours leaves out the query string, which may carry variables
+        )
     elif args.command == "migrate":
         asyncio.run(_with_database(settings, asyncio.sleep(0)))
     elif args.command == "create-admin":

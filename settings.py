@@ -43,6 +43,15 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
+def _log_level(raw: str | None) -> str:
+    level = (raw or "INFO").strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigurationError(
+            f"KIBON_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {raw!r}"
+        )
+    return level
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str
@@ -65,6 +74,7 @@ class Settings:
     invitation_ttl_days: int = 7
     host: str = "127.0.0.1"
     port: int = 8000
+    log_level: str = "INFO"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -91,6 +101,7 @@ class Settings:
             invitation_ttl_days=_int(env, "KIBON_INVITATION_TTL_DAYS", 7, 1, 30),
             host=env.get("KIBON_HOST") or cls.host,
             port=_int(env, "KIBON_PORT", 8000, 1, 65535),
+            log_level=_log_level(env.get("KIBON_LOG_LEVEL")),
         )
 
     def tortoise_config(self) -> dict[str, object]:

@@ -7,6 +7,7 @@ sign-in) gets HTTP 401 before any resolver runs; no token at all is an anonymous
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 from uuid import uuid4
 
@@ -24,6 +25,7 @@ from resolvers.loaders import Loaders
 from settings import Settings
 
 log = logging.getLogger("kibon.auth")
+access = logging.getLogger("kibon.access")
 
 
 class Unauthenticated(Exception):
@@ -101,13 +103,18 @@ class RequestId:
             return
         request_id = uuid4().hex
         token = audit.request_id.set(request_id)
+        started, status = time.perf_counter(), 0
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            access.info("%s %s %s %.1fms", scope["method"], scope["path"], status, elapsed)
             audit.request_id.reset(token)

@@ -1,0 +1,1 @@
+"""Benchmarks: not unit tests. `python -m bench.run` (see the README's performance section)."""

@@ -1,0 +1,263 @@
+"""The performance benchmark: `python -m bench.run` (needs PostgreSQL and `wrk`).
+
+Seeds a fresh PostgreSQL database (10,000 sponsors, 100,000 institutions, 200,000 users), starts
+the service (one uvicorn worker) and the plain reference endpoint, drives both with wrk in
+interleaved rounds, and prints requests/s, p50, p99, SQL per request and the ratio to the
+reference for each target. Absolute numbers swing between runs; the ratios are the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+
+from bench.seed import seed
+from mailer.sink import free_port
+from resolvers.pagination import encode_cursor
+from settings import tortoise_config
+
+SERVER = os.environ.get("KIBON_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+DATABASE = "kibon_bench"
+ROOT = Path(__file__).resolve().parent.parent
+
+FAMILY_PORTAL = """query ($after: String) { publicInstitutions(first: 50, after: $after) {
+  edges { node { id name careType status sponsor { name }
+  address { organisation street houseNumber postalCode town } contactEmail } }
+  pageInfo { hasNextPage endCursor } } }"""
+SPONSOR_LIST = """{ institutions(first: 50) { edges { node { id name careType status
+  sponsor { name } } } pageInfo { hasNextPage endCursor } } }"""
+CANTON_PAGE = """query ($after: String, $search: String) {
+  institutions(first: 100, after: $after, filter: {search: $search}) {
+  edges { node { id name status } } pageInfo { hasNextPage endCursor } } }"""
+
+
+@dataclass
+class Target:
+    name: str
+    query: str | None = None  # None: the reference endpoint
+    variables: dict[str, object] = field(default_factory=dict)
+    token: str | None = None
+
+
+@dataclass
+class Figures:
+    rps: list[float] = field(default_factory=list)
+    p50: list[float] = field(default_factory=list)
+    p99: list[float] = field(default_factory=list)
+    errors: int = 0
+
+
+def wrk(
+    url: str, target: Target, seconds: int, connections: int
+) -> tuple[float, float, float, int]:
+    script = ""
+    if target.query is not None:
+        body = json.dumps({"query": target.query, "variables": target.variables})
+        script = f"wrk.method = 'POST'\nwrk.body = {json.dumps(body)}\n"
+        script += "wrk.headers['Content-Type'] = 'application/json'\n"
+        if target.token:
+            script += f"wrk.headers['Authorization'] = 'Bearer {target.token}'\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script)
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua.name, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    Path(lua.name).unlink()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, _ms(out, "50%"), _ms(out, "99%"), int(errors.group(1)) if errors else 0
+
+
+def _ms(out: str, percentile: str) -> float:
+    value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+async def prepare(institutions: int, sponsors: int, users: int) -> None:
+    admin = await asyncpg.connect(f"{SERVER}/postgres")
+    await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    await admin.close()
+    await migrate(config=tortoise_config(f"{SERVER}/{DATABASE}"))
+    await seed(f"{SERVER}/{DATABASE}", sponsors=sponsors, institutions=institutions, users=users)
+
+
+@contextmanager
+def process(command: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+    child = subprocess.Popen(command, env=os.environ | env, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{url}/healthz" if "main.py" in command else f"{url}/families")
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        child.terminate()
+        child.wait(10)
+
+
+def token(url: str, email: str) -> str:
+    answer = httpx.post(f"{url}/dev/token", json={"email": email})
+    signed: str = answer.json()["access_token"]
+    httpx.post(
+        f"{url}/graphql",
+        json={"query": "{ me { user { id } } }"},
+        headers={"Authorization": f"Bearer {signed}"},
+    )
+    return signed
+
+
+async def deep_cursor(position: int) -> str:
+    connection = await asyncpg.connect(f"{SERVER}/{DATABASE}")
+    row = await connection.fetchrow(
+        "SELECT search_name, id FROM institution ORDER BY search_name, id OFFSET $1 LIMIT 1",
+        position - 1,
+    )
+    await connection.close()
+    return encode_cursor([row["search_name"], row["id"]])
+
+
+async def sql_per_request(targets: list[Target]) -> dict[str, int]:
+    """Counts statements in-process, through the same app and the ORM's statement log."""
+    from main import create_app
+    from settings import Settings
+    from tests.support.sql import statements
+
+    counts: dict[str, int] = {}
+    settings = Settings.from_env(
+        {"KIBON_DATABASE_URL": f"{SERVER}/{DATABASE}", "KIBON_DEV_LOGIN": "1"}
+    )
+    await Tortoise.init(config=settings.tortoise_config(), _enable_global_fallback=True)
+    app = create_app(settings, run_mail_worker=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b") as c:
+        for target in targets:
+            if target.query is None:
+                counts[target.name] = 1
+                continue
+            headers = {"Authorization": f"Bearer {target.token}"} if target.token else {}
+            body = {"query": target.query, "variables": target.variables}
+            await c.post("/graphql", json=body, headers=headers)  # warm caches the same way
+            with statements() as seen:
+                await c.post("/graphql", json=body, headers=headers)
+            counts[target.name] = len(seen)
+    await Tortoise.close_connections()
+    return counts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--institutions", type=int, default=100_000)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("needs wrk: apt-get install wrk")
+        return 2
+    print("seeding …", flush=True)
+    asyncio.run(prepare(args.institutions, args.institutions // 10, args.institutions * 2))
+    env = {"KIBON_DATABASE_URL": f"{SERVER}/{DATABASE}", "KIBON_LOG_LEVEL": "WARNING"}
+    service_port, reference_port = free_port(), free_port()
+    python = sys.executable
+    with (
+        process(
+            [python, "main.py", "serve"],
+            env | {"KIBON_PORT": str(service_port), "KIBON_DEV_LOGIN": "1"},
+            service_port,
+        ) as service,
+        process(
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "bench.reference:app",
+                "--port",
+                str(reference_port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env,
+            reference_port,
+        ) as reference,
+    ):
+        sponsor_admin = token(service, "person1@bench.example")
+        subprocess.run(
+            [python, "main.py", "create-admin", "canton@bench.example", "--role", "CANTON_ADMIN"],
+            env=os.environ | env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        canton = token(service, "canton@bench.example")
+        deep = asyncio.run(deep_cursor(args.institutions - 100))
+        targets = [
+            Target("reference: plain Starlette + asyncpg JOIN"),
+            Target("1. family portal, 50 per page (anonymous)", FAMILY_PORTAL),
+            Target(
+                "2. institutions(first: 50) as sponsor admin", SPONSOR_LIST, token=sponsor_admin
+            ),
+            Target("4. canton, first page of 100", CANTON_PAGE, token=canton),
+            Target("4. canton, page 1,000 of 100 (keyset)", CANTON_PAGE, {"after": deep}, canton),
+            Target("4. canton, search 'sonne' (trigram)", CANTON_PAGE, {"search": "sonne"}, canton),
+        ]
+        figures = {t.name: Figures() for t in targets}
+        for _ in range(args.rounds):
+            for target in targets:
+                url = (
+                    f"{reference}/families?first=50"
+                    if target.query is None
+                    else f"{service}/graphql"
+                )
+                rps, p50, p99, errors = wrk(url, target, args.seconds, args.connections)
+                measured = figures[target.name]
+                measured.rps.append(rps)
+                measured.p50.append(p50)
+                measured.p99.append(p99)
+                measured.errors += errors
+        sql = asyncio.run(sql_per_request(targets))
+    report(targets, figures, sql)
+    return 0
+
+
+def report(targets: list[Target], figures: dict[str, Figures], sql: dict[str, int]) -> None:
+    best = {name: max(f.rps) for name, f in figures.items()}
+    reference = best[targets[0].name]
+    print(
+        f"\n{'target':48} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'SQL':>4} "
+        f"{'× ref':>6} {'errors':>6}"
+    )
+    for target in targets:
+        f = figures[target.name]
+        p50, p99 = sorted(f.p50)[len(f.p50) // 2], sorted(f.p99)[len(f.p99) // 2]
+        print(
+            f"{target.name:48} {best[target.name]:8.0f} {p50:7.2f} {p99:7.2f} "
+            f"{sql[target.name]:4d} {best[target.name] / reference:6.2f} {f.errors:6d}"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
