@@ -41,6 +41,10 @@ class StaleData(DomainError):
         self.current_version = current_version
 
 
+class InstitutionAlreadyActive(DomainError):
+    message = "This institution is already active; update its master data instead."
+
+
 class InvitationNotFound(DomainError):
     message = "This invitation link is not valid."
 

@@ -55,6 +55,13 @@ class StaleData(Error):
         return cls(message=error.message, current_version=error.current_version)
 
 
+@strawberry.type(description="Activation happens once; an active institution is updated.")
+class InstitutionAlreadyActive(Error):
+    @classmethod
+    def from_error(cls, error: errors.InstitutionAlreadyActive) -> InstitutionAlreadyActive:
+        return cls(message=error.message)
+
+
 @strawberry.type
 class InvitationNotOpen(Error):
     @classmethod

@@ -10,6 +10,7 @@ from resolvers import (
     acceptance,
     institution,
     invitation,
+    master_data,
     node,
     public,
     registration,
@@ -26,6 +27,7 @@ from schema.acceptance import (
 from schema.faults import ErrorPolicy, Schema
 from schema.institution import Institution
 from schema.invitation import Invitation
+from schema.master_data import ActivateInstitutionResult, UpdateInstitutionMasterDataResult
 from schema.pagination import Connection
 from schema.public import PublicInstitution
 from schema.registration import (
@@ -100,6 +102,17 @@ class Mutation:
     )
     revoke_invitation: RevokeInvitationResult | None = strawberry.mutation(
         resolver=acceptance.revoke_invitation, permission_classes=STAFF
+    )
+    activate_institution: ActivateInstitutionResult | None = strawberry.mutation(
+        resolver=master_data.activate_institution,
+        permission_classes=STAFF,
+        description="Enter the master data of an INVITED institution; it becomes ACTIVE.",
+    )
+    update_institution_master_data: UpdateInstitutionMasterDataResult | None = strawberry.mutation(
+        resolver=master_data.update_institution_master_data,
+        permission_classes=STAFF,
+        description="Change an ACTIVE institution's master data, or save an INVITED one's draft "
+        "(partial data allowed; it stays INVITED).",
     )
 
 

@@ -1,0 +1,54 @@
+"""Activating an institution and updating its master data."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import errors, master_data
+from resolvers.context import Info
+from schema import ids
+from schema.errors import InstitutionAlreadyActive, InvalidInput, NotFound, StaleData
+from schema.institution import Institution
+from schema.master_data import (
+    ActivateInstitutionResult,
+    ActivateInstitutionSuccess,
+    MasterDataInput,
+    UpdateInstitutionMasterDataResult,
+    UpdateInstitutionMasterDataSuccess,
+)
+
+
+async def activate_institution(
+    info: Info, id: strawberry.ID, input: MasterDataInput
+) -> ActivateInstitutionResult | None:
+    institution_id, form = ids.decode(id, "Institution"), input.to_form()
+    try:
+        row = await master_data.activate(
+            by=info.context.actor, institution_id=institution_id, form=form
+        )
+    except errors.InstitutionAlreadyActive as error:
+        return InstitutionAlreadyActive.from_error(error)
+    except errors.InvalidInput as error:
+        return InvalidInput.from_error(error)
+    except errors.NotFound as error:
+        return NotFound.from_error(error)
+    except errors.StaleData as error:
+        return StaleData.from_error(error)
+    return ActivateInstitutionSuccess(institution=Institution.from_model(row))
+
+
+async def update_institution_master_data(
+    info: Info, id: strawberry.ID, input: MasterDataInput
+) -> UpdateInstitutionMasterDataResult | None:
+    institution_id, form = ids.decode(id, "Institution"), input.to_form()
+    try:
+        row = await master_data.update(
+            by=info.context.actor, institution_id=institution_id, form=form
+        )
+    except errors.InvalidInput as error:
+        return InvalidInput.from_error(error)
+    except errors.NotFound as error:
+        return NotFound.from_error(error)
+    except errors.StaleData as error:
+        return StaleData.from_error(error)
+    return UpdateInstitutionMasterDataSuccess(institution=Institution.from_model(row))
