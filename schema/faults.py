@@ -41,6 +41,9 @@ def _client_view(error: GraphQLError) -> GraphQLError:
             path=error.path,
             extensions={"requestId": audit.request_id.get()},
         )
+    if not (error.extensions or {}).get("code"):
+        # Parse, validation and variable errors: the client's, so they say what was wrong.
+        error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
     return error
 
 

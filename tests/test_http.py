@@ -82,3 +82,16 @@ async def test_without_dev_login_the_development_routes_do_not_exist(database_ur
         mail = await client.get("/dev/mail")
 
     assert (token.status_code, mail.status_code) == (404, 404)
+
+
+async def test_a_query_the_schema_refuses_says_why_with_bad_user_input(api: Api) -> None:
+    unknown_field = await api("{ me { nonsense } }")
+    bad_variable = await api(
+        "query ($f: PublicInstitutionFilter) { publicInstitutions(filter: $f) { edges { cursor } } }",
+        {"f": {"careType": "ZOO"}},
+    )
+    unparsable = await api("{ me { ")
+
+    for result in (unknown_field, bad_variable, unparsable):
+        assert result.codes == ["BAD_USER_INPUT"]
+        assert result.errors[0]["message"] != "Unexpected error."
