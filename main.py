@@ -29,6 +29,7 @@ from models.role import Role
 from resolvers import dev_login
 from resolvers.endpoint import GraphQLEndpoint, RequestId
 from resolvers.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
+from resolvers.response_cache import PublicResponseCache
 from schema.root import schema
 from settings import Settings
 
@@ -97,14 +98,12 @@ async def healthz(request: Request) -> Response:
 def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette:
     dev_issuer = DevIssuer() if settings.dev_login else None
     sink = DevMailSink() if settings.smtp is None and run_mail_worker else None
+    endpoint = GraphQLEndpoint(
+        schema, settings=settings, verifier=build_verifier(settings, dev_issuer)
+    )
+    cache = PublicResponseCache(endpoint)
     routes = [
-        Route(
-            "/graphql",
-            GraphQLEndpoint(
-                schema, settings=settings, verifier=build_verifier(settings, dev_issuer)
-            ),
-            methods=["GET", "POST"],
-        ),
+        Route("/graphql", cache, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
     if dev_issuer is not None:
@@ -115,6 +114,7 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
         config = settings.tortoise_config()
         await apply_migrations(config=config)
         async with RegisterTortoise(app, config=config), contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(cache.listening_to(settings.database_url))
             if run_mail_worker:
                 smtp = settings.smtp
                 if smtp is None and sink is not None:
@@ -124,6 +124,7 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
             yield
 
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.public_cache = cache
     app.add_middleware(RequestId)
     return app
 

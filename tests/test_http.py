@@ -87,7 +87,8 @@ async def test_without_dev_login_the_development_routes_do_not_exist(database_ur
 async def test_a_query_the_schema_refuses_says_why_with_bad_user_input(api: Api) -> None:
     unknown_field = await api("{ me { nonsense } }")
     bad_variable = await api(
-        "query ($f: PublicInstitutionFilter) { publicInstitutions(filter: $f) { edges { cursor } } }",
+        "query ($f: PublicInstitutionFilter) "
+        "{ publicInstitutions(filter: $f) { edges { cursor } } }",
         {"f": {"careType": "ZOO"}},
     )
     unparsable = await api("{ me { ")

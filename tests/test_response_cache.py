@@ -1,0 +1,126 @@
+"""The family portal's response cache: fast, and exactly as fresh as the database."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import asyncpg
+import httpx
+import pytest
+
+from main import create_app
+from models.role import Role
+from resolvers.response_cache import PublicResponseCache, is_public_only
+from settings import Settings
+from tests.support import database
+from tests.support.api import Api
+from tests.support.builders import make_institution, make_user
+from tests.support.operations import PUBLIC_INSTITUTIONS
+from tests.support.sql import statements
+
+postgres_only = pytest.mark.skipif(not database.is_postgres(), reason="NOTIFY is PostgreSQL's")
+
+
+@pytest.fixture
+async def portal(settings: Settings, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, run_mail_worker=False)
+    cache: PublicResponseCache = app.state.public_cache
+    async with cache.listening_to(database_url):
+        for _ in range(100):
+            if cache.listening or not database.is_postgres():
+                break
+            await asyncio.sleep(0.01)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kibon.test") as client:
+            yield client
+
+
+async def names(client: httpx.AsyncClient, **headers: str) -> list[str]:
+    response = await client.post("/graphql", json={"query": PUBLIC_INSTITUTIONS}, headers=headers)
+    edges = response.json()["data"]["publicInstitutions"]["edges"]
+    return [edge["node"]["name"] for edge in edges]
+
+
+@postgres_only
+async def test_a_repeated_anonymous_portal_query_is_answered_without_sql(
+    portal: httpx.AsyncClient,
+) -> None:
+    await make_institution(name="Kita Sonne")
+    first = await names(portal)
+
+    with statements() as sent:
+        second = await names(portal)
+
+    assert first == second == ["Kita Sonne"]
+    assert sent == []
+
+
+@postgres_only
+async def test_a_write_committed_elsewhere_is_seen_by_the_next_response(
+    portal: httpx.AsyncClient, database_url: str
+) -> None:
+    kita = await make_institution(name="Kita Sonne")
+    await names(portal)
+    elsewhere = await asyncpg.connect(database_url)  # another process, as far as we can tell
+
+    await elsewhere.execute("UPDATE institution SET name = 'Kita Mond' WHERE id = $1", kita.id)
+    started = time.monotonic()
+    seen = await names(portal)
+    while seen != ["Kita Mond"] and time.monotonic() - started < 1:
+        await asyncio.sleep(0.005)
+        seen = await names(portal)
+    await elsewhere.close()
+
+    assert seen == ["Kita Mond"]
+    assert time.monotonic() - started < 0.5
+
+
+@postgres_only
+async def test_a_write_through_the_orm_invalidates_too(portal: httpx.AsyncClient) -> None:
+    await names(portal)
+
+    await make_institution(name="Neu")
+    await asyncio.sleep(0.05)
+
+    assert await names(portal) == ["Neu"]
+
+
+@postgres_only
+async def test_signed_in_requests_are_never_answered_from_the_cache(
+    portal: httpx.AsyncClient, api: Api
+) -> None:
+    await make_institution(name="Kita Sonne")
+    await names(portal)
+    token = api.token_for(await make_user(Role.CANTON_CLERK))
+
+    with statements() as sent:
+        seen = await names(portal, Authorization=f"Bearer {token}")
+
+    assert seen == ["Kita Sonne"]
+    assert any("institution" in statement for statement in sent)
+
+
+async def test_without_notifications_nothing_is_cached(settings: Settings) -> None:
+    await make_institution(name="Kita Sonne")
+    app = create_app(settings, run_mail_worker=False)  # not listening
+    transport = httpx.ASGITransport(app=app)
+
+    async with httpx.AsyncClient(transport=transport, base_url="http://kibon.test") as client:
+        await names(client)
+        with statements() as sent:
+            await names(client)
+
+    assert len(sent) >= 1
+
+
+def test_only_anonymous_queries_of_public_fields_qualify() -> None:
+    assert is_public_only("{ publicInstitutions { edges { cursor } } }", None)
+    assert is_public_only("query P { __typename publicInstitutions { edges { cursor } } }", "P")
+    assert not is_public_only(
+        "{ publicInstitutions { edges { cursor } } me { user { id } } }", None
+    )
+    assert not is_public_only("mutation { registerSponsor }", None)
+    assert not is_public_only("{ ...F } fragment F on Query { me { user { id } } }", None)
+    assert not is_public_only("{ unparsable", None)
