@@ -41,8 +41,17 @@ def _client_view(error: GraphQLError) -> GraphQLError:
             path=error.path,
             extensions={"requestId": audit.request_id.get()},
         )
-    if not (error.extensions or {}).get("code"):
-        # Parse, validation and variable errors: the client's, so they say what was wrong.
+    return tag_client_error(error)
+
+
+def tag_client_error(error: GraphQLError) -> GraphQLError:
+    """Parse, validation and variable errors are the client's: they keep their message (it says
+    what was wrong) and get BAD_USER_INPUT. Strawberry reports them on two paths, so both call
+    this."""
+    original = error.original_error
+    if (original is None or isinstance(original, GraphQLError)) and not (
+        error.extensions or {}
+    ).get("code"):
         error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
     return error
 
@@ -60,6 +69,7 @@ class Schema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
+            tag_client_error(error)
             if is_fault(error):
                 log.error(
                     "unexpected error in %s",
