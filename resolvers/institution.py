@@ -30,11 +30,12 @@ async def institutions(
         )
     if wanted.search and wanted.search.strip():
         rows = rows.filter(search_name__contains=text.folded(wanted.search.strip()))
+    rows = rows.select_related("sponsor")
     found = await pagination.page(rows, first=first, after=after, order=("search_name", "id"))
     return connection(found, Institution.from_model)
 
 
 async def institution_by_id(info: Info, id: strawberry.ID) -> Institution | None:
     visible = institution.visible_to(info.context.actor)
-    row = await visible.get_or_none(id=ids.decode(id, "Institution"))
+    row = await visible.select_related("sponsor").get_or_none(id=ids.decode(id, "Institution"))
     return Institution.from_model(row) if row else None

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from strawberry import relay
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
 from resolvers import (
     acceptance,
@@ -33,6 +27,7 @@ from schema.acceptance import (
 from schema.faults import ErrorPolicy, Schema
 from schema.institution import Institution
 from schema.invitation import Invitation
+from schema.limits import RequestLimits
 from schema.master_data import ActivateInstitutionResult, UpdateInstitutionMasterDataResult
 from schema.pagination import Connection
 from schema.public import PublicInstitution
@@ -127,8 +122,7 @@ schema = Schema(
     mutation=Mutation,
     types=[Sponsor, Institution, User, Invitation],
     extensions=[
-        lambda: QueryDepthLimiter(max_depth=10),
-        lambda: MaxAliasesLimiter(max_alias_count=15),
+        RequestLimits,
         lambda: MaxTokensLimiter(max_token_count=2000),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
