@@ -9,6 +9,7 @@ from resolvers.client_error import BadUserInput
 from resolvers.context import Info
 from schema.institution import Institution
 from schema.invitation import Invitation
+from schema.nodes import Node
 from schema.sponsor import Sponsor
 from schema.user import User
 
@@ -20,7 +21,7 @@ NODE_TYPES: dict[str, type[Sponsor | Institution | User | Invitation]] = {
 }
 
 
-async def node(info: Info, id: strawberry.ID) -> relay.Node | None:
+async def node(info: Info, id: strawberry.ID) -> Node | None:
     try:
         global_id = relay.GlobalID.from_id(id)
         node_id = str(int(global_id.node_id))

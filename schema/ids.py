@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import strawberry
 from strawberry import relay
 
 from resolvers.client_error import BadUserInput
@@ -22,5 +23,5 @@ def decode_optional(global_id: str | None, type_name: str, *, argument: str) -> 
     return None if global_id is None else decode(global_id, type_name, argument=argument)
 
 
-def encode(type_name: str, node_id: int) -> str:
-    return str(relay.GlobalID(type_name, str(node_id)))
+def encode(type_name: str, node_id: int) -> strawberry.ID:
+    return strawberry.ID(str(relay.GlobalID(type_name, str(node_id))))

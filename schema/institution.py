@@ -6,12 +6,12 @@ import datetime
 from collections.abc import Awaitable
 
 import strawberry
-from strawberry import relay
 
 from models import institution, master_data, sponsor
 from resolvers.context import Info
+from schema import ids
 from schema.enums import CareType, InstitutionStatus, Weekday
-from schema.nodes import visible_nodes
+from schema.nodes import Node, visible_nodes
 from schema.sponsor import Sponsor, sponsor_of
 
 
@@ -65,8 +65,8 @@ class MasterData:
 
 
 @strawberry.type(description="A Kita, day-family organisation, day school or holiday care.")
-class Institution(relay.Node):
-    id: relay.NodeID[int]
+class Institution(Node):
+    pk: strawberry.Private[int]
     name: str
     care_type: CareType
     status: InstitutionStatus
@@ -83,7 +83,8 @@ class Institution(relay.Node):
     @classmethod
     def from_model(cls, row: institution.Institution) -> Institution:
         return cls(
-            id=row.id,
+            id=ids.encode("Institution", row.id),
+            pk=row.id,
             name=row.name,
             care_type=row.care_type,
             status=row.status,
@@ -97,9 +98,7 @@ class Institution(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: list[str], required: bool = False
-    ) -> list[Institution | None]:
+    async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[Institution | None]:
         visible = institution.visible_to(info.context.actor)
         return await visible_nodes(visible, node_ids, cls.from_model)
 

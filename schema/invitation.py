@@ -5,19 +5,19 @@ from __future__ import annotations
 import datetime
 
 import strawberry
-from strawberry import relay
 
 from models import invitation
 from resolvers.context import Info
+from schema import ids
 from schema.enums import DeliveryStatus, InvitationStatus, Role
 from schema.institution import Institution, institution_of
-from schema.nodes import visible_nodes
+from schema.nodes import Node, visible_nodes
 from schema.sponsor import Sponsor, sponsor_of
 
 
 @strawberry.type(description="An invitation to take a role; its link is single-use.")
-class Invitation(relay.Node):
-    id: relay.NodeID[int]
+class Invitation(Node):
+    pk: strawberry.Private[int]
     email: str
     role: Role
     status: InvitationStatus
@@ -30,7 +30,8 @@ class Invitation(relay.Node):
     @classmethod
     def from_model(cls, row: invitation.Invitation) -> Invitation:
         return cls(
-            id=row.id,
+            id=ids.encode("Invitation", row.id),
+            pk=row.id,
             email=row.email,
             role=row.role,
             status=row.current_status,
@@ -42,9 +43,7 @@ class Invitation(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: list[str], required: bool = False
-    ) -> list[Invitation | None]:
+    async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[Invitation | None]:
         visible = invitation.visible_to(info.context.actor)
         return await visible_nodes(visible, node_ids, cls.from_model)
 

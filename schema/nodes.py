@@ -1,15 +1,26 @@
-"""Shared glue for Relay nodes: loading by global ID within the caller's scope."""
+"""Relay's global object identification: the `Node` interface and loading nodes by ID.
+
+Our own small interface rather than Strawberry's `relay.Node`: the global ID is computed once
+per row (base64 of `Type:id`, the Relay format) instead of through a resolver per object, which
+on a page of 50 is a measurable part of the request.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+import strawberry
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
+
+
+@strawberry.interface(description="An object with a global ID, to fetch again with `node(id:)`.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="Global and opaque; the same in every list.")
 
 
 async def visible_nodes(

@@ -46,7 +46,7 @@ class PublicInstitution:
         active = row.status == institution.InstitutionStatus.ACTIVE
         sponsor = row.sponsor  # fetched with the page (select_related)
         return cls(
-            id=strawberry.ID(ids.encode("PublicInstitution", row.id)),
+            id=ids.encode("PublicInstitution", row.id),
             name=row.name,
             care_type=row.care_type,
             status=row.status,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry import relay
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
 from resolvers import (
@@ -29,6 +28,7 @@ from schema.institution import Institution
 from schema.invitation import Invitation
 from schema.limits import RequestLimits
 from schema.master_data import ActivateInstitutionResult, UpdateInstitutionMasterDataResult
+from schema.nodes import Node
 from schema.pagination import Connection
 from schema.public import PublicInstitution
 from schema.registration import (
@@ -49,7 +49,7 @@ class Query:
     me: Viewer = strawberry.field(
         resolver=viewer.me, description="The caller; works without a token (`user` is null)."
     )
-    node: relay.Node | None = strawberry.field(
+    node: Node | None = strawberry.field(
         resolver=node.node,
         permission_classes=AUTHENTICATED,
         description="Any sponsor, institution, user or invitation the caller may see, by ID.",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry import relay
 
 from models import sponsor
 from resolvers import pagination
 from resolvers.context import Info
-from schema.nodes import visible_nodes
+from schema import ids
+from schema.nodes import Node, visible_nodes
 from schema.pagination import Connection, connection
 
 if TYPE_CHECKING:
@@ -20,18 +20,16 @@ ORDER = ("search_name", "id")
 
 
 @strawberry.type(description="A sponsor organisation (Trägerschaft) that runs institutions.")
-class Sponsor(relay.Node):
-    id: relay.NodeID[int]
+class Sponsor(Node):
+    pk: strawberry.Private[int]
     name: str
 
     @classmethod
     def from_model(cls, row: sponsor.Sponsor) -> Sponsor:
-        return cls(id=row.id, name=row.name)
+        return cls(id=ids.encode("Sponsor", row.id), pk=row.id, name=row.name)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: list[str], required: bool = False
-    ) -> list[Sponsor | None]:
+    async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[Sponsor | None]:
         return await visible_nodes(sponsor.visible_to(info.context.actor), node_ids, cls.from_model)
 
     @strawberry.field(description="Its institutions that the caller may see.")
@@ -42,7 +40,7 @@ class Sponsor(relay.Node):
 
         size = pagination.check_page_size(first)
         start = tuple(pagination.decode_cursor(after, ORDER)) if after is not None else None
-        rows = await info.context.loaders.institutions_per_sponsor.load((self.id, size, start))
+        rows = await info.context.loaders.institutions_per_sponsor.load((self.pk, size, start))
         page = pagination.page_of(rows, size=size, after=after, order=ORDER)
         return connection(page, Institution.from_model)
 

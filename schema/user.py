@@ -5,19 +5,19 @@ from __future__ import annotations
 import datetime
 
 import strawberry
-from strawberry import relay
 
 from models import invitation, user
 from resolvers.context import Info
+from schema import ids
 from schema.enums import Role, UserStatus
 from schema.institution import Institution, institution_of
-from schema.nodes import visible_nodes
+from schema.nodes import Node, visible_nodes
 from schema.sponsor import Sponsor, sponsor_of
 
 
 @strawberry.type(description="A person's account: one e-mail, one role at a time.")
-class User(relay.Node):
-    id: relay.NodeID[int]
+class User(Node):
+    pk: strawberry.Private[int]
     email: str
     first_name: str
     last_name: str
@@ -29,7 +29,8 @@ class User(relay.Node):
     @classmethod
     def from_model(cls, row: user.User) -> User:
         return cls(
-            id=row.id,
+            id=ids.encode("User", row.id),
+            pk=row.id,
             email=row.email,
             first_name=row.first_name,
             last_name=row.last_name,
@@ -40,9 +41,7 @@ class User(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: list[str], required: bool = False
-    ) -> list[User | None]:
+    async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[User | None]:
         visible = user.visible_to(info.context.actor)
         return await visible_nodes(visible, node_ids, cls.from_model)
 
