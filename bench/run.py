@@ -53,7 +53,7 @@ class Target:
     name: str
     query: str | None = None  # None: the reference endpoint
     variables: dict[str, object] = field(default_factory=dict)
-    token: str | None = None
+    email: str | None = None  # signed in as (development issuer of the server measured)
 
 
 @dataclass
@@ -65,15 +65,15 @@ class Figures:
 
 
 def wrk(
-    url: str, target: Target, seconds: int, connections: int
+    url: str, target: Target, token: str | None, seconds: int, connections: int
 ) -> tuple[float, float, float, int]:
     script = ""
     if target.query is not None:
         body = json.dumps({"query": target.query, "variables": target.variables})
         script = f"wrk.method = 'POST'\nwrk.body = {json.dumps(body)}\n"
         script += "wrk.headers['Content-Type'] = 'application/json'\n"
-        if target.token:
-            script += f"wrk.headers['Authorization'] = 'Bearer {target.token}'\n"
+        if token:
+            script += f"wrk.headers['Authorization'] = 'Bearer {token}'\n"
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     out = subprocess.run(
@@ -119,14 +119,13 @@ def process(command: list[str], env: dict[str, str], port: int) -> Iterator[str]
         child.wait(10)
 
 
-def token(url: str, email: str) -> str:
-    answer = httpx.post(f"{url}/dev/token", json={"email": email})
-    signed: str = answer.json()["access_token"]
-    httpx.post(
-        f"{url}/graphql",
-        json={"query": "{ me { user { id } } }"},
-        headers={"Authorization": f"Bearer {signed}"},
-    )
+def token(url: str, email: str | None) -> str | None:
+    """A development token from the server at `url`; its first request binds the account."""
+    if email is None:
+        return None
+    signed: str = httpx.post(f"{url}/dev/token", json={"email": email}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {signed}"}
+    httpx.post(f"{url}/graphql", json={"query": "{ me { user { id } } }"}, headers=headers)
     return signed
 
 
@@ -147,24 +146,67 @@ async def sql_per_request(targets: list[Target]) -> dict[str, int]:
     from tests.support.sql import statements
 
     counts: dict[str, int] = {}
-    settings = Settings.from_env(
-        {"KIBON_DATABASE_URL": f"{SERVER}/{DATABASE}", "KIBON_DEV_LOGIN": "1"}
-    )
+    url = f"{SERVER}/{DATABASE}"
+    settings = Settings.from_env({"KIBON_DATABASE_URL": url, "KIBON_DEV_LOGIN": "1"})
     await Tortoise.init(config=settings.tortoise_config(), _enable_global_fallback=True)
     app = create_app(settings, run_mail_worker=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b") as c:
+    async with (
+        app.state.public_cache.listening_to(url),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b") as client,
+    ):
+        await asyncio.sleep(0.5)  # the cache starts listening
         for target in targets:
             if target.query is None:
                 counts[target.name] = 1
                 continue
-            headers = {"Authorization": f"Bearer {target.token}"} if target.token else {}
+            signed = (await client.post("/dev/token", json={"email": target.email})).json()
+            headers = {"Authorization": f"Bearer {signed['access_token']}"} if target.email else {}
             body = {"query": target.query, "variables": target.variables}
-            await c.post("/graphql", json=body, headers=headers)  # warm caches the same way
+            await client.post("/graphql", json=body, headers=headers)  # warm up as wrk does
             with statements() as seen:
-                await c.post("/graphql", json=body, headers=headers)
+                await client.post("/graphql", json=body, headers=headers)
             counts[target.name] = len(seen)
     await Tortoise.close_connections()
     return counts
+
+
+def targets(deep_cursor: str) -> list[Target]:
+    sponsor_admin, canton, parent = (
+        "person1@bench.example",
+        "canton@bench.example",
+        "parent@bench.example",
+    )
+    return [
+        Target("reference: plain Starlette + asyncpg JOIN"),
+        Target("1. family portal, 50 per page, anonymous", FAMILY_PORTAL),
+        Target("   family portal, signed-in parent (no cache)", FAMILY_PORTAL, email=parent),
+        Target("2. institutions(first: 50), sponsor admin", SPONSOR_LIST, email=sponsor_admin),
+        Target("4. canton, first page of 100", CANTON_PAGE, email=canton),
+        Target(
+            "4. canton, page 1,000 of 100 (keyset)", CANTON_PAGE, {"after": deep_cursor}, canton
+        ),
+        Target("4. canton, search 'sonne' (trigram)", CANTON_PAGE, {"search": "sonne"}, canton),
+    ]
+
+
+def measure(
+    service: str, reference: str, chosen: list[Target], args: argparse.Namespace
+) -> dict[str, Figures]:
+    """Interleaved rounds, so a slow moment of the machine hits every target alike."""
+    tokens = {t.name: token(service, t.email) for t in chosen}
+    figures = {t.name: Figures() for t in chosen}
+    for _ in range(args.rounds):
+        for target in chosen:
+            url = f"{service}/graphql" if target.query else f"{reference}/families?first=50"
+            rps, p50, p99, errors = wrk(
+                url, target, tokens[target.name], args.seconds, args.connections
+            )
+            measured = figures[target.name]
+            measured.rps.append(rps)
+            measured.p50.append(p50)
+            measured.p99.append(p99)
+            measured.errors += errors
+    return figures
 
 
 def main() -> int:
@@ -180,82 +222,35 @@ def main() -> int:
     print("seeding …", flush=True)
     asyncio.run(prepare(args.institutions, args.institutions // 10, args.institutions * 2))
     env = {"KIBON_DATABASE_URL": f"{SERVER}/{DATABASE}", "KIBON_LOG_LEVEL": "WARNING"}
-    service_port, reference_port = free_port(), free_port()
-    python = sys.executable
+    python, service_port, reference_port = sys.executable, free_port(), free_port()
+    admin = [python, "main.py", "create-admin", "canton@bench.example", "--role", "CANTON_ADMIN"]
+    subprocess.run(admin, env=os.environ | env, cwd=ROOT, check=True, capture_output=True)
+    serve = [python, "main.py", "serve"]
+    serve_env = env | {"KIBON_PORT": str(service_port), "KIBON_DEV_LOGIN": "1"}
+    plain = [python, "-m", "uvicorn", "bench.reference:app", "--port", str(reference_port)]
+    plain += ["--no-access-log", "--log-level", "warning"]
     with (
-        process(
-            [python, "main.py", "serve"],
-            env | {"KIBON_PORT": str(service_port), "KIBON_DEV_LOGIN": "1"},
-            service_port,
-        ) as service,
-        process(
-            [
-                python,
-                "-m",
-                "uvicorn",
-                "bench.reference:app",
-                "--port",
-                str(reference_port),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
-            env,
-            reference_port,
-        ) as reference,
+        process(serve, serve_env, service_port) as service,
+        process(plain, env, reference_port) as reference,
     ):
-        sponsor_admin = token(service, "person1@bench.example")
-        subprocess.run(
-            [python, "main.py", "create-admin", "canton@bench.example", "--role", "CANTON_ADMIN"],
-            env=os.environ | env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-        canton = token(service, "canton@bench.example")
-        deep = asyncio.run(deep_cursor(args.institutions - 100))
-        targets = [
-            Target("reference: plain Starlette + asyncpg JOIN"),
-            Target("1. family portal, 50 per page (anonymous)", FAMILY_PORTAL),
-            Target(
-                "2. institutions(first: 50) as sponsor admin", SPONSOR_LIST, token=sponsor_admin
-            ),
-            Target("4. canton, first page of 100", CANTON_PAGE, token=canton),
-            Target("4. canton, page 1,000 of 100 (keyset)", CANTON_PAGE, {"after": deep}, canton),
-            Target("4. canton, search 'sonne' (trigram)", CANTON_PAGE, {"search": "sonne"}, canton),
-        ]
-        figures = {t.name: Figures() for t in targets}
-        for _ in range(args.rounds):
-            for target in targets:
-                url = (
-                    f"{reference}/families?first=50"
-                    if target.query is None
-                    else f"{service}/graphql"
-                )
-                rps, p50, p99, errors = wrk(url, target, args.seconds, args.connections)
-                measured = figures[target.name]
-                measured.rps.append(rps)
-                measured.p50.append(p50)
-                measured.p99.append(p99)
-                measured.errors += errors
-        sql = asyncio.run(sql_per_request(targets))
-    report(targets, figures, sql)
+        chosen = targets(asyncio.run(deep_cursor(args.institutions - 100)))
+        print("measuring …", flush=True)
+        figures = measure(service, reference, chosen, args)
+    report(chosen, figures, asyncio.run(sql_per_request(chosen)))
     return 0
 
 
-def report(targets: list[Target], figures: dict[str, Figures], sql: dict[str, int]) -> None:
+def report(chosen: list[Target], figures: dict[str, Figures], sql: dict[str, int]) -> None:
     best = {name: max(f.rps) for name, f in figures.items()}
-    reference = best[targets[0].name]
-    print(
-        f"\n{'target':48} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'SQL':>4} "
-        f"{'× ref':>6} {'errors':>6}"
-    )
-    for target in targets:
+    reference = best[chosen[0].name]
+    columns = ("req/s", "p50 ms", "p99 ms", "SQL", "× ref", "non-2xx")
+    print(f"\n{'target':50} " + " ".join(f"{c:>7}" for c in columns))
+    for target in chosen:
         f = figures[target.name]
         p50, p99 = sorted(f.p50)[len(f.p50) // 2], sorted(f.p99)[len(f.p99) // 2]
         print(
-            f"{target.name:48} {best[target.name]:8.0f} {p50:7.2f} {p99:7.2f} "
-            f"{sql[target.name]:4d} {best[target.name] / reference:6.2f} {f.errors:6d}"
+            f"{target.name:50} {best[target.name]:7.0f} {p50:7.2f} {p99:7.2f} "
+            f"{sql[target.name]:7d} {best[target.name] / reference:7.2f} {f.errors:7d}"
         )
 
 

@@ -186,5 +186,6 @@ def _key(scope: Scope, body: bytes) -> tuple[str, ...] | None:
 
 
 async def _send(send: Send, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    # A copy: middleware adds its own headers (the request id) to the message it is handed.
+    await send({"type": "http.response.start", "status": 200, "headers": list(headers)})
     await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -124,3 +124,14 @@ def test_only_anonymous_queries_of_public_fields_qualify() -> None:
     assert not is_public_only("mutation { registerSponsor }", None)
     assert not is_public_only("{ ...F } fragment F on Query { me { user { id } } }", None)
     assert not is_public_only("{ unparsable", None)
+
+
+@postgres_only
+async def test_a_cached_answer_carries_its_own_request_id_once(portal: httpx.AsyncClient) -> None:
+    await names(portal)
+
+    first = await portal.post("/graphql", json={"query": PUBLIC_INSTITUTIONS})
+    second = await portal.post("/graphql", json={"query": PUBLIC_INSTITUTIONS})
+
+    assert len(second.headers.get_list("x-request-id")) == 1
+    assert first.headers["x-request-id"] != second.headers["x-request-id"]
