@@ -15,9 +15,10 @@ from resolvers import (
     registration,
     sponsor,
     user,
+    user_admin,
     viewer,
 )
-from resolvers.permissions import AUTHENTICATED, CANTON, STAFF
+from resolvers.permissions import ADMIN, AUTHENTICATED, CANTON, STAFF
 from schema.acceptance import (
     AcceptInvitationResult,
     ResendInvitationResult,
@@ -36,6 +37,7 @@ from schema.registration import (
 )
 from schema.sponsor import Sponsor
 from schema.user import User, Viewer
+from schema.user_admin import InviteUserResult
 
 # Fields anyone may call without signing in; every other field has a permission class.
 PUBLIC_FIELDS = frozenset({"Query.me", "Query.publicInstitutions"})
@@ -100,6 +102,11 @@ class Mutation:
     )
     revoke_invitation: RevokeInvitationResult | None = strawberry.mutation(
         resolver=acceptance.revoke_invitation, permission_classes=STAFF
+    )
+    invite_user: InviteUserResult | None = strawberry.mutation(
+        resolver=user_admin.invite_user,
+        permission_classes=ADMIN,
+        description="Invites a colleague with a role you may grant (see the contract's table).",
     )
 
 
