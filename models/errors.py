@@ -67,3 +67,11 @@ class InvitationEmailMismatch(DomainError):
 
 class InvitationNotOpen(DomainError):
     message = "This invitation is no longer open."
+
+
+class CannotBlockYourself(DomainError):
+    message = "You cannot block your own account."
+
+
+class LastActiveAdmin(DomainError):
+    message = "This would leave the sponsor or institution without an active admin."

@@ -1,8 +1,10 @@
-"""Inviting colleagues."""
+"""Inviting colleagues, blocking and unblocking."""
 
 from __future__ import annotations
 
-from models import errors, user_admin
+import strawberry
+
+from models import blocking, errors, user_admin
 from models.placement import ScopeIds
 from resolvers.context import Info
 from resolvers.registration import policy
@@ -11,7 +13,17 @@ from schema.errors import EmailAlreadyInUse, InvalidInput, NotFound
 from schema.invitation import Invitation
 from schema.registration import Warning
 from schema.user import User
-from schema.user_admin import InviteUserInput, InviteUserResult, InviteUserSuccess
+from schema.user_admin import (
+    BlockUserResult,
+    BlockUserSuccess,
+    CannotBlockYourself,
+    InviteUserInput,
+    InviteUserResult,
+    InviteUserSuccess,
+    LastActiveAdmin,
+    UnblockUserResult,
+    UnblockUserSuccess,
+)
 
 
 def scope_ids(input: InviteUserInput) -> ScopeIds:
@@ -46,3 +58,23 @@ async def invite_user(info: Info, input: InviteUserInput) -> InviteUserResult:
         invitation=Invitation.from_model(done.invitation),
         warnings=Warning.list_of(done.warnings),
     )
+
+
+async def block_user(info: Info, id: strawberry.ID) -> BlockUserResult:
+    try:
+        blocked = await blocking.block(by=info.context.actor, user_id=ids.decode(id, "User"))
+    except errors.NotFound as error:
+        return NotFound.from_error(error)
+    except errors.CannotBlockYourself as error:
+        return CannotBlockYourself(message=error.message)
+    except errors.LastActiveAdmin as error:
+        return LastActiveAdmin(message=error.message)
+    return BlockUserSuccess(user=User.from_model(blocked))
+
+
+async def unblock_user(info: Info, id: strawberry.ID) -> UnblockUserResult:
+    try:
+        unblocked = await blocking.unblock(by=info.context.actor, user_id=ids.decode(id, "User"))
+    except errors.NotFound as error:
+        return NotFound.from_error(error)
+    return UnblockUserSuccess(user=User.from_model(unblocked))

@@ -37,7 +37,7 @@ from schema.registration import (
 )
 from schema.sponsor import Sponsor
 from schema.user import User, Viewer
-from schema.user_admin import InviteUserResult
+from schema.user_admin import BlockUserResult, InviteUserResult, UnblockUserResult
 
 # Fields anyone may call without signing in; every other field has a permission class.
 PUBLIC_FIELDS = frozenset({"Query.me", "Query.publicInstitutions"})
@@ -107,6 +107,16 @@ class Mutation:
         resolver=user_admin.invite_user,
         permission_classes=ADMIN,
         description="Invites a colleague with a role you may grant (see the contract's table).",
+    )
+    block_user: BlockUserResult | None = strawberry.mutation(
+        resolver=user_admin.block_user,
+        permission_classes=ADMIN,
+        description="Refuses the person from their very next request on.",
+    )
+    unblock_user: UnblockUserResult | None = strawberry.mutation(
+        resolver=user_admin.unblock_user,
+        permission_classes=ADMIN,
+        description="Restores the status from before the block.",
     )
 
 

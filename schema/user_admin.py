@@ -1,4 +1,4 @@
-"""User administration: inviting colleagues with a role."""
+"""User administration: inviting colleagues with a role, blocking, unblocking."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from schema.enums import Language, Role
-from schema.errors import EmailAlreadyInUse, InvalidInput, NotFound
+from schema.errors import EmailAlreadyInUse, Error, InvalidInput, NotFound
 from schema.invitation import Invitation
 from schema.registration import Warning
 from schema.user import User
@@ -36,7 +36,38 @@ class InviteUserSuccess:
     warnings: list[Warning]
 
 
+@strawberry.type
+class BlockUserSuccess:
+    user: User
+
+
+@strawberry.type
+class UnblockUserSuccess:
+    user: User
+
+
+@strawberry.type
+class CannotBlockYourself(Error):
+    pass
+
+
+@strawberry.type(
+    description="The sponsor or institution would have no active admin left; "
+    "invite another admin first, or ask the canton."
+)
+class LastActiveAdmin(Error):
+    pass
+
+
 InviteUserResult = Annotated[
     InviteUserSuccess | InvalidInput | EmailAlreadyInUse | NotFound,
     strawberry.union("InviteUserResult"),
+]
+BlockUserResult = Annotated[
+    BlockUserSuccess | NotFound | CannotBlockYourself | LastActiveAdmin,
+    strawberry.union("BlockUserResult"),
+]
+UnblockUserResult = Annotated[
+    UnblockUserSuccess | NotFound,
+    strawberry.union("UnblockUserResult"),
 ]
