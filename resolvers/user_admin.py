@@ -1,4 +1,4 @@
-"""Inviting colleagues, blocking and unblocking."""
+"""Inviting colleagues, changing roles, blocking and unblocking."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ from schema.user_admin import (
     BlockUserResult,
     BlockUserSuccess,
     CannotBlockYourself,
+    CannotChangeYourOwnRole,
+    ChangeUserRoleInput,
+    ChangeUserRoleResult,
+    ChangeUserRoleSuccess,
     InviteUserInput,
     InviteUserResult,
     InviteUserSuccess,
@@ -26,7 +30,7 @@ from schema.user_admin import (
 )
 
 
-def scope_ids(input: InviteUserInput) -> ScopeIds:
+def scope_ids(input: InviteUserInput | ChangeUserRoleInput) -> ScopeIds:
     return {
         "sponsor_id": ids.decode_optional(input.sponsor_id, "Sponsor", argument="sponsorId"),
         "institution_id": ids.decode_optional(
@@ -58,6 +62,28 @@ async def invite_user(info: Info, input: InviteUserInput) -> InviteUserResult:
         invitation=Invitation.from_model(done.invitation),
         warnings=Warning.list_of(done.warnings),
     )
+
+
+async def change_user_role(
+    info: Info, id: strawberry.ID, input: ChangeUserRoleInput
+) -> ChangeUserRoleResult:
+    try:
+        changed = await user_admin.change_role(
+            by=info.context.actor,
+            user_id=ids.decode(id, "User"),
+            role=input.role,
+            policy=policy(info),
+            **scope_ids(input),
+        )
+    except errors.InvalidInput as error:
+        return InvalidInput.from_error(error)
+    except errors.NotFound as error:
+        return NotFound.from_error(error)
+    except errors.CannotChangeYourOwnRole as error:
+        return CannotChangeYourOwnRole(message=error.message)
+    except errors.LastActiveAdmin as error:
+        return LastActiveAdmin(message=error.message)
+    return ChangeUserRoleSuccess(user=User.from_model(changed))
 
 
 async def block_user(info: Info, id: strawberry.ID) -> BlockUserResult:

@@ -37,7 +37,12 @@ from schema.registration import (
 )
 from schema.sponsor import Sponsor
 from schema.user import User, Viewer
-from schema.user_admin import BlockUserResult, InviteUserResult, UnblockUserResult
+from schema.user_admin import (
+    BlockUserResult,
+    ChangeUserRoleResult,
+    InviteUserResult,
+    UnblockUserResult,
+)
 
 # Fields anyone may call without signing in; every other field has a permission class.
 PUBLIC_FIELDS = frozenset({"Query.me", "Query.publicInstitutions"})
@@ -107,6 +112,11 @@ class Mutation:
         resolver=user_admin.invite_user,
         permission_classes=ADMIN,
         description="Invites a colleague with a role you may grant (see the contract's table).",
+    )
+    change_user_role: ChangeUserRoleResult | None = strawberry.mutation(
+        resolver=user_admin.change_user_role,
+        permission_classes=ADMIN,
+        description="Replaces the person's role; their current sign-in ends.",
     )
     block_user: BlockUserResult | None = strawberry.mutation(
         resolver=user_admin.block_user,

@@ -1,4 +1,4 @@
-"""User administration: inviting colleagues with a role, blocking, unblocking."""
+"""User administration: inviting colleagues with a role, changing roles, blocking, unblocking."""
 
 from __future__ import annotations
 
@@ -27,6 +27,13 @@ class InviteUserInput:
     last_name: str | None = None
 
 
+@strawberry.input(description="The new role and its sponsor or institution, as for inviting.")
+class ChangeUserRoleInput:
+    role: Role
+    sponsor_id: strawberry.ID | None = None
+    institution_id: strawberry.ID | None = None
+
+
 @strawberry.type
 class InviteUserSuccess:
     user: User = strawberry.field(
@@ -34,6 +41,11 @@ class InviteUserSuccess:
     )
     invitation: Invitation
     warnings: list[Warning]
+
+
+@strawberry.type
+class ChangeUserRoleSuccess:
+    user: User
 
 
 @strawberry.type
@@ -51,6 +63,11 @@ class CannotBlockYourself(Error):
     pass
 
 
+@strawberry.type
+class CannotChangeYourOwnRole(Error):
+    pass
+
+
 @strawberry.type(
     description="The sponsor or institution would have no active admin left; "
     "invite another admin first, or ask the canton."
@@ -62,6 +79,10 @@ class LastActiveAdmin(Error):
 InviteUserResult = Annotated[
     InviteUserSuccess | InvalidInput | EmailAlreadyInUse | NotFound,
     strawberry.union("InviteUserResult"),
+]
+ChangeUserRoleResult = Annotated[
+    ChangeUserRoleSuccess | InvalidInput | NotFound | CannotChangeYourOwnRole | LastActiveAdmin,
+    strawberry.union("ChangeUserRoleResult"),
 ]
 BlockUserResult = Annotated[
     BlockUserSuccess | NotFound | CannotBlockYourself | LastActiveAdmin,
