@@ -8,6 +8,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 
 from resolvers import (
     acceptance,
+    audit,
     institution,
     invitation,
     node,
@@ -18,12 +19,13 @@ from resolvers import (
     user_admin,
     viewer,
 )
-from resolvers.permissions import ADMIN, AUTHENTICATED, CANTON, STAFF
+from resolvers.permissions import ADMIN, AUTHENTICATED, CANTON, CANTON_OR_ADMIN, STAFF
 from schema.acceptance import (
     AcceptInvitationResult,
     ResendInvitationResult,
     RevokeInvitationResult,
 )
+from schema.audit import AuditEntry
 from schema.faults import ErrorPolicy, Schema
 from schema.institution import Institution
 from schema.invitation import Invitation
@@ -80,6 +82,11 @@ class Query:
     public_institutions: Connection[PublicInstitution] = strawberry.field(
         resolver=public.public_institutions,
         description="The family portal: registered institutions accepting vouchers on a date.",
+    )
+    audit_log: Connection[AuditEntry] | None = strawberry.field(
+        resolver=audit.audit_log,
+        permission_classes=CANTON_OR_ADMIN,
+        description="Newest first: everything for canton staff, an admin's own scope for admins.",
     )
 
 

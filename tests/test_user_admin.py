@@ -118,6 +118,7 @@ async def test_inviting_outside_ones_own_scope_is_forbidden(
 
     assert result.codes == ["FORBIDDEN"]
     assert await nothing_was_written(users_before)
+    assert await AuditEvent.filter(action="access.denied").count() == 1
 
 
 async def test_an_institution_admin_may_not_invite_into_a_sister_institution(api: Api) -> None:
