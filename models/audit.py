@@ -6,9 +6,14 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from tortoise import fields
+from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from models import email
+from models.errors import NotAllowed
+from models.institution import Institution
+from models.role import Role, is_canton
 
 if TYPE_CHECKING:
     from models.user import User
@@ -32,6 +37,9 @@ class AuditEvent(Model):
 
     class Meta:
         table = "audit_event"
+        # Declared here, not as `db_index` on the field: on SQLite, altering a field rebuilds
+        # the table and drops its other indexes (Tortoise 1.1.9).
+        indexes = (("actor_id",), ("subject_type", "subject_id"))
 
 
 async def record(
@@ -55,3 +63,30 @@ async def record(
         details=details or {},
         request_id=request_id.get(),
     )
+
+
+async def record_denied(*, actor: User | None, path: str) -> AuditEvent:
+    """A refused attempt. Call it outside the refused operation's transaction, which rolled back;
+    it lands in the scope of the actor, so its own admins see it too."""
+    return await record(
+        "access.denied",
+        actor=actor,
+        sponsor_id=actor.sponsor_id if actor else None,
+        institution_id=actor.institution_id if actor else None,
+        details={"path": path},
+    )
+
+
+def visible_to(actor: User) -> QuerySet[AuditEvent]:
+    """Canton staff read the whole trail; an admin the entries of its own scope (a sponsor
+    admin's includes its institutions); nobody else reads it."""
+    if is_canton(actor.role):
+        return AuditEvent.all()
+    if actor.role == Role.SPONSOR_ADMIN and actor.sponsor_id is not None:
+        institutions = Institution.filter(sponsor_id=actor.sponsor_id).values("id")
+        return AuditEvent.filter(
+            Q(sponsor_id=actor.sponsor_id) | Q(institution_id__in=Subquery(institutions))
+        )
+    if actor.role == Role.INSTITUTION_ADMIN and actor.institution_id is not None:
+        return AuditEvent.filter(institution_id=actor.institution_id)
+    raise NotAllowed("Only the canton and admins read the audit log.")

@@ -71,3 +71,15 @@ class InvitationEmailMismatch(DomainError):
 
 class InvitationNotOpen(DomainError):
     message = "This invitation is no longer open."
+
+
+class CannotBlockYourself(DomainError):
+    message = "You cannot block your own account."
+
+
+class CannotChangeYourOwnRole(DomainError):
+    message = "You cannot change your own role; ask another admin."
+
+
+class LastActiveAdmin(DomainError):
+    message = "This would leave the sponsor or institution without an active admin."

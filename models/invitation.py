@@ -208,6 +208,14 @@ async def revoke(*, by: User, invitation_id: int) -> Invitation:
     return found
 
 
+async def revoke_pending_of(user: User) -> int:
+    """Withdraws every open invitation of `user`, in the caller's transaction: accepting one
+    would give back the role it was issued for. Returns how many were withdrawn."""
+    return await Invitation.filter(user_id=user.id, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.REVOKED, revoked_at=clock.now()
+    )
+
+
 async def _audit(action: str, by: User, invitation: Invitation) -> None:
     await audit.record(
         action,

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from models import email
 from models.errors import EmailAlreadyInUse
 from models.institution import Institution
-from models.role import Role, is_canton
+from models.role import Role, Scope, can_grant, is_canton, scope_of
 from models.sponsor import Sponsor
 
 
@@ -68,6 +68,36 @@ class User(Model):
         return " ".join(part for part in (self.first_name, self.last_name) if part) or self.email
 
 
+def can_grant_in(
+    actor: User, role: Role, *, sponsor_id: int | None, institution: Institution | None
+) -> bool:
+    """The contract's role table: `actor` may give `role` tied to that sponsor or institution.
+
+    Canton admins grant their roles anywhere; a sponsor admin within its sponsor and the
+    institutions of that sponsor; an institution admin within its institution.
+    """
+    if not can_grant(actor.role, role):
+        return False
+    if is_canton(actor.role):
+        return True
+    if actor.role == Role.SPONSOR_ADMIN and actor.sponsor_id is not None:
+        if scope_of(role) == Scope.SPONSOR:
+            return sponsor_id == actor.sponsor_id
+        return institution is not None and institution.sponsor_id == actor.sponsor_id
+    if actor.role == Role.INSTITUTION_ADMIN and actor.institution_id is not None:
+        return institution is not None and institution.id == actor.institution_id
+    return False
+
+
+def can_manage(actor: User, target: User, *, institution: Institution | None) -> bool:
+    """May block, unblock and change the role of `target` (whose institution is given): whoever
+    could have granted its current role where it holds it. A canton admin oversees every
+    account but a super admin's, so it can also stop a clerk whose sponsor has no admin left."""
+    if actor.role == Role.CANTON_ADMIN and target.role != Role.SUPER_ADMIN:
+        return True
+    return can_grant_in(actor, target.role, sponsor_id=target.sponsor_id, institution=institution)
+
+
 def visible_to(actor: User) -> QuerySet[User]:
     """Canton staff see everyone; sponsor staff their sponsor's and its institutions' people;
     institution staff their institution's; an applicant only itself."""
@@ -89,6 +119,8 @@ async def invitee(
     sponsor_id: int | None,
     institution_id: int | None,
     language: Language | None,
+    first_name: str = "",
+    last_name: str = "",
 ) -> User:
     """The account an invitation goes to: a new `INVITED` one, or an `APPLICANT` who signed in
     before being invited (that same account gets the role on acceptance). Any other holder of
@@ -104,6 +136,8 @@ async def invitee(
         institution_id=institution_id,
         status=UserStatus.INVITED,
         language=language,
+        first_name=first_name,
+        last_name=last_name,
     )
     user.set_email(address)
     try:

@@ -61,22 +61,31 @@ def decode_cursor(cursor: str, order: Sequence[str]) -> list[Any]:
     return values
 
 
-def after_filter(order: Sequence[str], values: Sequence[Any]) -> Q:
+def after_filter(order: Sequence[str], values: Sequence[Any], *, descending: bool = False) -> Q:
     """Rows strictly after `values` in the order of `order` (the last column is unique)."""
-    condition = Q(**{f"{order[-1]}__gt": values[-1]})
+    beyond = "lt" if descending else "gt"
+    condition = Q(**{f"{order[-1]}__{beyond}": values[-1]})
     for index in range(len(order) - 2, -1, -1):
         column, value = order[index], values[index]
-        condition = Q(**{f"{column}__gt": value}) | (Q(**{column: value}) & condition)
+        condition = Q(**{f"{column}__{beyond}": value}) | (Q(**{column: value}) & condition)
     return condition
 
 
 async def page(
-    queryset: QuerySet[M], *, first: int | None, after: str | None, order: Sequence[str] = ("id",)
+    queryset: QuerySet[M],
+    *,
+    first: int | None,
+    after: str | None,
+    order: Sequence[str] = ("id",),
+    descending: bool = False,
 ) -> Page[M]:
+    """`descending` reverses every column of `order` (newest first, for logs)."""
     size = check_page_size(first)
     if after is not None:
-        queryset = queryset.filter(after_filter(order, decode_cursor(after, order)))
-    rows = list(await queryset.order_by(*order).limit(size + 1))
+        values = decode_cursor(after, order)
+        queryset = queryset.filter(after_filter(order, values, descending=descending))
+    sort = [f"-{column}" for column in order] if descending else list(order)
+    rows = list(await queryset.order_by(*sort).limit(size + 1))
     return page_of(rows, size=size, after=after, order=order)
 
 

@@ -50,9 +50,14 @@ class IsCantonStaff(_HasRole):
     roles = CANTON_ROLES
 
 
+class IsCantonStaffOrAdmin(_HasRole):
+    roles = CANTON_ROLES | ADMIN_ROLES
+
+
 Gate = list[type[BasePermission]]
 AUTHENTICATED: Gate = [IsAuthenticated]
 ACCOUNT: Gate = [IsAuthenticated, HasAccount]
 STAFF: Gate = [IsAuthenticated, IsStaff]
 ADMIN: Gate = [IsAuthenticated, IsAdmin]
 CANTON: Gate = [IsAuthenticated, IsCantonStaff]
+CANTON_OR_ADMIN: Gate = [IsAuthenticated, IsCantonStaffOrAdmin]

@@ -1,13 +1,15 @@
 """What a client sees of errors: expected ones as they are, everything else masked.
 
 A domain `NotAllowed` becomes `FORBIDDEN`. Any other exception is a fault of ours: the client gets
-"Unexpected error." with the request id, the operator's log gets the full traceback.
+"Unexpected error." with the request id, the operator's log gets the full traceback. Every
+`FORBIDDEN` (a permission class's or the domain's) is written to the audit trail as
+`access.denied`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import strawberry
 from graphql import GraphQLError
@@ -56,12 +58,28 @@ def tag_client_error(error: GraphQLError) -> GraphQLError:
     return error
 
 
+def is_forbidden(error: GraphQLError) -> bool:
+    return (error.extensions or {}).get("code") == "FORBIDDEN"
+
+
 class ErrorPolicy(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
+    async def on_operation(self) -> AsyncIterator[None]:
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [_client_view(error) for error in result.errors]
+            await self._record_refusals(result.errors)
+
+    async def _record_refusals(self, errors: list[GraphQLError]) -> None:
+        # By now the refused operation's transaction has rolled back; this entry stands alone.
+        actor = getattr(self.execution_context.context, "user", None)
+        for error in filter(is_forbidden, errors):
+            path = ".".join(map(str, error.path or [])) or "(operation)"
+            try:
+                await audit.record_denied(actor=actor, path=path)
+            except Exception:
+                # The client's answer (FORBIDDEN) stands; losing the entry is the operator's news.
+                log.exception("could not record the refused attempt at %s", path)
 
 
 class Schema(strawberry.Schema):

@@ -19,6 +19,15 @@ def decode(global_id: str, type_name: str, *, argument: str = "id") -> int:
     return node_id
 
 
+def decode_any(global_id: str, *, argument: str) -> tuple[str, int]:
+    """The type name and the number of an ID of any type."""
+    try:
+        decoded = relay.GlobalID.from_id(global_id)
+        return decoded.type_name, int(decoded.node_id)
+    except (ValueError, TypeError):
+        raise BadUserInput(f"`{argument}` is not a valid ID.") from None
+
+
 def decode_optional(global_id: str | None, type_name: str, *, argument: str) -> int | None:
     return None if global_id is None else decode(global_id, type_name, argument=argument)
 

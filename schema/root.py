@@ -7,6 +7,7 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
 from resolvers import (
     acceptance,
+    audit,
     institution,
     invitation,
     master_data,
@@ -15,14 +16,16 @@ from resolvers import (
     registration,
     sponsor,
     user,
+    user_admin,
     viewer,
 )
-from resolvers.permissions import AUTHENTICATED, CANTON, STAFF
+from resolvers.permissions import ADMIN, AUTHENTICATED, CANTON, CANTON_OR_ADMIN, STAFF
 from schema.acceptance import (
     AcceptInvitationResult,
     ResendInvitationResult,
     RevokeInvitationResult,
 )
+from schema.audit import AuditEntry
 from schema.faults import ErrorPolicy, Schema
 from schema.institution import Institution
 from schema.invitation import Invitation
@@ -39,6 +42,12 @@ from schema.registration import (
 )
 from schema.sponsor import Sponsor
 from schema.user import User, Viewer
+from schema.user_admin import (
+    BlockUserResult,
+    ChangeUserRoleResult,
+    InviteUserResult,
+    UnblockUserResult,
+)
 
 # Fields anyone may call without signing in; every other field has a permission class.
 PUBLIC_FIELDS = frozenset({"Query.me", "Query.publicInstitutions"})
@@ -77,6 +86,11 @@ class Query:
         resolver=public.public_institutions,
         description="The family portal: registered institutions accepting vouchers on a date.",
     )
+    audit_log: Connection[AuditEntry] | None = strawberry.field(
+        resolver=audit.audit_log,
+        permission_classes=CANTON_OR_ADMIN,
+        description="Newest first: everything for canton staff, an admin's own scope for admins.",
+    )
 
 
 @strawberry.type
@@ -114,6 +128,26 @@ class Mutation:
         permission_classes=STAFF,
         description="Change an ACTIVE institution's master data, or save an INVITED one's draft "
         "(partial data allowed; it stays INVITED).",
+    )
+    invite_user: InviteUserResult | None = strawberry.mutation(
+        resolver=user_admin.invite_user,
+        permission_classes=ADMIN,
+        description="Invites a colleague with a role you may grant (see the contract's table).",
+    )
+    change_user_role: ChangeUserRoleResult | None = strawberry.mutation(
+        resolver=user_admin.change_user_role,
+        permission_classes=ADMIN,
+        description="Replaces the person's role; their current sign-in ends.",
+    )
+    block_user: BlockUserResult | None = strawberry.mutation(
+        resolver=user_admin.block_user,
+        permission_classes=ADMIN,
+        description="Refuses the person from their very next request on.",
+    )
+    unblock_user: UnblockUserResult | None = strawberry.mutation(
+        resolver=user_admin.unblock_user,
+        permission_classes=ADMIN,
+        description="Restores the status from before the block.",
     )
 
 

@@ -1,0 +1,102 @@
+"""Blocking people who leave, and unblocking them.
+
+A blocked person is refused at the very next request, whatever token they hold (sign-in checks
+the status on every request). Blocking also ends the current sign-in, so after unblocking the
+person signs in afresh. A sponsor or an institution keeps at least one active admin unless the
+canton acts: that count is taken under a row lock on the sponsor or institution, so two admins
+blocking each other at the same moment cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from models import audit, clock
+from models.errors import CannotBlockYourself, LastActiveAdmin, NotAllowed, NotFound
+from models.institution import Institution
+from models.placement import audit_scope
+from models.role import Role, is_canton
+from models.sponsor import Sponsor
+from models.user import User, UserStatus, can_manage, visible_to
+
+
+async def managed(by: User, user_id: int) -> tuple[User, Institution | None]:
+    """The target, row-locked, with its institution: not found unless `by` sees it, not allowed
+    unless `by` may manage it. Call inside a transaction."""
+    target = await User.filter(id=user_id).select_for_update().first()
+    # The lock is taken first and visibility checked apart: PostgreSQL refuses FOR UPDATE on
+    # the outer join that `visible_to` may need.
+    if target is None or not await visible_to(by).filter(id=user_id).exists():
+        raise NotFound("There is no such user.")
+    institution = None
+    if target.institution_id is not None:
+        institution = await Institution.get(id=target.institution_id)
+    if not can_manage(by, target, institution=institution):
+        raise NotAllowed("You may not manage this user.")
+    return target, institution
+
+
+async def keep_an_active_admin(*, by: User, leaving: User) -> None:
+    """Refuses if `leaving` is the last active admin of its sponsor or institution. An
+    institution is also run by the admins of its sponsor. The canton may leave a scope without
+    admins: it can always invite new ones."""
+    if is_canton(by.role) or leaving.status != UserStatus.ACTIVE:
+        return
+    if leaving.role == Role.SPONSOR_ADMIN:
+        sponsor_id, institution_id = leaving.sponsor_id, None
+    elif leaving.role == Role.INSTITUTION_ADMIN:
+        institution = await Institution.get(id=leaving.institution_id)
+        sponsor_id, institution_id = institution.sponsor_id, institution.id
+    else:
+        return
+    # Sponsor first, then institution, everywhere: two lockers cannot wait on each other.
+    if sponsor_id is not None:
+        await Sponsor.filter(id=sponsor_id).select_for_update().first()
+    if institution_id is not None:
+        await Institution.filter(id=institution_id).select_for_update().first()
+    others = User.filter(status=UserStatus.ACTIVE).exclude(id=leaving.id)
+    sponsor_admins = others.filter(role=Role.SPONSOR_ADMIN, sponsor_id=sponsor_id)
+    institution_admins = others.filter(role=Role.INSTITUTION_ADMIN, institution_id=institution_id)
+    if (sponsor_id is None or not await sponsor_admins.exists()) and (
+        institution_id is None or not await institution_admins.exists()
+    ):
+        raise LastActiveAdmin()
+
+
+async def block(*, by: User, user_id: int) -> User:
+    """Blocking a blocked account changes nothing (and records nothing)."""
+    if user_id == by.id:
+        raise CannotBlockYourself()
+    async with in_transaction():
+        target, institution = await managed(by, user_id)
+        if target.status == UserStatus.BLOCKED:
+            return target
+        await keep_an_active_admin(by=by, leaving=target)
+        target.status_before_block, target.status = target.status, UserStatus.BLOCKED
+        target.signed_out_at = clock.now()
+        await target.save()
+        await _audit("user.blocked", by, target, institution)
+    return target
+
+
+async def unblock(*, by: User, user_id: int) -> User:
+    """Restores the status from before the block: an invited person is invited again."""
+    async with in_transaction():
+        target, institution = await managed(by, user_id)
+        if target.status != UserStatus.BLOCKED:
+            return target
+        target.status = target.status_before_block or UserStatus.ACTIVE
+        target.status_before_block = None  # type: ignore[assignment]  # nullable, typed as not
+        await target.save()
+        await _audit("user.unblocked", by, target, institution)
+    return target
+
+
+async def _audit(action: str, by: User, target: User, institution: Institution | None) -> None:
+    await audit.record(
+        action,
+        actor=by,
+        subject=target,
+        **audit_scope(sponsor_id=target.sponsor_id, institution=institution),
+        details={"role": target.role.value, "status": target.status.value},
+    )

@@ -1,0 +1,87 @@
+"""Where a role sits: the role and the sponsor or institution it ties to.
+
+Shared by inviting and by changing a role, so both follow the contract's role table the same
+way: the role must fit its kind of scope (invalid input otherwise), the scope must exist (not
+found otherwise), and the actor must be allowed to grant that role there (not allowed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypedDict
+
+from models.errors import NotAllowed, NotFound
+from models.form import Form
+from models.institution import Institution
+from models.role import Role, Scope, scope_of
+from models.sponsor import Sponsor
+from models.user import User, can_grant_in
+
+
+@dataclass(frozen=True)
+class Placement:
+    role: Role
+    sponsor: Sponsor | None = None
+    institution: Institution | None = None
+
+    @property
+    def sponsor_id(self) -> int | None:
+        return self.sponsor.id if self.sponsor else None
+
+    @property
+    def institution_id(self) -> int | None:
+        return self.institution.id if self.institution else None
+
+    def is_held_by(self, user: User) -> bool:
+        return (user.role, user.sponsor_id, user.institution_id) == (
+            self.role,
+            self.sponsor_id,
+            self.institution_id,
+        )
+
+
+class ScopeIds(TypedDict):
+    """A sponsor or institution by id, as keyword arguments (`**scope`)."""
+
+    sponsor_id: int | None
+    institution_id: int | None
+
+
+def audit_scope(*, sponsor_id: int | None, institution: Institution | None) -> ScopeIds:
+    """The audit columns that decide which admins see an entry; an institution's entry also
+    names its sponsor at that moment."""
+    if institution is not None:
+        return {"sponsor_id": institution.sponsor_id, "institution_id": institution.id}
+    return {"sponsor_id": sponsor_id, "institution_id": None}
+
+
+def check_fits(
+    form: Form, role: Role, *, sponsor_id: int | None, institution_id: int | None
+) -> None:
+    scope = scope_of(role)
+    if scope == Scope.SPONSOR and sponsor_id is None:
+        form.fail("sponsorId", "A sponsor role needs a sponsor.")
+    if scope != Scope.SPONSOR and sponsor_id is not None:
+        form.fail("sponsorId", f"The role {role.value} is not tied to a sponsor.")
+    if scope == Scope.INSTITUTION and institution_id is None:
+        form.fail("institutionId", "An institution role needs an institution.")
+    if scope != Scope.INSTITUTION and institution_id is not None:
+        form.fail("institutionId", f"The role {role.value} is not tied to an institution.")
+
+
+async def place(
+    *, by: User, role: Role, sponsor_id: int | None, institution_id: int | None
+) -> Placement:
+    """Call after `check_fits`: loads the scope and checks that `by` may grant the role there."""
+    sponsor = institution = None
+    if sponsor_id is not None:
+        sponsor = await Sponsor.get_or_none(id=sponsor_id)
+        if sponsor is None:
+            raise NotFound("There is no such sponsor.")
+    if institution_id is not None:
+        institution = await Institution.get_or_none(id=institution_id)
+        if institution is None:
+            raise NotFound("There is no such institution.")
+    if not can_grant_in(by, role, sponsor_id=sponsor_id, institution=institution):
+        raise NotAllowed("You may not give this role there.")
+    return Placement(role, sponsor, institution)

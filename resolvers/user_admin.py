@@ -1,0 +1,106 @@
+"""Inviting colleagues, changing roles, blocking and unblocking."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import blocking, errors, user_admin
+from models.placement import ScopeIds
+from resolvers.context import Info
+from resolvers.registration import policy
+from schema import ids
+from schema.errors import EmailAlreadyInUse, InvalidInput, NotFound
+from schema.invitation import Invitation
+from schema.registration import Warning
+from schema.user import User
+from schema.user_admin import (
+    BlockUserResult,
+    BlockUserSuccess,
+    CannotBlockYourself,
+    CannotChangeYourOwnRole,
+    ChangeUserRoleInput,
+    ChangeUserRoleResult,
+    ChangeUserRoleSuccess,
+    InviteUserInput,
+    InviteUserResult,
+    InviteUserSuccess,
+    LastActiveAdmin,
+    UnblockUserResult,
+    UnblockUserSuccess,
+)
+
+
+def scope_ids(input: InviteUserInput | ChangeUserRoleInput) -> ScopeIds:
+    return {
+        "sponsor_id": ids.decode_optional(input.sponsor_id, "Sponsor", argument="sponsorId"),
+        "institution_id": ids.decode_optional(
+            input.institution_id, "Institution", argument="institutionId"
+        ),
+    }
+
+
+async def invite_user(info: Info, input: InviteUserInput) -> InviteUserResult:
+    try:
+        done = await user_admin.invite(
+            by=info.context.actor,
+            address=input.email,
+            role=input.role,
+            language=input.language,
+            first_name=input.first_name,
+            last_name=input.last_name,
+            policy=policy(info),
+            **scope_ids(input),
+        )
+    except errors.InvalidInput as error:
+        return InvalidInput.from_error(error)
+    except errors.EmailAlreadyInUse as error:
+        return EmailAlreadyInUse.from_error(error)
+    except errors.NotFound as error:
+        return NotFound.from_error(error)
+    return InviteUserSuccess(
+        user=User.from_model(done.user),
+        invitation=Invitation.from_model(done.invitation),
+        warnings=Warning.list_of(done.warnings),
+    )
+
+
+async def change_user_role(
+    info: Info, id: strawberry.ID, input: ChangeUserRoleInput
+) -> ChangeUserRoleResult:
+    try:
+        changed = await user_admin.change_role(
+            by=info.context.actor,
+            user_id=ids.decode(id, "User"),
+            role=input.role,
+            policy=policy(info),
+            **scope_ids(input),
+        )
+    except errors.InvalidInput as error:
+        return InvalidInput.from_error(error)
+    except errors.NotFound as error:
+        return NotFound.from_error(error)
+    except errors.CannotChangeYourOwnRole as error:
+        return CannotChangeYourOwnRole(message=error.message)
+    except errors.LastActiveAdmin as error:
+        return LastActiveAdmin(message=error.message)
+    return ChangeUserRoleSuccess(user=User.from_model(changed))
+
+
+async def block_user(info: Info, id: strawberry.ID) -> BlockUserResult:
+    try:
+        blocked = await blocking.block(by=info.context.actor, user_id=ids.decode(id, "User"))
+    except errors.NotFound as error:
+        return NotFound.from_error(error)
+    except errors.CannotBlockYourself as error:
+        return CannotBlockYourself(message=error.message)
+    except errors.LastActiveAdmin as error:
+        return LastActiveAdmin(message=error.message)
+    return BlockUserSuccess(user=User.from_model(blocked))
+
+
+async def unblock_user(info: Info, id: strawberry.ID) -> UnblockUserResult:
+    try:
+        unblocked = await blocking.unblock(by=info.context.actor, user_id=ids.decode(id, "User"))
+    except errors.NotFound as error:
+        return NotFound.from_error(error)
+    return UnblockUserSuccess(user=User.from_model(unblocked))
