@@ -1,5 +1,5 @@
 """Delivery as a running process: several workers at once, a worker that dies mid-send, a
-graceful stop, the development sink."""
+graceful stop, the development sink, and STARTTLS with login."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ import signal
 import sys
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.smtp import AuthResult
 from starlette.applications import Starlette
 from tortoise.transactions import in_transaction
 
@@ -23,11 +26,12 @@ from mailer.sink import DevMailSink
 from mailer.worker import LEASE, MailWorker
 from resolvers import dev_login
 from resolvers.identity import DevIssuer
-from settings import Settings
+from settings import Settings, SmtpSettings
 from tests.support import database
 from tests.support.clock import Clock
 from tests.support.mail import queue, reload
 from tests.support.smtp import SmtpServer
+from tests.support.tls import self_signed_certificate, server_context
 
 ROOT = Path(__file__).resolve().parent.parent
 postgres_only = pytest.mark.skipif(
@@ -167,3 +171,63 @@ async def test_the_development_sink_shows_a_delivered_invitation_link(
     [invitation_link] = listed[0]["links"]
     assert invitation_link in (message.body_text or "")
     assert "/invitation#token=" in invitation_link
+
+
+@pytest.fixture
+def tls_smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
+    """A server that requires STARTTLS and then a login, with a certificate the worker trusts
+    the way an operator would trust a private CA: through SSL_CERT_FILE."""
+    cert_file, key_file = self_signed_certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+
+    def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, auth: Any) -> Any:
+        accepted = (auth.login, auth.password) == (b"kibon", b"s3cret-pass")
+        # handled=False: aiosmtpd then sends the 235 or 535 reply itself
+        return AuthResult(success=accepted, handled=False, auth_data=auth.login)
+
+    server = SmtpServer(
+        tls_context=server_context(cert_file, key_file),
+        require_starttls=True,
+        authenticator=authenticate,
+        auth_required=True,
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+async def test_the_worker_uses_starttls_and_logs_in_when_configured(
+    settings: Settings, tls_smtp: SmtpServer
+) -> None:
+    [message] = await queue()
+    smtp = SmtpSettings(
+        host="127.0.0.1",
+        port=tls_smtp.port,
+        username="kibon",
+        password="s3cret-pass",
+        starttls=True,
+    )
+
+    await MailWorker(settings, smtp=smtp).deliver_due()
+
+    assert [m.message_id for m in tls_smtp.mails] == [message.message_id]
+    assert tls_smtp.handler.sessions[0]["tls"] is True
+    assert tls_smtp.handler.sessions[0]["login"] == b"kibon"
+    assert (await reload(message)).status == DeliveryStatus.SENT
+
+
+async def test_a_refused_login_is_retried_not_failed(
+    settings: Settings, tls_smtp: SmtpServer
+) -> None:
+    [message] = await queue()
+    smtp = SmtpSettings(
+        host="127.0.0.1", port=tls_smtp.port, username="kibon", password="wrong", starttls=True
+    )
+
+    await MailWorker(settings, smtp=smtp).deliver_due()
+
+    stored = await reload(message)
+    assert stored.status == DeliveryStatus.PENDING
+    assert stored.last_error is not None
+    assert stored.last_error.startswith("535")
+    assert stored.body_text is not None
