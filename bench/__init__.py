@@ -1,0 +1,1 @@
+"""Measurements that are scripts, not tests: `python -m bench.<name>` from the worktree root."""
