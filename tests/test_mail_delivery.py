@@ -186,7 +186,7 @@ async def test_logs_name_the_message_and_a_masked_recipient_but_never_a_body_or_
         [retried] = await queue(recipient="bruno@kita-mond.ch")
         smtp.handler.reply = "451 4.3.0 try later"
         await worker.deliver_due()
-        smtp.handler.reply = "550 5.1.1 no such user"
+        smtp.handler.reply = "550 5.1.1 <bruno@kita-mond.ch>: no such user"
         clock.advance(timedelta(minutes=2))
         await worker.deliver_due()
 
