@@ -116,6 +116,8 @@ def _command_line(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _command_line(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # aiosmtpd (the development sink) logs every SMTP command, recipients' addresses included
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     if args.command == "export-schema":
         print(schema.as_str())
         return 0
