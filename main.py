@@ -11,6 +11,7 @@ import contextlib
 import gc
 import json
 import logging
+import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
 
@@ -182,8 +183,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("mail-worker needs KIBON_SMTP_HOST (serve alone uses the development sink)")
             return 2
         worker = MailWorker(settings, smtp=settings.smtp)
-        asyncio.run(_with_database(settings, worker.run_forever()))
+        asyncio.run(_with_database(settings, _deliver_until_stopped(worker)))
     return 0
+
+
+async def _deliver_until_stopped(worker: MailWorker) -> None:
+    """Runs the worker until SIGTERM or SIGINT, then stops it the way `serve` does: the message
+    in hand is finished and the other claimed ones are released at once."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop.set)
+    async with worker.running():
+        await stop.wait()
 
 
 async def _create_admin(address: str, role: Role) -> None:

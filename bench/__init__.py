@@ -1,1 +1,2 @@
-"""Benchmarks: not unit tests. `python -m bench.run` (see the README's performance section)."""
+"""Measurements that are scripts, not tests: `python -m bench.run` (service and portal, see
+the README's performance section) and `python -m bench.mail_throughput`."""

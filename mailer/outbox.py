@@ -26,7 +26,9 @@ class OutboxMessage(Model):
     status = fields.CharEnumField(DeliveryStatus, max_length=10, default=DeliveryStatus.PENDING)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()
-    locked_until = fields.DatetimeField(null=True)
+    locked_until = fields.DatetimeField(null=True)  # the lease of the worker that claimed it
+    claimed_by = fields.CharField(max_length=100, null=True)
+    first_attempt_at = fields.DatetimeField(null=True)  # retries end 24 h after it
     last_error = fields.CharField(max_length=500, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)

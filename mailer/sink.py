@@ -25,6 +25,7 @@ KEEP = 100
 @dataclass(frozen=True)
 class ReceivedMail:
     recipients: list[str]
+    sender: str
     subject: str
     text: str
     html: str
@@ -38,6 +39,7 @@ def parse(raw: bytes, recipients: list[str]) -> ReceivedMail:
     html_part = message.get_body(preferencelist=("html",))
     return ReceivedMail(
         recipients=recipients,
+        sender=str(message.get("From", "")),
         subject=str(message.get("Subject", "")),
         text=text_part.get_content() if text_part else "",
         html=html_part.get_content() if html_part else "",

@@ -18,6 +18,7 @@ from main import create_app
 from settings import Settings
 from tests.support import database
 from tests.support.api import Api
+from tests.support.clock import Clock
 from tests.support.idp import AUDIENCE, ISSUER, TestIdentityProvider
 from tests.support.smtp import SmtpServer
 
@@ -96,3 +97,8 @@ def api(client: httpx.AsyncClient, idp: TestIdentityProvider) -> Api:
 @pytest.fixture
 def tmp_dir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
