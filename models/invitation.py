@@ -19,7 +19,7 @@ from mailer.outbox import OutboxMessage
 from models import audit, clock
 from models.errors import InvitationAlreadyUsed, InvitationRevoked, NotAllowed, NotFound
 from models.institution import Institution
-from models.role import Role, can_grant, is_canton
+from models.role import INSTITUTION_ROLES, Role, can_grant, is_canton
 from models.sponsor import Sponsor
 from models.user import Language, User
 
@@ -92,7 +92,9 @@ def visible_to(actor: User) -> QuerySet[Invitation]:
             Q(sponsor_id=actor.sponsor_id) | Q(institution__sponsor_id=actor.sponsor_id)
         )
     if actor.institution_id is not None:
-        return Invitation.filter(institution_id=actor.institution_id)
+        # Only invitations to the institution's own roles: a sponsor admin invited to activate
+        # it stays out of sight, as sponsor staff are in `users`.
+        return Invitation.filter(institution_id=actor.institution_id, role__in=INSTITUTION_ROLES)
     return Invitation.filter(id__in=[])
 
 
@@ -180,15 +182,17 @@ async def _locked_for_change(by: User, invitation_id: int) -> Invitation:
 
 
 async def resend(*, by: User, invitation_id: int, policy: Policy) -> Invitation:
-    """A new token, a new expiry and a new mail; the old link stops working at once."""
+    """A new token, a new expiry and a new mail; the old link stops working at once. Pending
+    and expired invitations only: a revoked one stays revoked (a role change revokes the
+    invitations for the old role, and resending must not bring that role back)."""
     async with in_transaction():
         found = await _locked_for_change(by, invitation_id)
+        if found.status == InvitationStatus.REVOKED:
+            raise InvitationRevoked("This invitation has been withdrawn; send a new one.")
         await found.fetch_related("user", "sponsor", "institution", "invited_by")
         token = secrets.token_urlsafe(TOKEN_BYTES)
         found.token_hash = hash_token(token)
-        found.status = InvitationStatus.PENDING
         found.expires_at = clock.now() + timedelta(days=policy.ttl_days)
-        found.revoked_at = None
         found.invited_by = by
         found.message = await _queue_mail(found, token, policy)
         await found.save()

@@ -75,9 +75,12 @@ async def pending_invitation_for(user: User) -> Invitation | None:
 def _check_may_act(user: User, identity: Identity) -> None:
     if user.status == UserStatus.BLOCKED:
         raise AccountBlocked()
-    # Tokens carry whole seconds; one issued in the second of the sign-out stays valid.
+    # Tokens carry whole seconds: one issued in the very second of the sign-out is refused too,
+    # so no token from before a role change or a block survives it (signing in anew takes the
+    # person longer than that second).
     if user.signed_out_at is not None and (
-        identity.issued_at is None or identity.issued_at < user.signed_out_at.replace(microsecond=0)
+        identity.issued_at is None
+        or identity.issued_at <= user.signed_out_at.replace(microsecond=0)
     ):
         raise SignedOut()
 

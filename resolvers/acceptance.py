@@ -61,6 +61,8 @@ async def resend_invitation(info: Info, id: strawberry.ID) -> ResendInvitationRe
         return NotFound.from_error(error)
     except errors.InvitationAlreadyUsed as error:
         return InvitationAlreadyUsed(message=error.message)
+    except errors.InvitationRevoked as error:
+        return InvitationRevoked(message=error.message)
     return ResendInvitationSuccess(invitation=Invitation.from_model(sent))
 
 

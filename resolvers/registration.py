@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from models import errors, registration
+from models import correction, errors, registration
 from models.invitation import Policy
 from resolvers.context import Info
 from schema import ids
@@ -88,7 +88,7 @@ async def update_sponsor(
     info: Info, id: strawberry.ID, input: UpdateSponsorInput
 ) -> UpdateSponsorResult:
     try:
-        sponsor = await registration.update_sponsor(
+        sponsor = await correction.update_sponsor(
             by=info.context.actor, sponsor_id=ids.decode(id, "Sponsor"), name=input.name
         )
     except errors.InvalidInput as error:
@@ -101,14 +101,14 @@ async def update_sponsor(
 async def update_institution(
     info: Info, id: strawberry.ID, input: UpdateInstitutionInput
 ) -> UpdateInstitutionResult:
-    change = registration.InstitutionCorrection(
+    change = correction.InstitutionCorrection(
         name=input.name,
         care_type=input.care_type,
         vouchers_from=input.vouchers_from,
         sponsor_id=ids.decode_optional(input.sponsor_id, "Sponsor", argument="sponsorId"),
     )
     try:
-        found = await registration.update_institution(
+        found = await correction.update_institution(
             by=info.context.actor, institution_id=ids.decode(id, "Institution"), change=change
         )
     except errors.InvalidInput as error:

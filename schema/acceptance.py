@@ -80,7 +80,7 @@ AcceptInvitationResult = Annotated[
     strawberry.union("AcceptInvitationResult"),
 ]
 ResendInvitationResult = Annotated[
-    ResendInvitationSuccess | NotFound | InvitationAlreadyUsed,
+    ResendInvitationSuccess | NotFound | InvitationAlreadyUsed | InvitationRevoked,
     strawberry.union("ResendInvitationResult"),
 ]
 RevokeInvitationResult = Annotated[

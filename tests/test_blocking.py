@@ -75,7 +75,8 @@ async def test_unblocking_restores_active_and_the_person_signs_in_afresh(api: Ap
     assert stored.status == UserStatus.ACTIVE
     assert stored.status_before_block is None
     assert (await api(ME, token=held)).status == 401  # the sign-in from before the block ended
-    assert (await api(ME, user=clerk)).ok()["me"]["user"]["email"] == clerk.email
+    fresh = api.token_for(clerk, iat=int(time.time()) + 1)  # a sign-in after the unblock
+    assert (await api(ME, token=fresh)).ok()["me"]["user"]["email"] == clerk.email
     assert await AuditEvent.filter(action="user.unblocked", subject_id=clerk.id).count() == 1
 
 

@@ -124,3 +124,27 @@ async def test_an_admin_of_another_sponsor_does_not_even_see_the_invitation(api:
 
     assert result.ok()["revokeInvitation"]["__typename"] == "NotFound"
     assert (await Invitation.get(id=done.invitation.id)).status == InvitationStatus.PENDING
+
+
+async def test_a_revoked_invitation_cannot_be_resent(api: Api) -> None:
+    done = await registered_sponsor(admin_email="a@traeger.ch")
+    canton = await make_user(Role.CANTON_ADMIN)
+    variables = {"id": ids.encode("Invitation", done.invitation.id)}
+    await api(REVOKE, variables, user=canton)
+
+    result = await api(RESEND, variables, user=canton)
+
+    assert result.ok()["resendInvitation"]["__typename"] == "InvitationRevoked"
+    assert (await Invitation.get(id=done.invitation.id)).status == InvitationStatus.REVOKED
+    assert await OutboxMessage.filter(recipient="a@traeger.ch").count() == 1
+
+
+async def test_institution_staff_do_not_see_a_sponsor_admins_invitation(api: Api) -> None:
+    sponsor = await make_sponsor()
+    chefin = await make_user(Role.SPONSOR_ADMIN, email="chefin@traeger.ch", sponsor=sponsor)
+    done = await registered_institution(admin_email=chefin.email, sponsor_id=sponsor.id)
+    clerk = await make_user(Role.INSTITUTION_CLERK, institution=done.institution)
+
+    result = await api("{ invitations { edges { node { email } } } }", user=clerk)
+
+    assert result.ok()["invitations"]["edges"] == []

@@ -40,7 +40,8 @@ async def test_a_role_change_takes_effect_and_ends_the_persons_sign_in(api: Api)
     assert stored.signed_out_at is not None
     refused = await api(ME, token=held)
     assert (refused.status, refused.codes) == (401, ["UNAUTHENTICATED"])
-    assert (await api(ME, user=clerk)).ok()["me"]["user"]["role"] == "SPONSOR_ADMIN"
+    fresh = api.token_for(clerk, iat=int(time.time()) + 1)  # a sign-in after the change
+    assert (await api(ME, token=fresh)).ok()["me"]["user"]["role"] == "SPONSOR_ADMIN"
 
 
 async def test_the_change_is_recorded_with_where_the_person_came_from_and_went(
@@ -208,7 +209,7 @@ async def test_open_invitations_for_the_old_role_are_withdrawn(api: Api) -> None
     late = await api(
         ACCEPT,
         {"token": await token_of(pending.invitation)},
-        token=api.idp.token(email="chefin@traeger.ch"),
+        token=api.idp.token(email="chefin@traeger.ch", iat=int(time.time()) + 1),  # signed in anew
     )
 
     assert result.ok()["changeUserRole"]["__typename"] == "ChangeUserRoleSuccess"
@@ -241,3 +242,17 @@ async def test_a_person_not_yet_accepted_is_invited_again_for_the_new_role(api: 
     assert stale.ok()["acceptInvitation"]["__typename"] == "InvitationRevoked"
     assert accepted.ok()["acceptInvitation"]["user"]["role"] == "CANTON_CLERK"
     assert (await User.get(id=invited.id)).status == UserStatus.ACTIVE
+
+
+async def test_a_token_from_the_very_second_of_the_change_is_refused(api: Api) -> None:
+    world = await seed_world()
+    admin, clerk = world.people[Role.SPONSOR_ADMIN], world.people[Role.SPONSOR_CLERK]
+
+    await api(CHANGE_USER_ROLE, change(world, clerk, Role.SPONSOR_ADMIN), user=admin)
+    stored = await User.get(id=clerk.id)
+    assert stored.signed_out_at is not None
+    same_second = api.token_for(clerk, iat=int(stored.signed_out_at.timestamp()))
+
+    result = await api(ME, token=same_second)
+
+    assert (result.status, result.codes) == (401, ["UNAUTHENTICATED"])

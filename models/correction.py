@@ -1,0 +1,101 @@
+"""Correcting registration data: the canton's support process is "report wrongly captured
+data at once", so canton staff may correct anything; the people who run an institution may
+rename it, and set its voucher date until it is active."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tortoise.transactions import in_transaction
+
+from models import audit, text
+from models.errors import NotAllowed, NotFound
+from models.form import Form
+from models.institution import CareType, Institution, InstitutionStatus, is_run_by, visible_to
+from models.registration import clean_vouchers_from, require_canton, save_sponsor
+from models.role import is_canton
+from models.sponsor import Sponsor
+from models.user import User
+
+
+async def update_sponsor(*, by: User, sponsor_id: int, name: str) -> Sponsor:
+    require_canton(by)
+    form = Form()
+    name = form.check("name", lambda: text.clean_name(name, what="The name"))
+    form.done()
+    async with in_transaction():
+        sponsor = await Sponsor.filter(id=sponsor_id).select_for_update().first()
+        if sponsor is None:
+            raise NotFound("There is no such sponsor.")
+        sponsor.set_name(name)
+        await save_sponsor(sponsor)
+        await audit.record(
+            "sponsor.updated",
+            actor=by,
+            subject=sponsor,
+            sponsor_id=sponsor.id,
+            details={"fields": ["name"]},
+        )
+    return sponsor
+
+
+@dataclass(frozen=True)
+class InstitutionCorrection:
+    name: str | None = None
+    care_type: CareType | None = None
+    vouchers_from: date | None = None
+    sponsor_id: int | None = None
+
+    def fields(self) -> list[str]:
+        return [name for name, value in vars(self).items() if value is not None]
+
+
+def check_may_correct(actor: User, institution: Institution, change: InstitutionCorrection) -> None:
+    """The canton corrects anything; the people who run the institution may rename it, and set
+    `vouchersFrom` until it is active (from then on it is the canton's)."""
+    if is_canton(actor.role):
+        return
+    if not is_run_by(actor, institution) or change.care_type or change.sponsor_id:
+        raise NotAllowed()
+    if change.vouchers_from is not None and institution.status != InstitutionStatus.INVITED:
+        raise NotAllowed("Only the canton changes the voucher date of an active institution.")
+
+
+async def update_institution(
+    *, by: User, institution_id: int, change: InstitutionCorrection
+) -> Institution:
+    form = Form()
+    if change.name is not None:
+        form.check("name", lambda: text.clean_name(change.name or "", what="The name"))
+    if change.vouchers_from is not None:
+        form.check("vouchersFrom", lambda: clean_vouchers_from(change.vouchers_from))  # type: ignore[arg-type]
+    form.done()
+    async with in_transaction():
+        found = await Institution.filter(id=institution_id).select_for_update().first()
+        if found is None or not await visible_to(by).filter(id=institution_id).exists():
+            raise NotFound("There is no such institution.")
+        check_may_correct(by, found, change)
+        await _apply(found, change)
+        await audit.record(
+            "institution.updated",
+            actor=by,
+            subject=found,
+            institution_id=found.id,
+            sponsor_id=found.sponsor_id,
+            details={"fields": change.fields()},
+        )
+    return found
+
+
+async def _apply(institution: Institution, change: InstitutionCorrection) -> None:
+    if change.sponsor_id is not None:
+        if not await Sponsor.exists(id=change.sponsor_id):
+            raise NotFound("There is no such sponsor.")
+        institution.sponsor_id = change.sponsor_id
+    if change.name is not None:
+        institution.set_name(text.clean_name(change.name))
+    institution.care_type = change.care_type or institution.care_type
+    institution.vouchers_from = change.vouchers_from or institution.vouchers_from
+    institution.version += 1
+    await institution.save()
