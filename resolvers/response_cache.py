@@ -108,10 +108,11 @@ class PublicResponseCache:
     @contextlib.asynccontextmanager
     async def listening_to(self, database_url: str) -> AsyncIterator[None]:
         """Keeps a LISTEN connection open (reconnecting) for as long as the app runs."""
-        if not database_url.startswith(("postgres://", "asyncpg://")):
+        scheme, _, rest = database_url.partition("://")
+        if scheme not in {"postgres", "postgresql", "asyncpg"}:
             yield
             return
-        task = asyncio.create_task(self._listen(database_url.replace("asyncpg://", "postgres://")))
+        task = asyncio.create_task(self._listen(f"postgres://{rest}"))
         try:
             yield
         finally:
