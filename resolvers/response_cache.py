@@ -112,7 +112,8 @@ class PublicResponseCache:
         if scheme not in {"postgres", "postgresql", "asyncpg"}:
             yield
             return
-        task = asyncio.create_task(self._listen(f"postgres://{rest}"))
+        # Tortoise's pool options (`?maxsize=…`) mean nothing to a plain connection.
+        task = asyncio.create_task(self._listen(f"postgres://{rest.split('?')[0]}"))
         try:
             yield
         finally:
