@@ -26,7 +26,7 @@ from mailer.sink import DevMailSink
 from mailer.worker import MailWorker
 from models import account, audit
 from models.role import Role
-from resolvers import dev_login
+from resolvers import dev_login, graphiql
 from resolvers.endpoint import GraphQLEndpoint, RequestId
 from resolvers.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
 from schema.root import schema
@@ -106,6 +106,7 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
             methods=["GET", "POST"],
         ),
         Route("/healthz", healthz, methods=["GET"]),
+        *graphiql.routes(),
     ]
     if dev_issuer is not None:
         routes += dev_login.routes(dev_issuer, sink)
