@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
@@ -22,6 +23,7 @@ from tortoise import Tortoise, connections
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.migrations.api import migrate as apply_migrations
 
+from commands import import_institutions
 from mailer.sink import DevMailSink
 from mailer.worker import MailWorker
 from models import account, audit
@@ -151,6 +153,14 @@ def _command_line(argv: Sequence[str]) -> argparse.Namespace:
     )
     commands.add_parser("mail-worker", help="only deliver queued mail")
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    bulk = commands.add_parser(
+        "import-institutions", help="register sponsors and institutions from a CSV file"
+    )
+    bulk.add_argument("file", type=Path, help="UTF-8, ';' or ',' separated (docs-operators.md)")
+    bulk.add_argument("--dry-run", action="store_true", help="report problems, write nothing")
+    bulk.add_argument(
+        "--as", dest="acting_as", required=True, metavar="EMAIL", help="canton account"
+    )
     return parser.parse_args(argv)
 
 
@@ -173,6 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         worker = MailWorker(settings, smtp=settings.smtp)
         asyncio.run(_with_database(settings, worker.run_forever()))
+    elif args.command == "import-institutions":
+        job = import_institutions.run(
+            args.file, acting_as=args.acting_as, dry_run=args.dry_run, settings=settings
+        )
+        asyncio.run(_with_database(settings, job))
     return 0
 
 
