@@ -23,14 +23,15 @@ from tortoise import Tortoise, connections
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.migrations.api import migrate as apply_migrations
 
-from commands import import_institutions
+from commands import import_institutions, serve_workers
 from mailer.sink import DevMailSink
 from mailer.worker import MailWorker
 from models import account, audit
 from models.role import Role
-from resolvers import dev_login, graphiql
+from resolvers import dev_login, graphiql, operations
 from resolvers.endpoint import GraphQLEndpoint, RequestId
 from resolvers.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
+from resolvers.metrics import HttpMetrics
 from schema.root import schema
 from settings import Settings
 
@@ -109,6 +110,7 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
         ),
         Route("/healthz", healthz, methods=["GET"]),
         *graphiql.routes(),
+        *operations.routes(),
     ]
     if dev_issuer is not None:
         routes += dev_login.routes(dev_issuer, sink)
@@ -128,7 +130,16 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(RequestId)
+    app.add_middleware(HttpMetrics, routes=routes)
     return app
+
+
+def app_from_env() -> Starlette:
+    """The app factory each worker process of `serve --workers N` calls (also for running
+    uvicorn or another ASGI server directly: `uvicorn --factory main:app_from_env`)."""
+    settings = Settings.from_env()
+    configure_logging(json_lines=not settings.dev_login)
+    return create_app(settings, run_mail_worker=serve_workers.mail_worker_wanted())
 
 
 async def _with_database(settings: Settings, job: object) -> None:
@@ -144,7 +155,8 @@ async def _with_database(settings: Settings, job: object) -> None:
 def _command_line(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="main.py", description="kiBon onboarding backend")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="migrate, then serve HTTP and deliver mail")
+    serve = commands.add_parser("serve", help="migrate, then serve HTTP and deliver mail")
+    serve_workers.add_arguments(serve)
     commands.add_parser("migrate", help="apply database migrations")
     admin = commands.add_parser("create-admin", help="create a canton account for EMAIL")
     admin.add_argument("email")
@@ -171,6 +183,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     settings = Settings.from_env()
     configure_logging(json_lines=not settings.dev_login)
+    if args.command == "serve" and (args.workers > 1 or args.no_mail_worker):
+        return serve_workers.serve(
+            settings, workers=args.workers, mail_worker=not args.no_mail_worker
+        )
     if args.command == "serve":
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
     elif args.command == "migrate":

@@ -17,6 +17,7 @@ from resolvers import (
     user,
     viewer,
 )
+from resolvers.metrics import OperationMetrics
 from resolvers.permissions import AUTHENTICATED, CANTON, STAFF
 from schema.acceptance import (
     AcceptInvitationResult,
@@ -125,5 +126,6 @@ schema = Schema(
         lambda: MaxAliasesLimiter(max_alias_count=15),
         lambda: MaxTokensLimiter(max_token_count=2000),
         ErrorPolicy,
+        OperationMetrics,
     ],
 )
