@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check install
+.PHONY: run test check install schema assets browser
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -12,18 +12,43 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt ".[dev]"
 	touch $@
 
-install: $(BIN)/.installed
+install: $(BIN)/.installed assets
 
 # The service on the embedded defaults: SQLite under var/, the development mail sink and sign-in.
 run: install
 	KIBON_DEV_LOGIN=1 $(BIN)/python main.py serve
 
 # Format, lint and type checks, then the whole suite on SQLite and on PostgreSQL.
-test: install check
-	KIBON_TEST_DATABASE=sqlite $(BIN)/python -m pytest
-	KIBON_TEST_DATABASE=postgres $(BIN)/python -m pytest
+test: install check browser
+	KIBON_REQUIRE_BROWSER=1 KIBON_TEST_DATABASE=sqlite $(BIN)/python -m pytest
+	KIBON_REQUIRE_BROWSER=1 KIBON_TEST_DATABASE=postgres $(BIN)/python -m pytest
 
 check: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
+
+# The schema as an artefact: regenerate schema.graphql after changing the API (tests compare).
+schema: install
+	$(BIN)/python main.py export-schema > schema.graphql
+
+# GraphiQL's pinned bundles (tools/graphiql, npm ci), served by the app at /graphiql-assets/.
+GRAPHIQL_VENDOR := static/graphiql/vendor
+GRAPHIQL_MODULES := tools/graphiql/node_modules
+$(GRAPHIQL_VENDOR)/.installed: tools/graphiql/package.json tools/graphiql/package-lock.json
+	@command -v npm >/dev/null || { echo "needs npm (node 20)"; exit 1; }
+	npm ci --prefix tools/graphiql --no-audit --no-fund --loglevel=error
+	mkdir -p $(GRAPHIQL_VENDOR)
+	cp $(GRAPHIQL_MODULES)/react/umd/react.production.min.js \
+	   $(GRAPHIQL_MODULES)/react-dom/umd/react-dom.production.min.js \
+	   $(GRAPHIQL_MODULES)/graphiql/graphiql.min.js \
+	   $(GRAPHIQL_MODULES)/graphiql/graphiql.min.css $(GRAPHIQL_VENDOR)/
+	touch $@
+
+assets: $(GRAPHIQL_VENDOR)/.installed
+
+# Debian's Chromium for the GraphiQL browser test (Playwright drives it; it downloads none).
+browser:
+	@command -v chromium >/dev/null || { \
+	    echo "installing Debian's chromium for the browser test (needs root)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }

@@ -14,6 +14,7 @@ import logging
 import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
@@ -24,13 +25,15 @@ from tortoise import Tortoise, connections
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.migrations.api import migrate as apply_migrations
 
+from commands import import_institutions, serve_workers
 from mailer.sink import DevMailSink
 from mailer.worker import MailWorker
 from models import account, audit
 from models.role import Role
-from resolvers import dev_login
+from resolvers import dev_login, graphiql, operations
 from resolvers.endpoint import GraphQLEndpoint, RequestId
 from resolvers.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
+from resolvers.metrics import HttpMetrics
 from resolvers.response_cache import PublicResponseCache
 from schema.root import schema
 from settings import Settings
@@ -107,6 +110,8 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
     routes = [
         Route("/graphql", cache, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        *graphiql.routes(),
+        *operations.routes(),
     ]
     if dev_issuer is not None:
         routes += dev_login.routes(dev_issuer, sink)
@@ -131,7 +136,16 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.public_cache = cache
     app.add_middleware(RequestId)
+    app.add_middleware(HttpMetrics, routes=routes)
     return app
+
+
+def app_from_env() -> Starlette:
+    """The app factory each worker process of `serve --workers N` calls (also for running
+    uvicorn or another ASGI server directly: `uvicorn --factory main:app_from_env`)."""
+    settings = Settings.from_env()
+    configure_logging(json_lines=not settings.dev_login)
+    return create_app(settings, run_mail_worker=serve_workers.mail_worker_wanted())
 
 
 async def _with_database(settings: Settings, job: object) -> None:
@@ -147,7 +161,8 @@ async def _with_database(settings: Settings, job: object) -> None:
 def _command_line(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="main.py", description="kiBon onboarding backend")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="migrate, then serve HTTP and deliver mail")
+    serve = commands.add_parser("serve", help="migrate, then serve HTTP and deliver mail")
+    serve_workers.add_arguments(serve)
     commands.add_parser("migrate", help="apply database migrations")
     admin = commands.add_parser("create-admin", help="create a canton account for EMAIL")
     admin.add_argument("email")
@@ -156,6 +171,14 @@ def _command_line(argv: Sequence[str]) -> argparse.Namespace:
     )
     commands.add_parser("mail-worker", help="only deliver queued mail")
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    bulk = commands.add_parser(
+        "import-institutions", help="register sponsors and institutions from a CSV file"
+    )
+    bulk.add_argument("file", type=Path, help="UTF-8, ';' or ',' separated (docs-operators.md)")
+    bulk.add_argument("--dry-run", action="store_true", help="report problems, write nothing")
+    bulk.add_argument(
+        "--as", dest="acting_as", required=True, metavar="EMAIL", help="canton account"
+    )
     return parser.parse_args(argv)
 
 
@@ -166,6 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     settings = Settings.from_env()
     configure_logging(json_lines=not settings.dev_login, level=settings.log_level)
+    if args.command == "serve" and (args.workers > 1 or args.no_mail_worker):
+        return serve_workers.serve(
+            settings, workers=args.workers, mail_worker=not args.no_mail_worker
+        )
     if args.command == "serve":
         uvicorn.run(
             create_app(settings),
@@ -184,6 +211,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         worker = MailWorker(settings, smtp=settings.smtp)
         asyncio.run(_with_database(settings, _deliver_until_stopped(worker)))
+    elif args.command == "import-institutions":
+        job = import_institutions.run(
+            args.file, acting_as=args.acting_as, dry_run=args.dry_run, settings=settings
+        )
+        asyncio.run(_with_database(settings, job))
     return 0
 
 

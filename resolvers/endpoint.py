@@ -20,6 +20,7 @@ from strawberry.asgi import GraphQL
 
 from models import audit, sign_in
 from models.errors import DomainError
+from resolvers import graphiql
 from resolvers.context import Caller, Context
 from resolvers.identity import InvalidToken, TokenVerifier
 from resolvers.loaders import Loaders
@@ -93,6 +94,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             pending_invitation=caller.pending_invitation if caller else None,
             loaders=Loaders(caller.user if caller else None),
         )
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        return graphiql.wanted(request, by_default=super().should_render_graphql_ide(request))
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page(self.schema, dev_login=self.settings.dev_login)
 
 
 class RequestId:

@@ -19,6 +19,7 @@ from resolvers import (
     user_admin,
     viewer,
 )
+from resolvers.metrics import OperationMetrics
 from resolvers.permissions import ADMIN, AUTHENTICATED, CANTON, CANTON_OR_ADMIN, STAFF
 from schema.acceptance import (
     AcceptInvitationResult,
@@ -96,16 +97,25 @@ class Query:
 @strawberry.type
 class Mutation:
     register_sponsor: RegisterSponsorResult | None = strawberry.mutation(
-        resolver=registration.register_sponsor, permission_classes=CANTON
+        resolver=registration.register_sponsor,
+        permission_classes=CANTON,
+        description="Canton staff: the sponsor, an INVITED `SPONSOR_ADMIN` for `adminEmail`, "
+        "and the invitation mail to that address.",
     )
     register_institution: RegisterInstitutionResult | None = strawberry.mutation(
-        resolver=registration.register_institution, permission_classes=CANTON
+        resolver=registration.register_institution,
+        permission_classes=CANTON,
+        description="Canton staff: an INVITED institution, listed in the family portal from "
+        "`vouchersFrom` on; its admin gets an invitation mail.",
     )
     update_sponsor: UpdateSponsorResult | None = strawberry.mutation(
         resolver=registration.update_sponsor, permission_classes=CANTON
     )
     update_institution: UpdateInstitutionResult | None = strawberry.mutation(
-        resolver=registration.update_institution, permission_classes=STAFF
+        resolver=registration.update_institution,
+        permission_classes=STAFF,
+        description="Corrections: the canton changes anything; the institution's own and its "
+        "sponsor's staff the name, and `vouchersFrom` until the institution is ACTIVE.",
     )
     accept_invitation: AcceptInvitationResult | None = strawberry.mutation(
         resolver=acceptance.accept_invitation,
@@ -113,10 +123,14 @@ class Mutation:
         description="With the token from the invitation link, after signing in.",
     )
     resend_invitation: ResendInvitationResult | None = strawberry.mutation(
-        resolver=acceptance.resend_invitation, permission_classes=STAFF
+        resolver=acceptance.resend_invitation,
+        permission_classes=STAFF,
+        description="A new link, a new expiry and a new mail; the old link stops working.",
     )
     revoke_invitation: RevokeInvitationResult | None = strawberry.mutation(
-        resolver=acceptance.revoke_invitation, permission_classes=STAFF
+        resolver=acceptance.revoke_invitation,
+        permission_classes=STAFF,
+        description="Withdraws an open invitation; its link stops working.",
     )
     activate_institution: ActivateInstitutionResult | None = strawberry.mutation(
         resolver=master_data.activate_institution,
@@ -161,5 +175,6 @@ schema = Schema(
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         ErrorPolicy,
+        OperationMetrics,
     ],
 )
