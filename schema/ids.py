@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from base64 import b64encode
+
 import strawberry
 from strawberry import relay
 
@@ -33,4 +35,6 @@ def decode_optional(global_id: str | None, type_name: str, *, argument: str) -> 
 
 
 def encode(type_name: str, node_id: int) -> strawberry.ID:
-    return strawberry.ID(str(relay.GlobalID(type_name, str(node_id))))
+    """Relay's format, base64 of `Type:id`, written out: done for every row of every page, and
+    Strawberry's general-purpose encoder costs a multiple of this."""
+    return strawberry.ID(b64encode(f"{type_name}:{node_id}".encode()).decode())

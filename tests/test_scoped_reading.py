@@ -126,3 +126,12 @@ async def test_a_malformed_global_id_is_bad_user_input(api: Api) -> None:
     result = await api(NODE, {"id": "definitely-not-an-id"}, user=canton)
 
     assert result.codes == ["BAD_USER_INPUT"]
+
+
+def test_global_ids_are_relays_base64_of_type_and_id() -> None:
+    from strawberry import relay
+
+    encoded = ids.encode("Institution", 42)
+
+    assert relay.GlobalID.from_id(encoded) == relay.GlobalID("Institution", "42")
+    assert ids.decode(encoded, "Institution") == 42
