@@ -31,6 +31,8 @@ from resolvers.endpoint import GraphQLEndpoint, RequestId
 from resolvers.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
 from schema.root import schema
 from settings import Settings
+from web.guard import RequestGuard
+from web.perimeter import protect
 
 log = logging.getLogger("kibon")
 
@@ -100,8 +102,11 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
     routes = [
         Route(
             "/graphql",
-            GraphQLEndpoint(
-                schema, settings=settings, verifier=build_verifier(settings, dev_issuer)
+            RequestGuard(
+                GraphQLEndpoint(
+                    schema, settings=settings, verifier=build_verifier(settings, dev_issuer)
+                ),
+                settings.http,
             ),
             methods=["GET", "POST"],
         ),
@@ -125,6 +130,7 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(RequestId)
+    protect(app, settings.http)
     return app
 
 

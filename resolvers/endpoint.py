@@ -14,13 +14,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
 from models import audit, sign_in
 from models.errors import DomainError
 from resolvers.context import Caller, Context
 from resolvers.identity import InvalidToken, TokenVerifier
 from settings import Settings
+from web.graphql_view import GraphQLOverHTTP
 
 log = logging.getLogger("kibon.auth")
 
@@ -56,9 +56,9 @@ def unauthenticated_response() -> Response:
     return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
-class GraphQLEndpoint(GraphQL[Context, None]):
+class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
     def __init__(self, schema: Any, *, settings: Settings, verifier: TokenVerifier) -> None:
-        super().__init__(schema)
+        super().__init__(schema, settings=settings.http)
         self.settings = settings
         self.verifier = verifier
 

@@ -22,8 +22,14 @@ UNEXPECTED = "Unexpected error."
 
 
 def is_fault(error: GraphQLError) -> bool:
+    """An exception from a resolver. Errors without a path are about the request (a variable
+    that does not coerce carries the scalar's exception) and say what the client got wrong."""
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError | errors.NotAllowed)
+    return (
+        original is not None
+        and error.path is not None
+        and not isinstance(original, GraphQLError | errors.NotAllowed)
+    )
 
 
 def _client_view(error: GraphQLError) -> GraphQLError:

@@ -34,6 +34,7 @@ from schema.registration import (
     UpdateInstitutionResult,
     UpdateSponsorResult,
 )
+from schema.request_errors import RequestErrors
 from schema.sponsor import Sponsor
 from schema.user import User, Viewer
 
@@ -112,5 +113,6 @@ schema = Schema(
         lambda: MaxAliasesLimiter(max_alias_count=15),
         lambda: MaxTokensLimiter(max_token_count=2000),
         ErrorPolicy,
+        RequestErrors,
     ],
 )

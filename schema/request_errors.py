@@ -1,0 +1,54 @@
+"""Errors in the request itself — syntax, validation, variables, the depth, alias and token
+limits: they say what is wrong, carry `BAD_USER_INPUT` (the contract's code for anything the
+client caused), and reveal no more of the schema than the settings allow.
+
+One schema serves every configuration (a second Strawberry schema cannot be built), so
+introspection and suggestions are switched per request from the context's settings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import SchemaExtension
+
+from settings import HttpSettings
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+SUGGESTION = re.compile(r"\s*Did you mean\b.*$", re.S)
+
+
+def strip_suggestion(error: GraphQLError) -> None:
+    error.message = SUGGESTION.sub("", error.message)
+
+
+def tag_as_client_error(error: GraphQLError) -> None:
+    if not (error.extensions or {}).get("code"):
+        error.extensions = {**(error.extensions or {}), "code": BAD_USER_INPUT}
+
+
+class RequestErrors(SchemaExtension):
+    def _settings(self) -> HttpSettings:
+        settings = getattr(self.execution_context.context, "settings", None)
+        return settings.http if settings is not None else HttpSettings()
+
+    def on_validate(self) -> Iterator[None]:
+        if not self._settings().introspection:
+            rules = self.execution_context.validation_rules
+            self.execution_context.validation_rules = (*rules, NoSchemaIntrospectionCustomRule)
+        yield
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        hide_suggestions = not self._settings().field_suggestions
+        for error in result.errors:
+            if error.path is None:  # about the request, not about a field
+                tag_as_client_error(error)
+                if hide_suggestions:
+                    strip_suggestion(error)
