@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "models.user",
     "models.invitation",
     "models.audit",
+    "models.rate_limit",
     "mailer.outbox",
 ]
 

@@ -67,3 +67,11 @@ class InvitationEmailMismatch(DomainError):
 
 class InvitationNotOpen(DomainError):
     message = "This invitation is no longer open."
+
+
+class TooManyAttempts(DomainError):
+    message = "Too many attempts in a short time; please try again later."
+
+    def __init__(self, retry_after_seconds: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
