@@ -22,6 +22,7 @@ from tortoise import Tortoise, connections
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.migrations.api import migrate as apply_migrations
 
+from log_redaction import ScrubbedText, scrub, without_query_strings
 from mailer.sink import DevMailSink
 from mailer.worker import MailWorker
 from models import account, audit
@@ -47,11 +48,11 @@ class JsonLines(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": scrub(record.getMessage()),
             "requestId": getattr(record, "request_id", None),
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = scrub(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -63,10 +64,11 @@ def with_request_id(record: logging.LogRecord) -> bool:
 def configure_logging(*, json_lines: bool, level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(with_request_id)
+    handler.addFilter(without_query_strings)
     handler.setFormatter(
         JsonLines()
         if json_lines
-        else logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        else ScrubbedText("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
     )
     logging.basicConfig(level=level, handlers=[handler], force=True)
     quiet_noisy_loggers()
