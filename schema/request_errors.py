@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, StringValueNode, ValidationRule
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
@@ -30,15 +31,24 @@ def tag_as_client_error(error: GraphQLError) -> None:
         error.extensions = {**(error.extensions or {}), "code": BAD_USER_INPUT}
 
 
+class NoNulCharacters(ValidationRule):
+    """`"\\u0000"` in a string literal: PostgreSQL cannot store it, no field of ours takes it."""
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        if "\x00" in node.value:
+            self.report_error(GraphQLError("Text must not contain NUL characters.", node))
+
+
 class RequestErrors(SchemaExtension):
     def _settings(self) -> HttpSettings:
         settings = getattr(self.execution_context.context, "settings", None)
         return settings.http if settings is not None else HttpSettings()
 
     def on_validate(self) -> Iterator[None]:
+        rules = (*self.execution_context.validation_rules, NoNulCharacters)
         if not self._settings().introspection:
-            rules = self.execution_context.validation_rules
-            self.execution_context.validation_rules = (*rules, NoSchemaIntrospectionCustomRule)
+            rules = (*rules, NoSchemaIntrospectionCustomRule)
+        self.execution_context.validation_rules = rules
         yield
 
     def on_operation(self) -> Iterator[None]:

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 from strawberry.http import GraphQLRequestData
 
+from models import text
+
 
 class InvalidParameters(ValueError):
     pass
@@ -19,6 +21,21 @@ def _optional(params: Mapping[str, object], name: str, kind: type, what: str) ->
     raise InvalidParameters(f"`{name}` must be {what} or null.")
 
 
+def check_text(value: object) -> None:
+    """Text no field can store (NUL, lone surrogates) is refused before anything else looks at
+    the request. Every string, keys included; iterative, as the nesting can be deep."""
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, str) and not text.is_storable(current):
+            raise InvalidParameters("Text must be valid Unicode without NUL characters.")
+        if isinstance(current, dict):
+            pending.extend(current.keys())
+            pending.extend(current.values())
+        elif isinstance(current, list):
+            pending.extend(current)
+
+
 def request_data(params: object) -> GraphQLRequestData:
     if not isinstance(params, dict):
         raise InvalidParameters("Send one operation as a JSON object with a `query`.")
@@ -28,6 +45,7 @@ def request_data(params: object) -> GraphQLRequestData:
     variables = _optional(params, "variables", dict, "an object")
     operation_name = _optional(params, "operationName", str, "a string")
     extensions = _optional(params, "extensions", dict, "an object")
+    check_text([query, variables, operation_name])
     return GraphQLRequestData(
         query=query,
         variables=variables,  # type: ignore[arg-type]
