@@ -28,7 +28,9 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
 
 
 def _is_unavailable(error: BaseException) -> bool:
-    if isinstance(error, DBConnectionError | ConnectionError):
+    # A connection killed while idle in the pool can surface as asyncpg's "cannot switch to
+    # state" on its next use: the connection is broken, a new one will work.
+    if isinstance(error, DBConnectionError | ConnectionError | asyncpg.InternalClientError):
         return True
     if isinstance(error, asyncpg.InterfaceError):
         return "closed" in str(error)

@@ -1,7 +1,8 @@
 """What a client sees of errors: expected ones as they are, everything else masked.
 
-A domain `NotAllowed` becomes `FORBIDDEN`. Any other exception is a fault of ours: the client gets
-"Unexpected error." with the request id, the operator's log gets the full traceback.
+A domain `NotAllowed` becomes `FORBIDDEN`; a database that cannot be reached becomes
+`SERVICE_UNAVAILABLE` (HTTP 503: try again shortly). Any other exception is a fault of ours: the
+client gets "Unexpected error." with the request id, the operator's log gets the full traceback.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from models import audit, errors
+from models.outage import is_database_unavailable
 
 log = logging.getLogger("kibon.graphql")
 
 UNEXPECTED = "Unexpected error."
+UNAVAILABLE = "The service is temporarily unavailable; please try again shortly."
 
 
 def is_fault(error: GraphQLError) -> bool:
@@ -39,6 +42,13 @@ def _client_view(error: GraphQLError) -> GraphQLError:
             nodes=error.nodes,
             path=error.path,
             extensions={"code": "FORBIDDEN"},
+        )
+    if is_fault(error) and is_database_unavailable(error.original_error):  # type: ignore[arg-type]
+        return GraphQLError(
+            UNAVAILABLE,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "SERVICE_UNAVAILABLE", "requestId": audit.request_id.get()},
         )
     if is_fault(error):
         return GraphQLError(
