@@ -22,6 +22,8 @@ from mailer.worker import MailWorker
 from models.outage import is_database_unavailable
 from models.role import Role
 from models.user import User
+from resolvers import endpoint
+from schema.request_errors import RequestErrors
 from settings import Settings, SmtpSettings
 from tests.support import database, server
 from tests.support.api import Api, Result
@@ -238,3 +240,37 @@ def test_an_unreachable_database_is_recognised_through_the_orms_wrapping(
 )
 def test_other_failures_stay_faults(error: Exception) -> None:
     assert not is_database_unavailable(error)
+
+
+async def test_an_exception_outside_graphql_is_a_masked_500_with_the_request_id(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*arguments: object) -> None:
+        raise RuntimeError("secret internals: password=hunter2")
+
+    monkeypatch.setattr(endpoint, "authenticate", broken)
+
+    response = await client.post("/graphql", json={"query": "{ __typename }"})
+
+    assert response.status_code == 500
+    (error,) = response.json()["errors"]
+    assert error["message"] == "Unexpected error."
+    assert error["extensions"]["requestId"] == response.headers["x-request-id"]
+    assert "hunter2" not in response.text
+
+
+async def test_a_fault_in_the_graphql_machinery_is_masked_too(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: object) -> None:
+        raise RuntimeError("secret internals: password=hunter2")
+
+    monkeypatch.setattr(RequestErrors, "_settings", broken)
+
+    response = await client.post("/graphql", json={"query": "{ __typename }"})
+
+    assert response.status_code == 500
+    (error,) = response.json()["errors"]
+    assert error["message"] == "Unexpected error."
+    assert "code" not in error["extensions"]
+    assert "hunter2" not in response.text
