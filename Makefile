@@ -3,7 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check install schema assets browser
+AUDIT := tools/graphql-http-audit
+
+.PHONY: run test check install schema assets browser audit-tools
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -12,7 +14,15 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt ".[dev]"
 	touch $@
 
-install: $(BIN)/.installed assets
+install: $(BIN)/.installed assets audit-tools
+
+# The graphql-http audit (tests/test_graphql_over_http.py) runs on node, with pinned packages.
+audit-tools: $(AUDIT)/node_modules/.installed
+
+$(AUDIT)/node_modules/.installed: $(AUDIT)/package.json $(AUDIT)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(AUDIT) --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: tests/test_graphql_over_http.py cannot run the graphql-http audit"; fi
 
 # The service on the embedded defaults: SQLite under var/, the development mail sink and sign-in.
 run: install

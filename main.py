@@ -26,6 +26,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.migrations.api import migrate as apply_migrations
 
 from commands import import_institutions, serve_workers
+from log_redaction import ScrubbedText, scrub, without_query_strings
 from mailer.sink import DevMailSink
 from mailer.worker import MailWorker
 from models import account, audit
@@ -37,6 +38,8 @@ from resolvers.metrics import HttpMetrics
 from resolvers.response_cache import PublicResponseCache
 from schema.root import schema
 from settings import Settings
+from web.guard import RequestGuard
+from web.perimeter import protect
 
 log = logging.getLogger("kibon")
 
@@ -51,11 +54,11 @@ class JsonLines(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": scrub(record.getMessage()),
             "requestId": getattr(record, "request_id", None),
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = scrub(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -67,10 +70,11 @@ def with_request_id(record: logging.LogRecord) -> bool:
 def configure_logging(*, json_lines: bool, level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler.addFilter(with_request_id)
+    handler.addFilter(without_query_strings)
     handler.setFormatter(
         JsonLines()
         if json_lines
-        else logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        else ScrubbedText("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
     )
     logging.basicConfig(level=level, handlers=[handler], force=True)
     quiet_noisy_loggers()
@@ -108,7 +112,7 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
     )
     cache = PublicResponseCache(endpoint)
     routes = [
-        Route("/graphql", cache, methods=["GET", "POST"]),
+        Route("/graphql", RequestGuard(cache, settings.http), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         *graphiql.routes(),
         *operations.routes(),
@@ -137,6 +141,7 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
     app.state.public_cache = cache
     app.add_middleware(RequestId)
     app.add_middleware(HttpMetrics, routes=routes)
+    protect(app, settings.http)
     return app
 
 

@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "models.user",
     "models.invitation",
     "models.audit",
+    "models.rate_limit",
     "mailer.outbox",
 ]
 
@@ -28,6 +29,17 @@ class ConfigurationError(ValueError):
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name} must be on or off, not {raw!r}")
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -75,6 +87,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
+    http: HttpSettings = field(default_factory=lambda: HttpSettings())
+    rate_limits: RateLimits = field(default_factory=lambda: RateLimits())
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -102,6 +116,8 @@ class Settings:
             host=env.get("KIBON_HOST") or cls.host,
             port=_int(env, "KIBON_PORT", 8000, 1, 65535),
             log_level=_log_level(env.get("KIBON_LOG_LEVEL")),
+            http=HttpSettings.from_env(env),
+            rate_limits=RateLimits.from_env(env),
         )
 
     def tortoise_config(self) -> dict[str, object]:
@@ -110,6 +126,71 @@ class Settings:
                 parents=True, exist_ok=True
             )
         return tortoise_config(self.database_url)
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """What the GraphQL endpoint accepts and shows (docs-hardening.md explains each)."""
+
+    max_body_bytes: int = 1024 * 1024
+    request_timeout_seconds: float = 30.0
+    cors_origins: tuple[str, ...] = ()
+    graphiql: bool = True
+    introspection: bool = True
+    field_suggestions: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> HttpSettings:
+        return cls(
+            max_body_bytes=_int(env, "KIBON_MAX_BODY_BYTES", cls.max_body_bytes, 1024, 64 << 20),
+            request_timeout_seconds=_seconds(env, "KIBON_REQUEST_TIMEOUT_SECONDS", 30.0),
+            cors_origins=_origins(env, "KIBON_CORS_ORIGINS", ()),
+            graphiql=_switch(env, "KIBON_GRAPHIQL", True),
+            introspection=_switch(env, "KIBON_INTROSPECTION", True),
+            field_suggestions=_switch(env, "KIBON_FIELD_SUGGESTIONS", True),
+        )
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Limits kept in the database, so they hold across all server processes."""
+
+    accept_failures: int = 5  # per identity and per invited address, per ACCEPT_WINDOW
+    invitation_mails: int = 50  # per sponsor or institution, per MAIL_WINDOW
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RateLimits:
+        return cls(
+            accept_failures=_int(env, "KIBON_ACCEPT_FAILURE_LIMIT", 5, 1, 1000),
+            invitation_mails=_int(env, "KIBON_INVITATION_MAIL_LIMIT", 50, 1, 100_000),
+        )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0.1 <= value <= 3600:
+        raise ConfigurationError(f"{name} must be between 0.1 and 3600, not {raw}")
+    return value
+
+
+def _origins(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Exact origins (`https://portal.example.ch`); `*` is refused: CORS must never let any
+    site read answers meant for the portals."""
+    raw = env.get(name)
+    if raw is None:
+        return default
+    origins = tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
+    for origin in origins:
+        scheme, _, rest = origin.partition("://")
+        if scheme not in {"http", "https"} or not rest or "/" in rest or "*" in rest:
+            raise ConfigurationError(f"{name}: {origin!r} is not an origin like https://host")
+    return origins
 
 
 def tortoise_config(database_url: str) -> dict[str, object]:

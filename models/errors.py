@@ -83,3 +83,11 @@ class CannotChangeYourOwnRole(DomainError):
 
 class LastActiveAdmin(DomainError):
     message = "This would leave the sponsor or institution without an active admin."
+
+
+class TooManyAttempts(DomainError):
+    message = "Too many attempts in a short time; please try again later."
+
+    def __init__(self, retry_after_seconds: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

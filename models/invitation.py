@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from mailer import invitation_mail
 from mailer.outbox import OutboxMessage
-from models import audit, clock
+from models import audit, clock, mail_budget
 from models.errors import InvitationAlreadyUsed, InvitationRevoked, NotAllowed, NotFound
 from models.institution import Institution
 from models.role import INSTITUTION_ROLES, Role, can_grant, is_canton
@@ -32,6 +32,7 @@ class Policy:
 
     portal_url: str
     ttl_days: int
+    mail_limit: int = 50  # invitation mails per sponsor or institution per hour
 
 
 class InvitationStatus(StrEnum):
@@ -137,6 +138,11 @@ async def issue(
 
 
 async def _queue_mail(invitation: Invitation, token: str, policy: Policy) -> OutboxMessage:
+    await mail_budget.spend(
+        allowed=policy.mail_limit,
+        sponsor_id=invitation.sponsor_id,
+        institution_id=invitation.institution_id,
+    )
     by = invitation.invited_by
     sponsor, institution = invitation.sponsor, invitation.institution
     return await invitation_mail.queue(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 NAME_MAX_LENGTH = 200
+# Lone surrogates cannot be encoded, NUL cannot be stored by PostgreSQL.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def clean_name(raw: str, *, what: str = "A name", max_length: int = NAME_MAX_LENGTH) -> str:
@@ -20,3 +23,7 @@ def folded(text: str) -> str:
     """Lower-cased without accents, so "zurich" finds "Zürich" and "Genève" finds "geneve"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def is_storable(text: str) -> bool:
+    return UNSTORABLE.search(text) is None

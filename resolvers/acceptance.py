@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from models import acceptance, errors, invitation
+from models import attempts, errors, invitation
 from resolvers.context import Info
 from resolvers.registration import policy
 from schema import ids
@@ -22,7 +22,7 @@ from schema.acceptance import (
     RevokeInvitationResult,
     RevokeInvitationSuccess,
 )
-from schema.errors import NotFound
+from schema.errors import NotFound, TooManyAttempts
 from schema.institution import Institution
 from schema.invitation import Invitation
 from schema.user import User
@@ -31,8 +31,11 @@ from schema.user import User
 async def accept_invitation(info: Info, token: str) -> AcceptInvitationResult:
     assert info.context.identity is not None  # guarded by IsAuthenticated
     try:
-        done = await acceptance.accept(
-            token=token, identity=info.context.identity, caller=info.context.user
+        done = await attempts.accept(
+            token=token,
+            identity=info.context.identity,
+            caller=info.context.user,
+            allowed=info.context.settings.rate_limits.accept_failures,
         )
     except errors.InvitationEmailMismatch as error:
         return InvitationEmailMismatch.from_error(error)
@@ -44,6 +47,8 @@ async def accept_invitation(info: Info, token: str) -> AcceptInvitationResult:
         return InvitationAlreadyUsed(message=error.message)
     except errors.InvitationRevoked as error:
         return InvitationRevoked(message=error.message)
+    except errors.TooManyAttempts as error:
+        return TooManyAttempts.from_error(error)
     place = done.invitation.institution
     return AcceptInvitationSuccess(
         user=User.from_model(done.user),
@@ -63,6 +68,8 @@ async def resend_invitation(info: Info, id: strawberry.ID) -> ResendInvitationRe
         return InvitationAlreadyUsed(message=error.message)
     except errors.InvitationRevoked as error:
         return InvitationRevoked(message=error.message)
+    except errors.TooManyAttempts as error:
+        return TooManyAttempts.from_error(error)
     return ResendInvitationSuccess(invitation=Invitation.from_model(sent))
 
 

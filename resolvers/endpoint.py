@@ -16,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
 from models import audit, sign_in
 from models.errors import DomainError
@@ -25,6 +24,7 @@ from resolvers.context import Caller, Context
 from resolvers.identity import InvalidToken, TokenVerifier
 from resolvers.loaders import Loaders
 from settings import Settings
+from web.graphql_view import GraphQLOverHTTP
 
 log = logging.getLogger("kibon.auth")
 access = logging.getLogger("kibon.access")
@@ -61,9 +61,9 @@ def unauthenticated_response() -> Response:
     return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
-class GraphQLEndpoint(GraphQL[Context, None]):
+class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
     def __init__(self, schema: Any, *, settings: Settings, verifier: TokenVerifier) -> None:
-        super().__init__(schema)
+        super().__init__(schema, settings=settings.http)
         self.settings = settings
         self.verifier = verifier
 

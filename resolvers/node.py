@@ -7,6 +7,7 @@ from strawberry import relay
 
 from resolvers.client_error import BadUserInput
 from resolvers.context import Info
+from schema import ids
 from schema.institution import Institution
 from schema.invitation import Invitation
 from schema.nodes import Node
@@ -28,7 +29,7 @@ async def node(info: Info, id: strawberry.ID) -> Node | None:
     except (ValueError, TypeError):
         raise BadUserInput("`id` is not a valid ID.") from None
     node_type = NODE_TYPES.get(global_id.type_name)
-    if node_type is None or info.context.user is None:
+    if node_type is None or info.context.user is None or not ids.is_row_id(int(node_id)):
         return None
     found = await node_type.resolve_nodes(info=info, node_ids=[node_id])
     return found[0]

@@ -17,7 +17,9 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from models import text
 from resolvers.client_error import BadUserInput
+from schema import ids
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -55,7 +57,8 @@ def decode_cursor(cursor: str, order: Sequence[str]) -> list[Any]:
         or len(values) != len(order)
         or not isinstance(values[-1], int)
         or isinstance(values[-1], bool)
-        or not all(isinstance(v, str) for v in values[:-1])
+        or not ids.is_row_id(values[-1])
+        or not all(isinstance(v, str) and text.is_storable(v) for v in values[:-1])
     ):
         raise BadUserInput("`after` is not a valid cursor.")
     return values

@@ -8,7 +8,7 @@ from models import correction, errors, registration
 from models.invitation import Policy
 from resolvers.context import Info
 from schema import ids
-from schema.errors import EmailAlreadyInUse, InvalidInput, NotFound
+from schema.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
 from schema.institution import Institution
 from schema.invitation import Invitation
 from schema.registration import (
@@ -31,7 +31,11 @@ from schema.sponsor import Sponsor
 
 def policy(info: Info) -> Policy:
     settings = info.context.settings
-    return Policy(portal_url=settings.portal_url, ttl_days=settings.invitation_ttl_days)
+    return Policy(
+        portal_url=settings.portal_url,
+        ttl_days=settings.invitation_ttl_days,
+        mail_limit=settings.rate_limits.invitation_mails,
+    )
 
 
 async def register_sponsor(info: Info, input: RegisterSponsorInput) -> RegisterSponsorResult:
@@ -76,6 +80,8 @@ async def register_institution(
         return EmailAlreadyInUse.from_error(error)
     except errors.NotFound as error:
         return NotFound.from_error(error)
+    except errors.TooManyAttempts as error:
+        return TooManyAttempts.from_error(error)
     assert done.institution is not None
     return RegisterInstitutionSuccess(
         institution=Institution.from_model(done.institution),

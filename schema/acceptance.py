@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from models import errors
-from schema.errors import Error, NotFound
+from schema.errors import Error, NotFound, TooManyAttempts
 from schema.institution import Institution
 from schema.invitation import Invitation
 from schema.user import User
@@ -76,11 +76,16 @@ AcceptInvitationResult = Annotated[
     | InvitationExpired
     | InvitationNotFound
     | InvitationAlreadyUsed
-    | InvitationRevoked,
+    | InvitationRevoked
+    | TooManyAttempts,
     strawberry.union("AcceptInvitationResult"),
 ]
 ResendInvitationResult = Annotated[
-    ResendInvitationSuccess | NotFound | InvitationAlreadyUsed | InvitationRevoked,
+    ResendInvitationSuccess
+    | NotFound
+    | InvitationAlreadyUsed
+    | InvitationRevoked
+    | TooManyAttempts,
     strawberry.union("ResendInvitationResult"),
 ]
 RevokeInvitationResult = Annotated[

@@ -67,3 +67,15 @@ class InvitationNotOpen(Error):
     @classmethod
     def from_error(cls, error: errors.InvitationNotOpen) -> InvitationNotOpen:
         return cls(message=error.message)
+
+
+@strawberry.type(
+    description="Too many failed attempts or invitation mails in a short time; nothing was "
+    "done. Try again after `retryAfterSeconds`."
+)
+class TooManyAttempts(Error):
+    retry_after_seconds: int
+
+    @classmethod
+    def from_error(cls, error: errors.TooManyAttempts) -> TooManyAttempts:
+        return cls(message=error.message, retry_after_seconds=error.retry_after_seconds)

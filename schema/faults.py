@@ -1,8 +1,9 @@
 """What a client sees of errors: expected ones as they are, everything else masked.
 
-A domain `NotAllowed` becomes `FORBIDDEN`. Any other exception is a fault of ours: the client gets
-"Unexpected error." with the request id, the operator's log gets the full traceback. Every
-`FORBIDDEN` (a permission class's or the domain's) is written to the audit trail as
+A domain `NotAllowed` becomes `FORBIDDEN`; a database that cannot be reached becomes
+`SERVICE_UNAVAILABLE` (HTTP 503: try again shortly). Any other exception is a fault of ours: the
+client gets "Unexpected error." with the request id, the operator's log gets the full traceback.
+Every `FORBIDDEN` (a permission class's or the domain's) is written to the audit trail as
 `access.denied`.
 """
 
@@ -17,15 +18,23 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from models import audit, errors
+from models.outage import is_database_unavailable
 
 log = logging.getLogger("kibon.graphql")
 
 UNEXPECTED = "Unexpected error."
+UNAVAILABLE = "The service is temporarily unavailable; please try again shortly."
 
 
 def is_fault(error: GraphQLError) -> bool:
+    """An exception from a resolver. Errors without a path are about the request (a variable
+    that does not coerce carries the scalar's exception) and say what the client got wrong."""
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError | errors.NotAllowed)
+    return (
+        original is not None
+        and error.path is not None
+        and not isinstance(original, GraphQLError | errors.NotAllowed)
+    )
 
 
 def _client_view(error: GraphQLError) -> GraphQLError:
@@ -35,6 +44,13 @@ def _client_view(error: GraphQLError) -> GraphQLError:
             nodes=error.nodes,
             path=error.path,
             extensions={"code": "FORBIDDEN"},
+        )
+    if is_fault(error) and is_database_unavailable(error.original_error):  # type: ignore[arg-type]
+        return GraphQLError(
+            UNAVAILABLE,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "SERVICE_UNAVAILABLE", "requestId": audit.request_id.get()},
         )
     if is_fault(error):
         return GraphQLError(

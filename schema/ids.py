@@ -9,6 +9,13 @@ from strawberry import relay
 
 from resolvers.client_error import BadUserInput
 
+# Rows have 32-bit integer keys; a larger number cannot name one and would fail in the driver.
+MAX_ID = 2**31 - 1
+
+
+def is_row_id(value: int) -> bool:
+    return 0 <= value <= MAX_ID
+
 
 def decode(global_id: str, type_name: str, *, argument: str = "id") -> int:
     try:
@@ -16,6 +23,8 @@ def decode(global_id: str, type_name: str, *, argument: str = "id") -> int:
         node_id = int(decoded.node_id)
     except (ValueError, TypeError):
         raise BadUserInput(f"`{argument}` is not a valid ID.") from None
+    if not is_row_id(node_id):
+        raise BadUserInput(f"`{argument}` is not a valid ID.")
     if decoded.type_name != type_name:
         raise BadUserInput(f"`{argument}` must be the ID of a {type_name}.")
     return node_id

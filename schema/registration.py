@@ -9,7 +9,7 @@ import strawberry
 
 from models import registration
 from schema.enums import CareType, Language
-from schema.errors import EmailAlreadyInUse, InvalidInput, NotFound
+from schema.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
 from schema.institution import Institution
 from schema.invitation import Invitation
 from schema.sponsor import Sponsor
@@ -92,7 +92,7 @@ RegisterSponsorResult = Annotated[
     strawberry.union("RegisterSponsorResult"),
 ]
 RegisterInstitutionResult = Annotated[
-    RegisterInstitutionSuccess | InvalidInput | EmailAlreadyInUse | NotFound,
+    RegisterInstitutionSuccess | InvalidInput | EmailAlreadyInUse | NotFound | TooManyAttempts,
     strawberry.union("RegisterInstitutionResult"),
 ]
 UpdateSponsorResult = Annotated[

@@ -41,6 +41,7 @@ from schema.registration import (
     UpdateInstitutionResult,
     UpdateSponsorResult,
 )
+from schema.request_errors import RequestErrors
 from schema.sponsor import Sponsor
 from schema.user import User, Viewer
 from schema.user_admin import (
@@ -169,8 +170,11 @@ schema = Schema(
     query=Query,
     mutation=Mutation,
     types=[Sponsor, Institution, User, Invitation],
+    # Order matters: every extension that adds validation rules comes before the validation
+    # cache, which validates with the rules present when its turn comes (and keys on them).
     extensions=[
         RequestLimits,
+        RequestErrors,
         lambda: MaxTokensLimiter(max_token_count=2000),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),

@@ -1,0 +1,75 @@
+"""Errors in the request itself — syntax, validation, variables, the depth, alias and token
+limits: they say what is wrong, carry `BAD_USER_INPUT` (the contract's code for anything the
+client caused), and reveal no more of the schema than the settings allow.
+
+One schema serves every configuration (a second Strawberry schema cannot be built), so
+introspection and suggestions are switched per request from the context's settings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError, StringValueNode, ValidationRule
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import SchemaExtension
+
+from settings import HttpSettings
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+SUGGESTION = re.compile(r"\s*Did you mean\b.*$", re.S)
+
+
+def without_suggestion(error: GraphQLError) -> GraphQLError:
+    """A copy: validation errors are cached and shared between requests, so never edit them."""
+    return GraphQLError(
+        SUGGESTION.sub("", error.message),
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
+
+
+def tag_as_client_error(error: GraphQLError) -> None:
+    if not (error.extensions or {}).get("code"):
+        error.extensions = {**(error.extensions or {}), "code": BAD_USER_INPUT}
+
+
+class NoNulCharacters(ValidationRule):
+    """`"\\u0000"` in a string literal: PostgreSQL cannot store it, no field of ours takes it."""
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        if "\x00" in node.value:
+            self.report_error(GraphQLError("Text must not contain NUL characters.", node))
+
+
+class RequestErrors(SchemaExtension):
+    def _settings(self) -> HttpSettings:
+        settings = getattr(self.execution_context.context, "settings", None)
+        return settings.http if settings is not None else HttpSettings()
+
+    def on_validate(self) -> Iterator[None]:
+        rules = (*self.execution_context.validation_rules, NoNulCharacters)
+        if not self._settings().introspection:
+            rules = (*rules, NoSchemaIntrospectionCustomRule)
+        self.execution_context.validation_rules = rules
+        yield
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        for error in result.errors:
+            if error.path is None:  # about the request, not about a field
+                tag_as_client_error(error)
+        if not self._settings().field_suggestions:
+            result.errors = [
+                without_suggestion(error) if error.path is None else error
+                for error in result.errors
+            ]

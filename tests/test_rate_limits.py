@@ -1,0 +1,230 @@
+"""Rate limits kept in the database: failed acceptances per identity and per invited address,
+invitation mails per sponsor or institution."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import timedelta
+
+import pytest
+
+from mailer.outbox import OutboxMessage
+from models import attempts, clock
+from models.errors import InvitationNotFound, TooManyAttempts
+from models.institution import Institution
+from models.invitation import Invitation, InvitationStatus
+from models.rate_limit import RateCounter
+from models.role import Role
+from models.sign_in import Identity
+from schema import ids
+from settings import RateLimits, Settings
+from tests.support.api import Api
+from tests.support.apps import client_for
+from tests.support.builders import make_user
+from tests.support.flows import registered_sponsor, token_of
+from tests.support.idp import ISSUER, TestIdentityProvider
+from tests.support.operations import ACCEPT, REGISTER_INSTITUTION
+
+ACCEPT_LIMITED = ACCEPT.replace(
+    "... on Error { message }",
+    "... on TooManyAttempts { retryAfterSeconds } ... on Error { message }",
+)
+RESEND = """mutation ($id: ID!) { resendInvitation(id: $id) { __typename
+  ... on TooManyAttempts { retryAfterSeconds message } } }"""
+
+
+async def accept(api: Api, token: str, email: str) -> dict[str, object]:
+    result = await api(ACCEPT_LIMITED, {"token": token}, token=api.idp.token(email=email))
+    return dict(result.ok()["acceptInvitation"])
+
+
+async def test_five_failed_attempts_of_one_person_lock_that_person_out_for_a_while(
+    api: Api,
+) -> None:
+    done = await registered_sponsor(admin_email="mallory@traeger.ch")
+    right_token = await token_of(done.invitation)
+    for n in range(5):
+        failed = await accept(api, f"guess-{n}", "mallory@traeger.ch")
+        assert failed["__typename"] == "InvitationNotFound"
+
+    refused = await accept(api, "guess-6", "mallory@traeger.ch")
+    also_refused = await accept(api, right_token, "mallory@traeger.ch")
+
+    assert refused["__typename"] == "TooManyAttempts"
+    assert 0 < int(str(refused["retryAfterSeconds"])) <= 15 * 60
+    assert also_refused["__typename"] == "TooManyAttempts"
+    assert (await Invitation.get(id=done.invitation.id)).status == InvitationStatus.PENDING
+
+
+async def test_the_lock_ends_with_its_window(api: Api) -> None:
+    for n in range(6):
+        await accept(api, f"guess-{n}", "eve@example.ch")
+
+    with clock.travel(timedelta(minutes=15)):
+        later = await accept(api, "guess-7", "eve@example.ch")
+
+    assert later["__typename"] == "InvitationNotFound"
+
+
+async def test_other_people_are_not_affected_by_one_persons_failures(api: Api) -> None:
+    for n in range(6):
+        await accept(api, f"guess-{n}", "eve@example.ch")
+
+    other = await accept(api, "guess-7", "bob@example.ch")
+
+    assert other["__typename"] == "InvitationNotFound"
+
+
+async def test_mismatches_on_one_invitation_are_limited_per_invited_address(api: Api) -> None:
+    done = await registered_sponsor(admin_email="jana@kita-sonne.ch")
+    token = await token_of(done.invitation)
+    for n in range(5):
+        mismatch = await accept(api, token, f"someone-{n}@example.ch")
+        assert mismatch["__typename"] == "InvitationEmailMismatch"
+
+    sixth = await accept(api, token, "someone-6@example.ch")
+    right_person = await accept(api, token, "jana@kita-sonne.ch")
+
+    assert sixth["__typename"] == "TooManyAttempts"
+    assert right_person["__typename"] == "AcceptInvitationSuccess"
+
+
+async def test_outcomes_other_than_not_found_and_mismatch_do_not_count(api: Api) -> None:
+    done = await registered_sponsor(admin_email="a@traeger.ch")
+    token = await token_of(done.invitation)
+    await accept(api, token, "a@traeger.ch")
+
+    for _ in range(7):
+        again = await accept(api, token, "a@traeger.ch")
+        assert again["__typename"] == "InvitationAlreadyUsed"
+
+
+async def test_the_count_is_shared_by_every_server_process(
+    settings: Settings, idp: TestIdentityProvider
+) -> None:
+    async with client_for(settings) as first, client_for(settings) as second:
+        for n in range(5):
+            await accept(Api(first if n % 2 else second, idp), f"guess-{n}", "eve@example.ch")
+
+        refused = await accept(Api(first, idp), "guess-6", "eve@example.ch")
+
+    assert refused["__typename"] == "TooManyAttempts"
+
+
+async def test_simultaneous_failures_never_get_past_the_limit() -> None:
+    eve = Identity(issuer=ISSUER, subject="eve", email="eve@example.ch")
+
+    outcomes = await asyncio.gather(
+        *(
+            attempts.accept(token=f"guess-{n}", identity=eve, caller=None, allowed=5)
+            for n in range(20)
+        ),
+        return_exceptions=True,
+    )
+
+    assert sum(isinstance(o, InvitationNotFound) for o in outcomes) == 5
+    assert sum(isinstance(o, TooManyAttempts) for o in outcomes) == 15
+
+
+async def test_ended_windows_are_pruned(api: Api) -> None:
+    await accept(api, "guess-1", "eve@example.ch")
+
+    with clock.travel(timedelta(minutes=16)):
+        await accept(api, "guess-2", "eve@example.ch")
+
+    assert await RateCounter.all().count() == 1
+
+
+def with_mail_limit(settings: Settings, allowed: int) -> Settings:
+    return dataclasses.replace(settings, rate_limits=RateLimits(invitation_mails=allowed))
+
+
+async def test_a_sponsor_gets_a_limited_number_of_invitation_mails_per_hour(
+    settings: Settings, idp: TestIdentityProvider
+) -> None:
+    canton = await make_user(Role.CANTON_ADMIN)
+    done = await registered_sponsor(by=canton)  # its first mail
+    invitation_id = ids.encode("Invitation", done.invitation.id)
+
+    async with client_for(with_mail_limit(settings, 2)) as client:
+        api = Api(client, idp)
+        second = await api(RESEND, {"id": invitation_id}, user=canton)
+        valid_link = await token_of(done.invitation)
+        third = await api(RESEND, {"id": invitation_id}, user=canton)
+        still_valid_link = await token_of(done.invitation)
+        with clock.travel(timedelta(hours=1)):
+            next_hour = await api(RESEND, {"id": invitation_id}, user=canton)
+
+    assert second.ok()["resendInvitation"]["__typename"] == "ResendInvitationSuccess"
+    refused = third.ok()["resendInvitation"]
+    assert refused["__typename"] == "TooManyAttempts"
+    assert 0 < refused["retryAfterSeconds"] <= 3600
+    assert next_hour.ok()["resendInvitation"]["__typename"] == "ResendInvitationSuccess"
+    assert still_valid_link == valid_link
+    assert await OutboxMessage.all().count() == 3
+
+
+async def test_a_refused_mail_leaves_the_registration_undone(
+    settings: Settings, idp: TestIdentityProvider
+) -> None:
+    canton = await make_user(Role.CANTON_ADMIN)
+    done = await registered_sponsor(admin_email="chefin@traeger.ch", by=canton)
+    assert done.sponsor is not None
+    institution = {
+        "name": "Kita Zu Viel",
+        "careType": "DAYCARE_CENTER",
+        "vouchersFrom": "2024-08-01",
+        "adminEmail": "chefin@traeger.ch",
+        "sponsorId": ids.encode("Sponsor", done.sponsor.id),
+    }
+
+    async with client_for(with_mail_limit(settings, 1)) as client:
+        result = await Api(client, idp)(REGISTER_INSTITUTION, {"input": institution}, user=canton)
+
+    assert result.ok()["registerInstitution"]["__typename"] == "TooManyAttempts"
+    assert await Institution.filter(name="Kita Zu Viel").count() == 0
+    assert await OutboxMessage.all().count() == 1
+
+
+async def test_each_sponsor_and_institution_has_its_own_mail_budget(
+    settings: Settings, idp: TestIdentityProvider
+) -> None:
+    canton = await make_user(Role.CANTON_ADMIN)
+
+    async with client_for(with_mail_limit(settings, 1)) as client:
+        api = Api(client, idp)
+        results = [
+            await api(
+                REGISTER_INSTITUTION,
+                {
+                    "input": {
+                        "name": f"Kita {n}",
+                        "careType": "DAY_SCHOOL",
+                        "vouchersFrom": "2024-08-01",
+                        "adminEmail": f"leitung-{n}@kita.ch",
+                    }
+                },
+                user=canton,
+            )
+            for n in range(3)
+        ]
+
+    assert [r.ok()["registerInstitution"]["__typename"] for r in results] == [
+        "RegisterInstitutionSuccess"
+    ] * 3
+
+
+def test_the_rate_limits_are_read_from_the_environment() -> None:
+    limits = RateLimits.from_env(
+        {"KIBON_ACCEPT_FAILURE_LIMIT": "3", "KIBON_INVITATION_MAIL_LIMIT": "500"}
+    )
+
+    assert limits == RateLimits(accept_failures=3, invitation_mails=500)
+    assert RateLimits.from_env({}) == RateLimits(accept_failures=5, invitation_mails=50)
+
+
+@pytest.mark.parametrize("name", ["KIBON_ACCEPT_FAILURE_LIMIT", "KIBON_INVITATION_MAIL_LIMIT"])
+def test_a_rate_limit_of_zero_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        RateLimits.from_env({name: "0"})

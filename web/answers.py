@@ -1,0 +1,38 @@
+"""Refusals in the shape of a GraphQL response, so clients read every error the same way."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from starlette.responses import Response
+
+from models import audit
+from web import media
+
+BAD_USER_INPUT = "BAD_USER_INPUT"  # the contract's code for anything the client caused
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+TIMEOUT = "TIMEOUT"
+
+
+def error_body(message: str, *, code: str | None) -> dict[str, object]:
+    extensions: dict[str, object] = {"requestId": audit.request_id.get()}
+    if code is not None:
+        extensions["code"] = code
+    return {"errors": [{"message": message, "extensions": extensions}]}
+
+
+def refusal(
+    status: int,
+    message: str,
+    *,
+    code: str | None,
+    accept: str | None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    return Response(
+        json.dumps(error_body(message, code=code)),
+        status_code=status,
+        headers=dict(headers or {}),
+        media_type=media.content_type(media.preferred(accept)),
+    )

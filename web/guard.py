@@ -1,0 +1,165 @@
+"""In front of the GraphQL endpoint: refuse what must not reach it, bound what does.
+
+Runs before authentication and before GraphQL, so a refused request costs no database work:
+- POST only with `Content-Type: application/json` (415), so a cross-site HTML form (text/plain,
+  urlencoded, multipart) can never submit an operation;
+- the body at most `max_body_bytes` (413), checked from Content-Length before reading and
+  counted while reading, so a chunked body cannot slip past;
+- the whole request, body included, within `request_timeout_seconds` (504);
+- a database that cannot be reached becomes 503, any other escaped exception a masked 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from starlette.datastructures import Headers
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from models.outage import is_database_unavailable
+from settings import HttpSettings
+from web import answers
+
+log = logging.getLogger("kibon.http")
+
+JSON = "application/json"
+RETRY_AFTER_SECONDS = "5"
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def content_type_refusal(scope: Scope, headers: Headers) -> Response | None:
+    if scope["method"] != "POST":
+        return None
+    given = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if given == JSON:
+        return None
+    return answers.refusal(
+        415,
+        "Send the operation as JSON with `Content-Type: application/json`.",
+        code=answers.BAD_USER_INPUT,
+        accept=headers.get("accept"),
+    )
+
+
+def declared_length(headers: Headers) -> int | None:
+    try:
+        return int(headers["content-length"])
+    except (KeyError, ValueError):
+        return None
+
+
+async def read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """The body read once here, handed on as one message; then the client's own stream, which
+    reports a disconnect."""
+    pending = True
+
+    async def replayed() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
+
+
+class RequestGuard:
+    def __init__(self, app: ASGIApp, settings: HttpSettings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        deadline = asyncio.timeout(self.settings.request_timeout_seconds)
+        try:
+            async with deadline:
+                await self._admit(scope, receive, watched, headers)
+        except ClientDisconnect:
+            return
+        except Exception as error:
+            if started:
+                raise
+            answer = self._failure(error, headers, expired=deadline.expired())
+            await answer(scope, receive, send)
+
+    async def _admit(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
+        refused = content_type_refusal(scope, headers)
+        if refused is None and scope["method"] == "POST":
+            receive, refused = await self._bounded_body(receive, headers)
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _bounded_body(
+        self, receive: Receive, headers: Headers
+    ) -> tuple[Receive, Response | None]:
+        limit = self.settings.max_body_bytes
+        length = declared_length(headers)
+        if length is not None and length > limit:
+            return receive, self._too_large(headers)
+        try:
+            body = await read_body(receive, limit)
+        except BodyTooLarge:
+            return receive, self._too_large(headers)
+        return replaying(body, receive), None
+
+    def _too_large(self, headers: Headers) -> Response:
+        return answers.refusal(
+            413,
+            f"The request body is larger than {self.settings.max_body_bytes} bytes.",
+            code=answers.BAD_USER_INPUT,
+            accept=headers.get("accept"),
+            headers={"Connection": "close"},
+        )
+
+    def _failure(self, error: Exception, headers: Headers, *, expired: bool) -> Response:
+        accept = headers.get("accept")
+        if expired:
+            log.warning("request stopped after %ss", self.settings.request_timeout_seconds)
+            seconds = f"{self.settings.request_timeout_seconds:g}"
+            message = f"The request took longer than {seconds} seconds and was stopped."
+            return answers.refusal(504, message, code=answers.TIMEOUT, accept=accept)
+        if is_database_unavailable(error):
+            log.error("the database is unavailable: %s", type(error).__name__)
+            return answers.refusal(
+                503,
+                "The service is temporarily unavailable; please try again shortly.",
+                code=answers.SERVICE_UNAVAILABLE,
+                accept=accept,
+                headers={"Retry-After": RETRY_AFTER_SECONDS},
+            )
+        log.error("unexpected error outside GraphQL", exc_info=error)
+        return answers.refusal(500, "Unexpected error.", code=None, accept=accept)
