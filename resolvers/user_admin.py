@@ -9,7 +9,7 @@ from models.placement import ScopeIds
 from resolvers.context import Info
 from resolvers.registration import policy
 from schema import ids
-from schema.errors import EmailAlreadyInUse, InvalidInput, NotFound
+from schema.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
 from schema.invitation import Invitation
 from schema.registration import Warning
 from schema.user import User
@@ -57,6 +57,8 @@ async def invite_user(info: Info, input: InviteUserInput) -> InviteUserResult:
         return EmailAlreadyInUse.from_error(error)
     except errors.NotFound as error:
         return NotFound.from_error(error)
+    except errors.TooManyAttempts as error:
+        return TooManyAttempts.from_error(error)
     return InviteUserSuccess(
         user=User.from_model(done.user),
         invitation=Invitation.from_model(done.invitation),
@@ -83,6 +85,8 @@ async def change_user_role(
         return CannotChangeYourOwnRole(message=error.message)
     except errors.LastActiveAdmin as error:
         return LastActiveAdmin(message=error.message)
+    except errors.TooManyAttempts as error:
+        return TooManyAttempts.from_error(error)
     return ChangeUserRoleSuccess(user=User.from_model(changed))
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from schema.enums import Language, Role
-from schema.errors import EmailAlreadyInUse, Error, InvalidInput, NotFound
+from schema.errors import EmailAlreadyInUse, Error, InvalidInput, NotFound, TooManyAttempts
 from schema.invitation import Invitation
 from schema.registration import Warning
 from schema.user import User
@@ -77,11 +77,16 @@ class LastActiveAdmin(Error):
 
 
 InviteUserResult = Annotated[
-    InviteUserSuccess | InvalidInput | EmailAlreadyInUse | NotFound,
+    InviteUserSuccess | InvalidInput | EmailAlreadyInUse | NotFound | TooManyAttempts,
     strawberry.union("InviteUserResult"),
 ]
 ChangeUserRoleResult = Annotated[
-    ChangeUserRoleSuccess | InvalidInput | NotFound | CannotChangeYourOwnRole | LastActiveAdmin,
+    ChangeUserRoleSuccess
+    | InvalidInput
+    | NotFound
+    | CannotChangeYourOwnRole
+    | LastActiveAdmin
+    | TooManyAttempts,
     strawberry.union("ChangeUserRoleResult"),
 ]
 BlockUserResult = Annotated[

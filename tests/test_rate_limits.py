@@ -17,11 +17,12 @@ from models.invitation import Invitation, InvitationStatus
 from models.rate_limit import RateCounter
 from models.role import Role
 from models.sign_in import Identity
+from models.user import User
 from schema import ids
 from settings import RateLimits, Settings
 from tests.support.api import Api
 from tests.support.apps import client_for
-from tests.support.builders import make_user
+from tests.support.builders import make_sponsor, make_user
 from tests.support.flows import registered_sponsor, token_of
 from tests.support.idp import ISSUER, TestIdentityProvider
 from tests.support.operations import ACCEPT, REGISTER_INSTITUTION
@@ -228,3 +229,26 @@ def test_the_rate_limits_are_read_from_the_environment() -> None:
 def test_a_rate_limit_of_zero_is_refused(name: str) -> None:
     with pytest.raises(ValueError, match=name):
         RateLimits.from_env({name: "0"})
+
+
+async def test_inviting_a_colleague_over_the_mail_budget_is_a_typed_result(
+    settings: Settings, idp: TestIdentityProvider
+) -> None:
+    sponsor = await make_sponsor()
+    admin = await make_user(Role.SPONSOR_ADMIN, sponsor=sponsor)
+    invite = """mutation ($input: InviteUserInput!) { inviteUser(input: $input) { __typename
+      ... on TooManyAttempts { retryAfterSeconds } } }"""
+
+    def colleague(n: int) -> dict[str, object]:
+        sponsor_id = ids.encode("Sponsor", sponsor.id)
+        email = f"kollegin-{n}@traeger.ch"
+        return {"input": {"email": email, "role": "SPONSOR_CLERK", "sponsorId": sponsor_id}}
+
+    async with client_for(with_mail_limit(settings, 1)) as client:
+        api = Api(client, idp)
+        first = await api(invite, colleague(1), user=admin)
+        second = await api(invite, colleague(2), user=admin)
+
+    assert first.ok()["inviteUser"]["__typename"] == "InviteUserSuccess"
+    assert second.ok()["inviteUser"]["__typename"] == "TooManyAttempts"
+    assert await User.filter(email_key="kollegin-2@traeger.ch").count() == 0
