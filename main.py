@@ -35,7 +35,7 @@ from resolvers import dev_login, graphiql, operations
 from resolvers.endpoint import GraphQLEndpoint, RequestId
 from resolvers.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
 from resolvers.metrics import HttpMetrics
-from resolvers.response_cache import PublicResponseCache
+from resolvers.response_cache import CachedPublicResponses, PublicResponseCache
 from schema.root import schema
 from settings import Settings
 from web.guard import RequestGuard
@@ -110,9 +110,9 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
     endpoint = GraphQLEndpoint(
         schema, settings=settings, verifier=build_verifier(settings, dev_issuer)
     )
-    cache = PublicResponseCache(endpoint)
+    cache = PublicResponseCache()
     routes = [
-        Route("/graphql", RequestGuard(cache, settings.http), methods=["GET", "POST"]),
+        Route("/graphql", RequestGuard(endpoint, settings.http), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         *graphiql.routes(),
         *operations.routes(),
@@ -140,6 +140,7 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.public_cache = cache
     app.add_middleware(RequestId)
+    app.add_middleware(CachedPublicResponses, cache=cache)  # outside routing: hits stay cheap
     app.add_middleware(HttpMetrics, routes=routes)
     protect(app, settings.http)
     return app

@@ -19,6 +19,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import Any
+from uuid import uuid4
 
 import asyncpg
 from graphql import OperationDefinitionNode, OperationType, parse
@@ -52,8 +53,9 @@ def is_public_only(query: str, operation_name: str | None) -> bool:
 
 
 class PublicResponseCache:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    """The kept answers, and the connection that says when they are stale."""
+
+    def __init__(self) -> None:
         self.entries: OrderedDict[tuple[str, ...], tuple[list[tuple[bytes, bytes]], bytes]] = (
             OrderedDict()
         )
@@ -61,49 +63,6 @@ class PublicResponseCache:
 
     def invalidate(self, *_: object) -> None:
         self.entries.clear()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self.listening or scope["type"] != "http" or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        body = await _read_body(receive)
-        key = _key(scope, body) if len(body) <= MAX_BODY else None
-        replay = _replaying(body, receive)
-        if key is None:
-            await self.app(scope, replay, send)
-            return
-        if (hit := self.entries.get(key)) is not None:
-            self.entries.move_to_end(key)
-            await _send(send, *hit)
-            return
-        await self.app(scope, replay, self._keeping(key, send))
-
-    def _keeping(self, key: tuple[str, ...], send: Send) -> Send:
-        headers: list[tuple[bytes, bytes]] = []
-        chunks: list[bytes] = []
-        status = 0
-
-        async def keep(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers.extend(
-                    (k, v) for k, v in message.get("headers", []) if k != b"x-request-id"
-                )
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body") and status == 200:
-                    body = b"".join(chunks)
-                    if b'"errors"' not in body:
-                        self._store(key, headers, body)
-            await send(message)
-
-        return keep
-
-    def _store(self, key: tuple[str, ...], headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-        self.entries[key] = (headers, body)
-        if len(self.entries) > MAX_ENTRIES:
-            self.entries.popitem(last=False)
 
     @contextlib.asynccontextmanager
     async def listening_to(self, database_url: str) -> AsyncIterator[None]:
@@ -143,6 +102,68 @@ class PublicResponseCache:
             self.listening = False
             self.invalidate()
             await connection.close(timeout=2)
+
+
+class CachedPublicResponses:
+    """The ASGI layer: early in the middleware stack, so a hit costs little more than the
+    security headers and the metrics around it. It gives a hit its own request id."""
+
+    def __init__(self, app: ASGIApp, cache: PublicResponseCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._may_be_public(scope):
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        key = _key(scope, body) if len(body) <= MAX_BODY else None
+        replay = _replaying(body, receive)
+        if key is None:
+            await self.app(scope, replay, send)
+            return
+        if (hit := self.cache.entries.get(key)) is not None:
+            self.cache.entries.move_to_end(key)
+            await _send(send, *hit)
+            return
+        await self.app(scope, replay, self._keeping(key, send))
+
+    def _keeping(self, key: tuple[str, ...], send: Send) -> Send:
+        headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+        status = 0
+
+        async def keep(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers.extend(
+                    (k, v) for k, v in message.get("headers", []) if k != b"x-request-id"
+                )
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body") and status == 200:
+                    body = b"".join(chunks)
+                    if b'"errors"' not in body:
+                        self._store(key, headers, body)
+            await send(message)
+
+        return keep
+
+    def _store(self, key: tuple[str, ...], headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        self.cache.entries[key] = (headers, body)
+        if len(self.cache.entries) > MAX_ENTRIES:
+            self.cache.entries.popitem(last=False)
+
+    def _may_be_public(self, scope: Scope) -> bool:
+        if not self.cache.listening or scope["type"] != "http" or scope["method"] != "POST":
+            return False
+        if scope["path"] != "/graphql":
+            return False
+        # Only bodies of a known, small size are read here; anything else goes on to the
+        # request guard, which enforces the body limit while streaming.
+        length = dict(scope.get("headers") or []).get(b"content-length", b"")
+        return length.isdigit() and int(length) <= MAX_BODY
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -188,6 +209,7 @@ def _key(scope: Scope, body: bytes) -> tuple[str, ...] | None:
 
 
 async def _send(send: Send, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-    # A copy: middleware adds its own headers (the request id) to the message it is handed.
-    await send({"type": "http.response.start", "status": 200, "headers": list(headers)})
+    # A copy: middleware adds its own headers to the message it is handed.
+    fresh = [*headers, (b"x-request-id", uuid4().hex.encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": fresh})
     await send({"type": "http.response.body", "body": body, "more_body": False})

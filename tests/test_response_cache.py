@@ -135,3 +135,13 @@ async def test_a_cached_answer_carries_its_own_request_id_once(portal: httpx.Asy
 
     assert len(second.headers.get_list("x-request-id")) == 1
     assert first.headers["x-request-id"] != second.headers["x-request-id"]
+
+
+@postgres_only
+async def test_a_cached_answer_carries_the_security_headers(portal: httpx.AsyncClient) -> None:
+    await names(portal)
+
+    hit = await portal.post("/graphql", json={"query": PUBLIC_INSTITUTIONS})
+
+    assert hit.headers["x-content-type-options"] == "nosniff"
+    assert hit.headers["referrer-policy"] == "no-referrer"
