@@ -17,7 +17,6 @@ import asyncio
 import multiprocessing
 import os
 import resource
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -36,6 +35,7 @@ from bench import sink
 from mailer.outbox import DeliveryStatus, OutboxMessage
 from mailer.sink import free_port
 from settings import tortoise_config
+from tests.support.processes import start_mail_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_SERVER = os.environ.get("KIBON_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
@@ -82,24 +82,6 @@ async def seed(count: int) -> None:
     )
 
 
-async def start_worker(database_url: str, smtp_port: int) -> asyncio.subprocess.Process:
-    environment = {
-        **os.environ,
-        "KIBON_DATABASE_URL": database_url,
-        "KIBON_SMTP_HOST": "127.0.0.1",
-        "KIBON_SMTP_PORT": str(smtp_port),
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "main.py",
-        "mail-worker",
-        cwd=ROOT,
-        env=environment,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-
-
 async def wait_until_sent(count: int) -> None:
     deadline = time.monotonic() + TIMEOUT_SECONDS
     while await OutboxMessage.filter(status=DeliveryStatus.SENT).count() < count:
@@ -123,7 +105,7 @@ async def measure(
     await seed(messages)
     counters.reset()
     cpu_before = _children_cpu_seconds()
-    processes = [await start_worker(database_url, smtp_port) for _ in range(workers)]
+    processes = [await start_mail_worker(database_url, smtp_port) for _ in range(workers)]
     try:
         await wait_until_sent(messages)
     finally:

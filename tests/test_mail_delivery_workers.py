@@ -4,9 +4,7 @@ graceful stop, the development sink, and STARTTLS with login."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -30,6 +28,7 @@ from settings import Settings, SmtpSettings
 from tests.support import database
 from tests.support.clock import Clock
 from tests.support.mail import queue, reload
+from tests.support.processes import start_mail_worker
 from tests.support.smtp import SmtpServer
 from tests.support.tls import self_signed_certificate, server_context
 
@@ -91,7 +90,7 @@ async def test_a_worker_killed_after_the_server_accepted_leaves_the_message_to_b
 ) -> None:
     [message] = await queue()
     smtp.handler.hold = threading.Event()  # the server keeps the mail but delays its "250"
-    process = await _start_mail_worker(database_url, smtp.port)
+    process = await start_mail_worker(database_url, smtp.port)
     try:
         await smtp.wait_for(1, timeout=15)
     finally:
@@ -114,30 +113,12 @@ async def test_a_worker_killed_after_the_server_accepted_leaves_the_message_to_b
     assert (await reload(message)).status == DeliveryStatus.SENT
 
 
-async def _start_mail_worker(database_url: str, smtp_port: int) -> asyncio.subprocess.Process:
-    environment = {
-        **os.environ,
-        "KIBON_DATABASE_URL": database_url,
-        "KIBON_SMTP_HOST": "127.0.0.1",
-        "KIBON_SMTP_PORT": str(smtp_port),
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "main.py",
-        "mail-worker",
-        cwd=ROOT,
-        env=environment,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-
-
 async def test_the_mail_worker_command_stops_on_sigterm_and_releases_its_claims(
     smtp: SmtpServer, database_url: str
 ) -> None:
     queued = await queue(3)
     smtp.handler.hold = threading.Event()
-    process = await _start_mail_worker(database_url, smtp.port)
+    process = await start_mail_worker(database_url, smtp.port)
     await smtp.wait_for(1, timeout=15)
 
     process.send_signal(signal.SIGTERM)
