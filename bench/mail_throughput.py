@@ -23,7 +23,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from email.utils import make_msgid
 from multiprocessing.sharedctypes import Synchronized
-from pathlib import Path
 from uuid import uuid4
 
 import asyncpg
@@ -37,7 +36,6 @@ from mailer.sink import free_port
 from settings import tortoise_config
 from tests.support.processes import start_mail_worker
 
-ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_SERVER = os.environ.get("KIBON_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 TIMEOUT_SECONDS = 600
 TEXT = "Guten Tag\n\nSie wurden eingeladen, bei kiBon mitzuarbeiten.\n" * 12

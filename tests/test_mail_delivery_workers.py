@@ -32,7 +32,6 @@ from tests.support.processes import start_mail_worker
 from tests.support.smtp import SmtpServer
 from tests.support.tls import self_signed_certificate, server_context
 
-ROOT = Path(__file__).resolve().parent.parent
 postgres_only = pytest.mark.skipif(
     not database.is_postgres(), reason="SQLite has one writer and no row locks"
 )
