@@ -7,9 +7,14 @@ from datetime import UTC, datetime
 
 from mailer.invitation_mail import InvitationMail, render
 from mailer.outbox import OutboxMessage
+from mailer.worker import MailWorker
 from models import registration
 from models.user import Language
+from settings import Settings
+from tests.support.api import Api
 from tests.support.flows import POLICY, canton_admin
+from tests.support.operations import ACCEPT
+from tests.support.smtp import SmtpServer
 
 LINK = "https://portal.kibon.test/invitation#token=abc_DEF-123"
 
@@ -75,3 +80,34 @@ async def test_registering_queues_the_mail_with_a_working_link_and_language() ->
         r"https://portal\.kibon\.test/invitation#token=[\w-]{43,}", message.body_text or ""
     )
     assert "Kitas Sonne" in (message.body_html or "")
+
+
+async def test_the_invitation_of_a_registration_arrives_at_the_mail_server_with_a_working_link(
+    settings: Settings, smtp: SmtpServer, api: Api
+) -> None:
+    done = await registration.register_sponsor(
+        by=await canton_admin(),
+        name="Kitas Sonne",
+        admin_email="Jana@Kita-Sonne.ch",
+        language=None,
+        policy=POLICY,
+    )
+    assert settings.smtp is not None
+
+    await MailWorker(settings, smtp=settings.smtp).deliver_due()
+
+    [mail] = smtp.mails
+    assert mail.recipients == ["Jana@Kita-Sonne.ch"]
+    assert mail.subject == "kiBon – Einladung zur Mitarbeit / Invitation à coopérer"
+    for part in (mail.text, mail.html):
+        assert "Guten Tag" in part
+        assert "Bonjour" in part
+        assert "Kitas Sonne" in part
+    link = re.search(r"https://portal\.kibon\.test/invitation#token=([\w-]+)", mail.text)
+    assert link is not None
+    assert link.group(0) in mail.html
+    accepted = await api(
+        ACCEPT, {"token": link.group(1)}, token=api.idp.token(email="jana@kita-sonne.ch")
+    )
+    assert accepted.ok()["acceptInvitation"]["__typename"] == "AcceptInvitationSuccess"
+    assert done.invitation.email == "Jana@Kita-Sonne.ch"

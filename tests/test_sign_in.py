@@ -7,6 +7,7 @@ import time
 from joserfc import jwt
 from joserfc.jwk import OctKey, RSAKey
 
+from models.audit import AuditEvent
 from models.role import Role
 from models.user import User, UserStatus
 from tests.support.api import Api
@@ -158,3 +159,24 @@ async def test_an_invited_account_is_not_bound_by_a_plain_sign_in(api: Api) -> N
     assert result.ok()["me"]["user"] is None
     assert (await User.get(id=invited.id)).issuer is None
     assert await User.all().count() == 1
+
+
+async def test_a_new_email_from_the_provider_is_taken_over_and_audited(api: Api) -> None:
+    person = await make_user(Role.SPONSOR_CLERK, email="alt@traeger.ch")
+
+    await api(ME, token=api.idp.token(email="Neu@Traeger.ch", subject=person.subject))
+
+    updated = await User.get(id=person.id)
+    assert (updated.email, updated.email_key) == ("Neu@Traeger.ch", "neu@traeger.ch")
+    event = await AuditEvent.get(action="user.profile_synced", subject_id=person.id)
+    assert "email" in event.details["fields"]  # type: ignore[operator]
+
+
+async def test_a_new_email_taken_by_another_account_is_not_taken_over(api: Api) -> None:
+    person = await make_user(Role.SPONSOR_CLERK, email="alt@traeger.ch")
+    await make_user(Role.APPLICANT, email="besetzt@traeger.ch")
+
+    result = await api(ME, token=api.idp.token(email="besetzt@traeger.ch", subject=person.subject))
+
+    assert result.ok()["me"]["user"]["email"] == "alt@traeger.ch"
+    assert (await User.get(id=person.id)).email == "alt@traeger.ch"
