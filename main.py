@@ -180,7 +180,9 @@ def _command_line(argv: Sequence[str]) -> argparse.Namespace:
     bulk = commands.add_parser(
         "import-institutions", help="register sponsors and institutions from a CSV file"
     )
-    bulk.add_argument("file", type=Path, help="UTF-8, ';' or ',' separated (docs-operators.md)")
+    bulk.add_argument(
+        "file", type=Path, help="UTF-8, ';' or ',' separated (columns: see the README)"
+    )
     bulk.add_argument("--dry-run", action="store_true", help="report problems, write nothing")
     bulk.add_argument(
         "--as", dest="acting_as", required=True, metavar="EMAIL", help="canton account"

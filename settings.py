@@ -130,7 +130,7 @@ class Settings:
 
 @dataclass(frozen=True)
 class HttpSettings:
-    """What the GraphQL endpoint accepts and shows (docs-hardening.md explains each)."""
+    """What the GraphQL endpoint accepts and shows (the README's Hardening section says more)."""
 
     max_body_bytes: int = 1024 * 1024
     request_timeout_seconds: float = 30.0
