@@ -25,13 +25,7 @@ async def invitations(
         rows = rows.filter(status=InvitationStatus.PENDING, expires_at__gt=clock.now())
     elif wanted.status is not None:
         rows = rows.filter(status=wanted.status)
-    if wanted.sponsor_id is not None:
-        rows = rows.filter(
-            sponsor_id=ids.decode(wanted.sponsor_id, "Sponsor", argument="sponsorId")
-        )
-    if wanted.institution_id is not None:
-        institution_id = ids.decode(wanted.institution_id, "Institution", argument="institutionId")
-        rows = rows.filter(institution_id=institution_id)
+    rows = rows.filter(**ids.scope_filter(wanted.sponsor_id, wanted.institution_id))
     if wanted.search and wanted.search.strip():
         rows = rows.filter(email__icontains=wanted.search.strip())
     found = await pagination.page(rows, first=first, after=after, order=("id",))

@@ -31,12 +31,7 @@ from schema.user_admin import (
 
 
 def scope_ids(input: InviteUserInput | ChangeUserRoleInput) -> ScopeIds:
-    return {
-        "sponsor_id": ids.decode_optional(input.sponsor_id, "Sponsor", argument="sponsorId"),
-        "institution_id": ids.decode_optional(
-            input.institution_id, "Institution", argument="institutionId"
-        ),
-    }
+    return ids.decode_scope(input.sponsor_id, input.institution_id)
 
 
 async def invite_user(info: Info, input: InviteUserInput) -> InviteUserResult:

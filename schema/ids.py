@@ -7,6 +7,7 @@ from base64 import b64encode
 import strawberry
 from strawberry import relay
 
+from models.placement import ScopeIds
 from resolvers.client_error import BadUserInput
 
 # Rows have 32-bit integer keys; a larger number cannot name one and would fail in the driver.
@@ -47,3 +48,18 @@ def encode(type_name: str, node_id: int) -> strawberry.ID:
     """Relay's format, base64 of `Type:id`, written out: done for every row of every page, and
     Strawberry's general-purpose encoder costs a multiple of this."""
     return strawberry.ID(b64encode(f"{type_name}:{node_id}".encode()).decode())
+
+
+def decode_scope(sponsor_id: str | None, institution_id: str | None) -> ScopeIds:
+    """The `sponsorId` and `institutionId` of an input or filter, as row ids."""
+    return ScopeIds(
+        sponsor_id=decode_optional(sponsor_id, "Sponsor", argument="sponsorId"),
+        institution_id=decode_optional(institution_id, "Institution", argument="institutionId"),
+    )
+
+
+def scope_filter(sponsor_id: str | None, institution_id: str | None) -> dict[str, int]:
+    """Only the scope a filter names: `{}` when it names none."""
+    decoded = decode_scope(sponsor_id, institution_id)
+    named = {"sponsor_id": decoded["sponsor_id"], "institution_id": decoded["institution_id"]}
+    return {column: value for column, value in named.items() if value is not None}
