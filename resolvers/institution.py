@@ -8,7 +8,7 @@ from models import institution, text
 from resolvers import pagination
 from resolvers.context import Info
 from schema import ids
-from schema.institution import Institution, InstitutionFilter
+from schema.institution import LISTED, Institution, InstitutionFilter
 from schema.pagination import Connection, connection
 
 
@@ -30,9 +30,10 @@ async def institutions(
         )
     if wanted.search and wanted.search.strip():
         rows = rows.filter(search_name__contains=text.folded(wanted.search.strip()))
-    rows = rows.select_related("sponsor")
-    found = await pagination.page(rows, first=first, after=after, order=("search_name", "id"))
-    return connection(found, Institution.from_model)
+    found = await pagination.page_of_values(
+        rows, LISTED, first=first, after=after, order=("search_name", "id")
+    )
+    return connection(found, Institution.from_listing)
 
 
 async def institution_by_id(info: Info, id: strawberry.ID) -> Institution | None:

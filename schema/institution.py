@@ -8,6 +8,7 @@ from collections.abc import Awaitable
 import strawberry
 
 from models import institution, master_data, sponsor
+from resolvers import pagination
 from resolvers.context import Info
 from schema import ids
 from schema.enums import CareType, InstitutionStatus, Weekday
@@ -78,7 +79,7 @@ class Institution(Node):
     )
     sponsor_id: strawberry.Private[int | None]
     prefetched_sponsor: strawberry.Private[Sponsor | None]
-    row: strawberry.Private[institution.Institution]
+    row: strawberry.Private[institution.Institution | None]  # None: listed from LISTED columns
 
     @classmethod
     def from_model(cls, row: institution.Institution) -> Institution:
@@ -98,6 +99,26 @@ class Institution(Node):
         )
 
     @classmethod
+    def from_listing(cls, values: pagination.Values) -> Institution:
+        sponsor_id = values["sponsor_id"]
+        return cls(
+            id=ids.encode("Institution", values["id"]),
+            pk=values["id"],
+            name=values["name"],
+            care_type=values["care_type"],
+            status=values["status"],
+            vouchers_from=values["vouchers_from"],
+            version=values["version"],
+            sponsor_id=sponsor_id,
+            prefetched_sponsor=None
+            if sponsor_id is None
+            else Sponsor(
+                id=ids.encode("Sponsor", sponsor_id), pk=sponsor_id, name=values["sponsor__name"]
+            ),
+            row=None,
+        )
+
+    @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[Institution | None]:
         visible = institution.visible_to(info.context.actor)
         return await visible_nodes(visible, node_ids, cls.from_model)
@@ -110,12 +131,41 @@ class Institution(Node):
             return self.prefetched_sponsor
         return sponsor_of(info, self.sponsor_id)
 
-    @strawberry.field(description="Null until an admin has entered any master data.")
-    def master_data(self, info: Info) -> MasterData | None:
-        if not master_data.has_any(self.row):
+    @strawberry.field(
+        graphql_type=MasterData | None,
+        description="Null until an admin has entered any master data.",
+    )
+    def master_data(self, info: Info) -> MasterData | Awaitable[MasterData | None] | None:
+        if self.row is None:  # listed without it: all rows of the page in one statement
+            return self._load_master_data(info)
+        return self._master_data(info, self.row)
+
+    async def _load_master_data(self, info: Info) -> MasterData | None:
+        row = await info.context.loaders.institution.load(self.pk)
+        return self._master_data(info, row) if row else None
+
+    @staticmethod
+    def _master_data(info: Info, row: institution.Institution) -> MasterData | None:
+        if not master_data.has_any(row):
             return None
-        full = master_data.may_see_iban(info.context.actor, self.row)
-        return MasterData.from_model(self.row, full_iban=full)
+        return MasterData.from_model(
+            row, full_iban=master_data.may_see_iban(info.context.actor, row)
+        )
+
+
+# What a list fetches per institution (one JOIN for the sponsor's name); master data waits until
+# it is asked for.
+LISTED = (
+    "id",
+    "name",
+    "search_name",
+    "care_type",
+    "status",
+    "vouchers_from",
+    "version",
+    "sponsor_id",
+    "sponsor__name",
+)
 
 
 async def institution_of(info: Info, institution_id: int | None) -> Institution | None:

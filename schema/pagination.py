@@ -6,12 +6,11 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import strawberry
-from tortoise.models import Model
 
 from resolvers.pagination import Page
 
 T = TypeVar("T")
-M = TypeVar("M", bound=Model)
+R = TypeVar("R")
 
 
 @strawberry.type
@@ -34,7 +33,7 @@ class Connection(Generic[T]):
     page_info: PageInfo
 
 
-def connection(page: Page[M], to_node: Callable[[M], T]) -> Connection[T]:
+def connection(page: Page[R], to_node: Callable[[R], T]) -> Connection[T]:
     return Connection(
         edges=[
             Edge(node=to_node(row), cursor=c)

@@ -27,6 +27,7 @@ from schema.acceptance import (
     RevokeInvitationResult,
 )
 from schema.audit import AuditEntry
+from schema.execution import PlainFieldExecutor
 from schema.faults import ErrorPolicy, Schema
 from schema.institution import Institution
 from schema.invitation import Invitation
@@ -167,6 +168,7 @@ class Mutation:
 
 
 schema = Schema(
+    execution_context_class=PlainFieldExecutor,
     query=Query,
     mutation=Mutation,
     types=[Sponsor, Institution, User, Invitation],

@@ -204,6 +204,7 @@ async def test_a_malformed_id_is_bad_user_input(api: Api, bad_id: str) -> None:
 IBAN_QUERY = """
 query ($id: ID!) { node(id: $id) { ... on Institution { masterData { iban } } } }
 """
+LISTED_IBAN_QUERY = "{ institutions(first: 10) { edges { node { masterData { iban } } } } }"
 
 
 @pytest.mark.parametrize(
@@ -227,6 +228,9 @@ async def test_the_iban_is_shown_in_full_to_admins_and_the_canton_and_masked_to_
     result = await api(IBAN_QUERY, {"id": global_id(institution)}, user=user)
 
     assert result.ok()["node"]["masterData"]["iban"] == sees
+    # Lists fetch master data separately, for the whole page at once: the same rule holds.
+    listed = await api(LISTED_IBAN_QUERY, user=user)
+    assert [e["node"]["masterData"]["iban"] for e in listed.ok()["institutions"]["edges"]] == [sees]
 
 
 @pytest.mark.parametrize(

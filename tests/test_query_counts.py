@@ -16,6 +16,8 @@ LISTS = {
         name institutions(first: 5) { edges { node { name careType } } } } } } }""",
     "institutions with their sponsor": """query ($n: Int) { institutions(first: $n) { edges {
         node { name status sponsor { name } } } } }""",
+    "institutions with their master data": """query ($n: Int) { institutions(first: $n) {
+        edges { node { name masterData { iban address { town } } } } } }""",
     "sponsor staff with their sponsor": """query ($n: Int) {
         users(first: $n, filter: {role: SPONSOR_CLERK}) { edges { node {
         email sponsor { name } institution { name } } } } }""",

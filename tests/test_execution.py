@@ -1,0 +1,200 @@
+"""The plain-field executor answers exactly as graphql-core does, only faster.
+
+Each query runs on the same small schema twice, with Strawberry's executor and with ours, and
+the two answers (data, error messages, paths) must be equal; plus the points where a faster
+path could quietly differ: DataLoader batches across list items, and which fields take it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from schema.execution import PlainFieldExecutor, plain_attribute
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Leaf(Named):
+    number: int
+    maybe: int | None
+    tags: list[str]
+    holes: list[str | None]
+    strict_holes: list[str]
+    failure: str | None
+
+
+@strawberry.type
+class Branch:
+    title: str
+    leaves: list[Leaf]
+    leaf: Leaf | None
+    strict_leaf: Leaf
+    batch: list[int]
+
+    @strawberry.field
+    def computed(self, times: int = 2) -> str:
+        return self.title * times
+
+    @strawberry.field
+    async def loaded(self, info: Info) -> int:
+        loader: DataLoader[int, int] = info.context["loader"]
+        return await loader.load(len(self.title))
+
+
+def leaf(position: int, /, **overrides: Any) -> Leaf:
+    values: dict[str, Any] = {
+        "name": f"leaf {position}",
+        "number": position,
+        "maybe": None if position % 2 else position,
+        "tags": ["a", "b"],
+        "holes": ["x", None],
+        "strict_holes": ["y"],
+        "failure": None,
+    }
+    return Leaf(**(values | overrides))
+
+
+def branches() -> list[Branch]:
+    return [
+        Branch(
+            title="oak",
+            leaves=[leaf(1), leaf(2)],
+            leaf=leaf(3),
+            strict_leaf=leaf(4),
+            batch=[1, 2],
+        ),
+        Branch(
+            title="birch",
+            leaves=[leaf(5)],
+            leaf=leaf(6, strict_holes=["z", None]),  # a null in a list of non-null: leaf null
+            strict_leaf=leaf(7, failure=ValueError("the attribute holds an error")),
+            batch=[],
+        ),
+        Branch(
+            title="elm",
+            leaves=[],
+            leaf=leaf(8, number=None),  # a null for a non-null leaf: `leaf` becomes null
+            strict_leaf=leaf(9),
+            batch=[3],
+        ),
+    ]
+
+
+@strawberry.type
+class Tree:
+    branches: list[Branch]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def branches(self) -> list[Branch]:
+        return branches()
+
+    @strawberry.field
+    def tree(self) -> Tree:
+        return Tree(branches=branches())
+
+    @strawberry.field
+    def broken(self) -> Branch:
+        return Branch(title="x", leaves=[], leaf=None, strict_leaf=None, batch=[])  # type: ignore[arg-type]
+
+    @strawberry.field
+    def named(self) -> list[Named]:
+        return [leaf(9)]
+
+
+QUERIES = {
+    "every kind of field": """{ branches { title computed(times: 3) loaded batch
+        leaves { name number maybe tags holes strictHoles failure }
+        leaf { name number strictHoles } strictLeaf { name failure } } }""",
+    "aliases and __typename": """{ branches { t: title again: title __typename
+        leaves { __typename n: number } } }""",
+    "directives": """query ($yes: Boolean!) { branches { title @include(if: $yes)
+        leaves @skip(if: $yes) { name } leaf { number @include(if: false) name } } }""",
+    "fragments": """{ branches { ...B } } fragment B on Branch { title leaf { ...L } }
+        fragment L on Leaf { name number }""",
+    "a non-null object that is null": "{ broken { title strictLeaf { name } } }",
+    "an interface": "{ named { name ... on Leaf { number } } }",
+    "a plain list of objects": "{ tree { branches { title loaded leaf { name } } } }",
+}
+
+
+async def run(executor: Any, query: str) -> dict[str, Any]:
+    calls: list[Sequence[int]] = []
+
+    async def load(keys: Sequence[int]) -> list[int]:
+        calls.append(keys)
+        return [key * 10 for key in keys]
+
+    schema = strawberry.Schema(query=Query, execution_context_class=executor)
+    context = {"loader": DataLoader(load_fn=load)}
+    outcome = await schema.execute(query, {"yes": True}, context_value=context)
+    return {
+        "data": outcome.data,
+        "errors": sorted(
+            (
+                e.message,
+                tuple(e.path or ()),
+                tuple((at.line, at.column) for at in e.locations or ()),
+            )
+            for e in outcome.errors or []
+        ),
+        "batches": calls,
+    }
+
+
+@pytest.mark.parametrize("name", QUERIES)
+async def test_answers_exactly_as_graphql_core(name: str) -> None:
+    plain = await run(PlainFieldExecutor, QUERIES[name])
+    reference = await run(None, QUERIES[name])
+
+    assert plain == reference
+    assert plain["data"] is not None or plain["errors"]
+
+
+async def test_a_null_in_a_non_null_position_is_reported_where_graphql_core_reports_it() -> None:
+    answer = await run(PlainFieldExecutor, QUERIES["every kind of field"])
+
+    messages = {path: message for message, path, _ in answer["errors"]}
+    assert messages[("branches", 1, "leaf", "strictHoles", 1)] == (
+        "Cannot return null for non-nullable field Leaf.strictHoles."
+    )
+    assert messages[("branches", 2, "leaf", "number")] == (
+        "Cannot return null for non-nullable field Leaf.number."
+    )
+    assert messages[("branches", 1, "strictLeaf", "failure")] == "the attribute holds an error"
+    assert answer["data"]["branches"][1]["leaf"] is None
+    assert answer["data"]["branches"][2]["leaf"] is None
+    assert answer["data"]["branches"][0]["leaf"] == {
+        "name": "leaf 3",
+        "number": 3,
+        "strictHoles": ["y"],
+    }
+
+
+async def test_loads_from_every_list_item_meet_in_one_batch() -> None:
+    answer = await run(PlainFieldExecutor, "{ tree { branches { leaves { name } loaded } } }")
+
+    assert answer["batches"] == [[3, 5]]  # "oak" and "elm" share a key: one call, two keys
+    assert [b["loaded"] for b in answer["data"]["tree"]["branches"]] == [30, 50, 30]
+
+
+def test_only_attribute_fields_without_arguments_take_the_plain_path() -> None:
+    schema = strawberry.Schema(query=Query)
+    branch = schema._schema.type_map["Branch"].fields  # type: ignore[attr-defined]
+
+    assert plain_attribute(branch["title"]) == "title"
+    assert plain_attribute(branch["strictLeaf"]) == "strict_leaf"
+    assert plain_attribute(branch["computed"]) is None  # a resolver with an argument
+    assert plain_attribute(branch["loaded"]) is None  # a resolver
