@@ -23,7 +23,7 @@ from schema.acceptance import (
     RevokeInvitationSuccess,
 )
 from schema.errors import NotFound, TooManyAttempts
-from schema.institution import Institution
+from schema.institution import with_sponsor
 from schema.invitation import Invitation
 from schema.user import User
 
@@ -53,7 +53,7 @@ async def accept_invitation(info: Info, token: str) -> AcceptInvitationResult:
     return AcceptInvitationSuccess(
         user=User.from_model(done.user),
         next=NextStep.INSTITUTION_MASTER_DATA if place else NextStep.HOME,
-        institution=Institution.from_model(place) if place else None,
+        institution=await with_sponsor(place) if place else None,
     )
 
 

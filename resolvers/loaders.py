@@ -17,9 +17,10 @@ from models.user import User
 M = TypeVar("M", bound=Model)
 
 
-def _by_id(model: type[M]) -> DataLoader[int, M | None]:
+def _by_id(model: type[M], *related: str) -> DataLoader[int, M | None]:
     async def load(ids: Sequence[int]) -> list[M | None]:
-        rows = {row.pk: row for row in await model.filter(pk__in=list(ids))}
+        found = model.filter(pk__in=list(ids)).select_related(*related)
+        rows = {row.pk: row for row in await found}
         return [rows.get(i) for i in ids]
 
     return DataLoader(load_fn=load)
@@ -45,7 +46,7 @@ def _institutions_per_sponsor(actor: User | None) -> DataLoader[SponsorPage, lis
 class Loaders:
     def __init__(self, actor: User | None = None) -> None:
         self.sponsor = _by_id(Sponsor)
-        self.institution = _by_id(Institution)
+        self.institution = _by_id(Institution, "sponsor")
         self.user = _by_id(User)
         self.message = _by_id(OutboxMessage)
         self.institutions_per_sponsor = _institutions_per_sponsor(actor)

@@ -8,7 +8,7 @@ from models import errors, master_data
 from resolvers.context import Info
 from schema import ids
 from schema.errors import InstitutionAlreadyActive, InvalidInput, NotFound, StaleData
-from schema.institution import Institution
+from schema.institution import with_sponsor
 from schema.master_data import (
     ActivateInstitutionResult,
     ActivateInstitutionSuccess,
@@ -34,7 +34,7 @@ async def activate_institution(
         return NotFound.from_error(error)
     except errors.StaleData as error:
         return StaleData.from_error(error)
-    return ActivateInstitutionSuccess(institution=Institution.from_model(row))
+    return ActivateInstitutionSuccess(institution=await with_sponsor(row))
 
 
 async def update_institution_master_data(
@@ -51,4 +51,4 @@ async def update_institution_master_data(
         return NotFound.from_error(error)
     except errors.StaleData as error:
         return StaleData.from_error(error)
-    return UpdateInstitutionMasterDataSuccess(institution=Institution.from_model(row))
+    return UpdateInstitutionMasterDataSuccess(institution=await with_sponsor(row))

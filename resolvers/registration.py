@@ -9,7 +9,7 @@ from models.invitation import Policy
 from resolvers.context import Info
 from schema import ids
 from schema.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
-from schema.institution import Institution
+from schema.institution import with_sponsor
 from schema.invitation import Invitation
 from schema.registration import (
     RegisterInstitutionInput,
@@ -84,7 +84,7 @@ async def register_institution(
         return TooManyAttempts.from_error(error)
     assert done.institution is not None
     return RegisterInstitutionSuccess(
-        institution=Institution.from_model(done.institution),
+        institution=await with_sponsor(done.institution),
         invitation=Invitation.from_model(done.invitation),
         warnings=Warning.list_of(done.warnings),
     )
@@ -121,4 +121,4 @@ async def update_institution(
         return InvalidInput.from_error(error)
     except errors.NotFound as error:
         return NotFound.from_error(error)
-    return UpdateInstitutionSuccess(institution=Institution.from_model(found))
+    return UpdateInstitutionSuccess(institution=await with_sponsor(found))

@@ -22,7 +22,7 @@ from graphql import (
     GraphQLOutputType,
     GraphQLScalarType,
 )
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
@@ -56,6 +56,81 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         # An extension that wraps every resolver makes no field plain.
         self._field_middleware = manager is not None and bool(manager._middleware_resolvers)
+        self._leaf_plans: dict[int, tuple[GroupedFieldSet, dict[str, Any]]] = {}
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's loop over an object's fields, with plain leaves read in place: no
+        path, no call. Anything unusual about a leaf's value (null, an error, a value its type
+        refuses) goes the long way, which reports it exactly as graphql-core does."""
+        leaves = self._plain_leaves(parent_type, grouped_field_set)
+        results: dict[str, Any] = {}
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                leaf = leaves.get(response_name)
+                if leaf is not None:
+                    attribute, leaf_type = leaf
+                    try:
+                        coerced = leaf_type.coerce_output_value(getattr(source_value, attribute))
+                    except Exception:  # the long way below reports it
+                        coerced = None
+                    if coerced is not None and coerced is not Undefined:
+                        results[response_name] = coerced
+                        continue
+                field_path = Path(path, response_name, parent_type.name)
+                result = self.execute_field(
+                    parent_type, source_value, field_details_list, field_path, position_context
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if self.is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return self._gather_fields(results, awaitable_fields)
+
+    @staticmethod
+    async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> Any:
+        settled = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+        results.update(zip(awaitable_fields, settled, strict=True))
+        return results
+
+    def _plain_leaves(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> dict[str, tuple[str, GraphQLScalarType | GraphQLEnumType]]:
+        """The fields of a set that read a scalar or enum attribute; planned once per request
+        (graphql-core collects each object's fields once per selection, not once per row)."""
+        known = self._leaf_plans.get(id(grouped_field_set))
+        if known is not None and known[0] is grouped_field_set:
+            return known[1]
+        leaves = {}
+        if not self._field_middleware:
+            for response_name, field_details_list in grouped_field_set.items():
+                node = field_details_list[0].node
+                field = parent_type.fields.get(node.name.value)
+                attribute = plain_attribute(field) if field is not None else None
+                leaf_type = getattr(field, "type", None)
+                if isinstance(leaf_type, GraphQLNonNull):
+                    leaf_type = leaf_type.of_type
+                if (
+                    attribute is not None
+                    and isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType)
+                    and not any(details.node.directives for details in field_details_list)
+                ):
+                    leaves[response_name] = (attribute, leaf_type)
+        self._leaf_plans[id(grouped_field_set)] = (grouped_field_set, leaves)
+        return leaves
 
     def execute_field(
         self,

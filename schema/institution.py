@@ -13,7 +13,7 @@ from resolvers.context import Info
 from schema import ids
 from schema.enums import CareType, InstitutionStatus, Weekday
 from schema.nodes import Node, visible_nodes
-from schema.sponsor import Sponsor, sponsor_of
+from schema.sponsor import Sponsor
 
 
 @strawberry.type
@@ -77,12 +77,17 @@ class Institution(Node):
     version: int = strawberry.field(
         description="Changes with every save; send it back to detect concurrent edits."
     )
+    # Fetched with the institution (a JOIN), so that reading it is a plain attribute: no
+    # resolver, no await, on graphql-core's fastest path for every row of a page.
+    sponsor: Sponsor | None
     sponsor_id: strawberry.Private[int | None]
-    prefetched_sponsor: strawberry.Private[Sponsor | None]
     row: strawberry.Private[institution.Institution | None]  # None: listed from LISTED columns
 
     @classmethod
-    def from_model(cls, row: institution.Institution) -> Institution:
+    def from_model(
+        cls, row: institution.Institution, *, sponsor: Sponsor | None = None
+    ) -> Institution:
+        """`row` fetched with its sponsor (`select_related("sponsor")`), or the sponsor given."""
         return cls(
             id=ids.encode("Institution", row.id),
             pk=row.id,
@@ -91,10 +96,8 @@ class Institution(Node):
             status=row.status,
             vouchers_from=row.vouchers_from,
             version=row.version,
+            sponsor=sponsor or _fetched_sponsor(row),
             sponsor_id=row.sponsor_id,
-            prefetched_sponsor=Sponsor.from_model(row.sponsor)
-            if isinstance(row.sponsor, sponsor.Sponsor)
-            else None,
             row=row,
         )
 
@@ -109,27 +112,19 @@ class Institution(Node):
             status=values["status"],
             vouchers_from=values["vouchers_from"],
             version=values["version"],
-            sponsor_id=sponsor_id,
-            prefetched_sponsor=None
+            sponsor=None
             if sponsor_id is None
             else Sponsor(
                 id=ids.encode("Sponsor", sponsor_id), pk=sponsor_id, name=values["sponsor__name"]
             ),
+            sponsor_id=sponsor_id,
             row=None,
         )
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[Institution | None]:
-        visible = institution.visible_to(info.context.actor)
+        visible = institution.visible_to(info.context.actor).select_related("sponsor")
         return await visible_nodes(visible, node_ids, cls.from_model)
-
-    @strawberry.field(graphql_type=Sponsor | None)
-    def sponsor(self, info: Info) -> Sponsor | Awaitable[Sponsor | None] | None:
-        # Lists fetch the sponsor with the institution (one JOIN): then no await at all, which
-        # keeps 50 rows on graphql-core's synchronous path. Otherwise the batched loader.
-        if self.prefetched_sponsor is not None or self.sponsor_id is None:
-            return self.prefetched_sponsor
-        return sponsor_of(info, self.sponsor_id)
 
     @strawberry.field(
         graphql_type=MasterData | None,
@@ -166,6 +161,22 @@ LISTED = (
     "sponsor_id",
     "sponsor__name",
 )
+
+
+def _fetched_sponsor(row: institution.Institution) -> Sponsor | None:
+    if row.sponsor_id is None:
+        return None
+    fetched = row.sponsor
+    if not isinstance(fetched, sponsor.Sponsor):
+        raise LookupError("an institution's sponsor is fetched with it: select_related('sponsor')")
+    return Sponsor.from_model(fetched)
+
+
+async def with_sponsor(row: institution.Institution) -> Institution:
+    """For a row a domain function returns (one institution, after a change)."""
+    if row.sponsor_id is not None and not isinstance(row.sponsor, sponsor.Sponsor):
+        await row.fetch_related("sponsor")
+    return Institution.from_model(row)
 
 
 async def institution_of(info: Info, institution_id: int | None) -> Institution | None:

@@ -42,7 +42,7 @@ class Sponsor(Node):
         start = tuple(pagination.decode_cursor(after, ORDER)) if after is not None else None
         rows = await info.context.loaders.institutions_per_sponsor.load((self.pk, size, start))
         page = pagination.page_of(rows, size=size, after=after, order=ORDER)
-        return connection(page, Institution.from_model)
+        return connection(page, lambda row: Institution.from_model(row, sponsor=self))
 
 
 async def sponsor_of(info: Info, sponsor_id: int | None) -> Sponsor | None:
