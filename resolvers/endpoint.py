@@ -11,7 +11,6 @@ import time
 from typing import Any
 from uuid import uuid4
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -78,9 +77,6 @@ class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
                 return
             scope.setdefault("state", {})["caller"] = caller
         await super().__call__(scope, receive, send)
-
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         caller: Caller | None = getattr(request.state, "caller", None)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import orjson
 from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
@@ -46,7 +47,7 @@ def check_page_size(first: int | None) -> int:
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode()
+    return base64.urlsafe_b64encode(orjson.dumps(list(values))).decode()
 
 
 def decode_cursor(cursor: str, order: Sequence[str]) -> list[Any]:

@@ -227,6 +227,10 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             parent_type,
             path,
         )
+        if isinstance(return_type, GraphQLObjectType):
+            return self.complete_object_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
         return self.complete_value(
             return_type, field_details_list, info, path, result, position_context
         )

@@ -12,10 +12,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any, TypeVar
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
@@ -110,6 +110,9 @@ class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
             headers=headers,
         )
 
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
     def parse_json(self, data: str | bytes) -> Any:
         try:
             return super().parse_json(data)
@@ -170,7 +173,7 @@ class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
         sub_response: Response,
     ) -> Response:
         response = Response(
-            json.dumps(response_data, separators=(",", ":")),
+            self.encode_json(response_data),
             status_code=sub_response.status_code or 200,
             media_type=media.content_type(sub_response.media_type or media.JSON),
         )
