@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,9 @@ DEV_TOKEN_LIFETIME_SECONDS = 8 * 3600
 # An unknown `kid` may mean the provider rotated its keys; refetching is allowed at most this
 # often, so a flood of forged `kid`s cannot turn us into a load generator against the provider.
 JWKS_REFETCH_INTERVAL_SECONDS = 30.0
+# A checked token is trusted again without a new check for at most this long (see TokenVerifier).
+REMEMBER_SECONDS = 60.0
+REMEMBERED_TOKENS = 10_000
 
 
 class InvalidToken(Exception):
@@ -107,10 +111,29 @@ class DevIssuer:
 
 
 class TokenVerifier:
+    """Checks a token once and remembers the result for its next requests: a portal sends the
+    same token with every request, and checking a signature is a good part of a request's CPU.
+    A remembered token is the exact same string (signature included); it is forgotten when it
+    expires and after `REMEMBER_SECONDS` at most, so a key the provider withdraws stops working
+    within that time. Whether the account may still act is checked on every request."""
+
     def __init__(self, trusted: list[TrustedIssuer]) -> None:
         self._by_issuer = {entry.issuer: entry for entry in trusted}
+        self._verified: OrderedDict[str, tuple[Identity, float]] = OrderedDict()
 
     async def verify(self, token: str) -> Identity:
+        now = time.time()
+        remembered = self._verified.get(token)
+        if remembered is not None and now < remembered[1]:
+            self._verified.move_to_end(token)
+            return remembered[0]
+        identity, expires_at = await self._verify(token)
+        self._verified[token] = (identity, min(expires_at, now + REMEMBER_SECONDS))
+        if len(self._verified) > REMEMBERED_TOKENS:
+            self._verified.popitem(last=False)
+        return identity
+
+    async def _verify(self, token: str) -> tuple[Identity, float]:
         trusted = self._by_issuer.get(_unverified_issuer(token))
         if trusted is None:
             raise InvalidToken("unknown issuer")
@@ -121,7 +144,7 @@ class TokenVerifier:
         if not isinstance(email, str) or "@" not in email:
             raise InvalidToken("no e-mail claim")
         issued_at = claims.get("iat")
-        return Identity(
+        identity = Identity(
             issuer=trusted.issuer,
             subject=str(claims["sub"]),
             email=email.strip(),
@@ -131,6 +154,7 @@ class TokenVerifier:
             if isinstance(issued_at, int | float)
             else None,
         )
+        return identity, float(claims["exp"]) + LEEWAY_SECONDS
 
 
 async def _verified_claims(token: str, trusted: TrustedIssuer) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from joserfc import jwt
@@ -10,6 +11,7 @@ from joserfc.jwk import OctKey, RSAKey
 from models.audit import AuditEvent
 from models.role import Role
 from models.user import User, UserStatus
+from resolvers.identity import LEEWAY_SECONDS
 from tests.support.api import Api
 from tests.support.builders import make_user
 from tests.support.idp import ISSUER
@@ -64,6 +66,38 @@ async def test_an_expired_token_gets_401_unauthenticated(api: Api) -> None:
     assert result.status == 401
     assert result.codes == ["UNAUTHENTICATED"]
     assert await User.filter(email_key="old@example.ch").count() == 0
+
+
+async def test_a_remembered_token_is_refused_once_it_expires(api: Api) -> None:
+    # Accepted for two more seconds (the leeway covers clocks that differ a little).
+    expires = int(time.time()) - LEEWAY_SECONDS + 2
+    token = api.idp.token(email="brief@example.ch", exp=expires)
+    assert (await api(ME, token=token)).status == 200
+
+    while time.time() < expires + LEEWAY_SECONDS:
+        await asyncio.sleep(0.1)
+    result = await api(ME, token=token)
+
+    assert (result.status, result.codes) == (401, ["UNAUTHENTICATED"])
+
+
+async def test_a_remembered_token_vouches_for_no_other_string(api: Api) -> None:
+    token = api.idp.token(email="kept@example.ch")
+    assert (await api(ME, token=token)).status == 200
+    header, payload, signature = token.split(".")
+    forged_payload = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB")
+
+    for forged in (f"{header}.{forged_payload}.{signature}", f"{token}x", f"{header}.{payload}."):
+        assert (await api(ME, token=forged)).status == 401
+
+
+async def test_a_remembered_token_of_a_blocked_account_is_refused_at_once(api: Api) -> None:
+    token = api.idp.token(email="leaver@example.ch")
+    assert (await api(ME, token=token)).status == 200
+
+    await User.filter(email_key="leaver@example.ch").update(status=UserStatus.BLOCKED)
+
+    assert (await api(ME, token=token)).status == 401
 
 
 async def test_a_token_for_another_audience_is_refused(api: Api) -> None:
