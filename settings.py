@@ -10,6 +10,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from tortoise.backends.base.config_generator import expand_db_url
 
 DEFAULT_DATABASE_URL = "sqlite://var/kibon.sqlite3"
 MODEL_MODULES = [
@@ -195,7 +198,7 @@ def _origins(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tup
 
 def tortoise_config(database_url: str) -> dict[str, object]:
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
@@ -206,6 +209,21 @@ def tortoise_config(database_url: str) -> dict[str, object]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def _connection(database_url: str) -> dict[str, Any]:
+    connection: dict[str, Any] = expand_db_url(database_url)
+    if connection["engine"] == "tortoise.backends.asyncpg":
+        # asyncpg's pool runs `RESET ALL; UNLISTEN *; CLOSE ALL; …` after every use: a second
+        # round trip for each statement. We keep no session state on pooled connections (no
+        # SET, LISTEN, cursors or advisory locks; the cache's LISTEN has a connection of its
+        # own), so only asyncpg's own part stays: rolling back a transaction left open.
+        connection["credentials"]["reset"] = _no_session_state_to_reset
+    return connection
+
+
+async def _no_session_state_to_reset(connection: object) -> None:
+    return None
 
 
 # For the `tortoise` command line (makemigrations): `tortoise -c settings.TORTOISE_ORM ...`

@@ -215,6 +215,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--institutions", type=int, default=100_000)
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="measure only the targets whose name contains TEXT (repeatable; the reference "
+        "is always measured)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("needs wrk: apt-get install wrk")
@@ -234,6 +242,8 @@ def main() -> int:
         process(plain, env, reference_port) as reference,
     ):
         chosen = targets(asyncio.run(deep_cursor(args.institutions - 100)))
+        if args.only:
+            chosen = chosen[:1] + [t for t in chosen[1:] if any(o in t.name for o in args.only)]
         print("measuring …", flush=True)
         figures = measure(service, reference, chosen, args)
     report(chosen, figures, asyncio.run(sql_per_request(chosen)))
