@@ -8,6 +8,7 @@ path could quietly differ: DataLoader batches across list items, and which field
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any
 
 import pytest
@@ -16,6 +17,12 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from schema.execution import PlainFieldExecutor, plain_attribute
+
+
+@strawberry.enum
+class Season(Enum):
+    SPRING = "spring"
+    AUTUMN = "autumn"
 
 
 @strawberry.interface
@@ -31,6 +38,12 @@ class Leaf(Named):
     holes: list[str | None]
     strict_holes: list[str]
     failure: str | None
+    season: Season = Season.SPRING
+
+
+@strawberry.type
+class GoldenLeaf(Leaf):
+    """A subclass: recognised by isinstance, as graphql-core does, never by a plan's class."""
 
 
 @strawberry.type
@@ -75,7 +88,7 @@ def branches() -> list[Branch]:
         ),
         Branch(
             title="birch",
-            leaves=[leaf(5)],
+            leaves=[leaf(5), GoldenLeaf(**vars(leaf(10, season=Season.AUTUMN)))],
             leaf=leaf(6, strict_holes=["z", None]),  # a null in a list of non-null: leaf null
             strict_leaf=leaf(7, failure=ValueError("the attribute holds an error")),
             batch=[],
@@ -93,6 +106,14 @@ def branches() -> list[Branch]:
 @strawberry.type
 class Tree:
     branches: list[Branch]
+    odd_leaf: Leaf | None = None
+
+
+class Impostor:
+    """Has every attribute a Leaf has, but is no Leaf: graphql-core refuses it."""
+
+    def __init__(self) -> None:
+        self.__dict__.update(vars(leaf(11)))
 
 
 @strawberry.type
@@ -103,7 +124,7 @@ class Query:
 
     @strawberry.field
     def tree(self) -> Tree:
-        return Tree(branches=branches())
+        return Tree(branches=branches(), odd_leaf=Impostor())  # type: ignore[arg-type]
 
     @strawberry.field
     def broken(self) -> Branch:
@@ -127,6 +148,10 @@ QUERIES = {
     "a non-null object that is null": "{ broken { title strictLeaf { name } } }",
     "an interface": "{ named { name ... on Leaf { number } } }",
     "a plain list of objects": "{ tree { branches { title loaded leaf { name } } } }",
+    "an object of the wrong class": "{ tree { oddLeaf { name number } } }",
+    "plain objects only": """{ tree { __typename branches { __typename title batch
+        leaves { __typename name season maybe tags holes }
+        leaf { name number strictHoles } strictLeaf { name failure season } } } }""",
 }
 
 
