@@ -42,6 +42,7 @@ from web.guard import RequestGuard
 from web.perimeter import protect
 
 log = logging.getLogger("kibon")
+GC_YOUNG_THRESHOLD = 20_000
 
 # Loggers that would write SQL with its parameters (invitation links, addresses) or request
 # details at DEBUG: they never go below WARNING, whatever the root level.
@@ -135,6 +136,11 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
             # Everything allocated so far lives as long as the process: keep it out of the
             # collector's generations, so collections during requests scan only request garbage.
             gc.freeze()
+            # A page of 50 allocates tens of thousands of objects, nearly none in cycles: with
+            # the default threshold (700) the collector ran ~30 times a request, often over the
+            # objects of every request in flight. Measured: GC time per request down from
+            # 0.15 ms to 0.06 ms (README, Performance).
+            gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)
             yield
 
     app = Starlette(routes=routes, lifespan=lifespan)

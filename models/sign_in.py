@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import audit, clock, email
+from models import audit, clock, email, raw_sql
 from models.errors import DomainError
 from models.invitation import Invitation, InvitationStatus
 from models.role import Role
@@ -44,7 +45,7 @@ class SignedIn:
 
 
 async def sign_in(identity: Identity) -> SignedIn:
-    user = await User.get_or_none(issuer=identity.issuer, subject=identity.subject)
+    user = await account_bound_to(identity)
     if user is not None:
         _check_may_act(user, identity)
         await _sync_profile(user, identity)
@@ -59,6 +60,19 @@ async def sign_in(identity: Identity) -> SignedIn:
     if holder.status == UserStatus.INVITED:
         return SignedIn(None, await pending_invitation_for(holder))
     return SignedIn(await _bind(holder, identity))
+
+
+async def account_bound_to(identity: Identity) -> User | None:
+    """Every request with a token starts here: one indexed lookup, written out by hand because
+    building it through the ORM took twice as long as running it."""
+    db = connections.get("default")
+    mark = raw_sql.placeholders(db.capabilities.dialect)
+    issuer, subject = next(mark), next(mark)
+    rows = await db.execute_query_dict(
+        f'SELECT * FROM "user" WHERE "issuer" = {issuer} AND "subject" = {subject}',  # noqa: S608
+        [identity.issuer, identity.subject],
+    )
+    return User._init_from_db(**rows[0]) if rows else None
 
 
 async def pending_invitation_for(user: User) -> Invitation | None:

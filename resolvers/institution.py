@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import strawberry
 
-from models import institution, text
+from models import institution
 from resolvers import pagination
 from resolvers.context import Info
 from schema import ids
-from schema.institution import LISTED, Institution, InstitutionFilter
+from schema.institution import Institution, InstitutionFilter
 from schema.pagination import Connection, connection
+
+ORDER = ("search_name", "id")
 
 
 async def institutions(
@@ -18,21 +20,21 @@ async def institutions(
     after: str | None = None,
     filter: InstitutionFilter | None = None,
 ) -> Connection[Institution]:
-    rows = institution.visible_to(info.context.actor)
     wanted = filter or InstitutionFilter()
-    if wanted.care_type is not None:
-        rows = rows.filter(care_type=wanted.care_type)
-    if wanted.status is not None:
-        rows = rows.filter(status=wanted.status)
-    if wanted.sponsor_id is not None:
-        rows = rows.filter(
-            sponsor_id=ids.decode(wanted.sponsor_id, "Sponsor", argument="sponsorId")
-        )
-    if wanted.search and wanted.search.strip():
-        rows = rows.filter(search_name__contains=text.folded(wanted.search.strip()))
-    found = await pagination.page_of_values(
-        rows, LISTED, first=first, after=after, order=("search_name", "id")
+    size = pagination.check_page_size(first)
+    start = pagination.decode_cursor(after, ORDER) if after is not None else None
+    rows = await institution.listing(
+        info.context.actor,
+        institution.ListFilter(
+            care_type=wanted.care_type,
+            status=wanted.status,
+            sponsor_id=ids.decode_optional(wanted.sponsor_id, "Sponsor", argument="sponsorId"),
+            search=wanted.search,
+        ),
+        after=start,
+        limit=size + 1,
     )
+    found = pagination.page_of(rows, size=size, after=after, order=ORDER)
     return connection(found, Institution.from_listing)
 
 

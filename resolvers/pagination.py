@@ -27,7 +27,6 @@ DEFAULT_PAGE_SIZE = 20
 
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")
-Values = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -105,20 +104,6 @@ async def page(
     """`descending` reverses every column of `order` (newest first, for logs)."""
     rows, size = _window(queryset, first, after, order, descending=descending)
     return page_of(list(await rows), size=size, after=after, order=order)
-
-
-async def page_of_values(
-    queryset: QuerySet[M],
-    columns: Sequence[str],
-    *,
-    first: int | None,
-    after: str | None,
-    order: Sequence[str],
-) -> Page[Values]:
-    """A page of plain values rather than model objects: for the lists read most, where
-    building an ORM object per row costs more than the query (`columns` include `order`)."""
-    rows, size = _window(queryset, first, after, order, descending=False)
-    return page_of(list(await rows.values(*columns)), size=size, after=after, order=order)
 
 
 def page_of(rows: list[R], *, size: int, after: str | None, order: Sequence[str]) -> Page[R]:

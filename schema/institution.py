@@ -8,7 +8,6 @@ from collections.abc import Awaitable
 import strawberry
 
 from models import institution, master_data, sponsor
-from resolvers import pagination
 from resolvers.context import Info
 from schema import ids
 from schema.enums import CareType, InstitutionStatus, Weekday
@@ -81,7 +80,7 @@ class Institution(Node):
     # resolver, no await, on graphql-core's fastest path for every row of a page.
     sponsor: Sponsor | None
     sponsor_id: strawberry.Private[int | None]
-    row: strawberry.Private[institution.Institution | None]  # None: listed from LISTED columns
+    row: strawberry.Private[institution.Institution | None]  # None: from a listing
 
     @classmethod
     def from_model(
@@ -102,22 +101,23 @@ class Institution(Node):
         )
 
     @classmethod
-    def from_listing(cls, values: pagination.Values) -> Institution:
-        sponsor_id = values["sponsor_id"]
+    def from_listing(cls, row: institution.Listed) -> Institution:
         return cls(
-            id=ids.encode("Institution", values["id"]),
-            pk=values["id"],
-            name=values["name"],
-            care_type=values["care_type"],
-            status=values["status"],
-            vouchers_from=values["vouchers_from"],
-            version=values["version"],
+            id=ids.encode("Institution", row.id),
+            pk=row.id,
+            name=row.name,
+            care_type=row.care_type,
+            status=row.status,
+            vouchers_from=row.vouchers_from,
+            version=row.version,
             sponsor=None
-            if sponsor_id is None
+            if row.sponsor_id is None
             else Sponsor(
-                id=ids.encode("Sponsor", sponsor_id), pk=sponsor_id, name=values["sponsor__name"]
+                id=ids.encode("Sponsor", row.sponsor_id),
+                pk=row.sponsor_id,
+                name=row.sponsor_name or "",
             ),
-            sponsor_id=sponsor_id,
+            sponsor_id=row.sponsor_id,
             row=None,
         )
 
@@ -146,21 +146,6 @@ class Institution(Node):
         return MasterData.from_model(
             row, full_iban=master_data.may_see_iban(info.context.actor, row)
         )
-
-
-# What a list fetches per institution (one JOIN for the sponsor's name); master data waits until
-# it is asked for.
-LISTED = (
-    "id",
-    "name",
-    "search_name",
-    "care_type",
-    "status",
-    "vouchers_from",
-    "version",
-    "sponsor_id",
-    "sponsor__name",
-)
 
 
 def _fetched_sponsor(row: institution.Institution) -> Sponsor | None:

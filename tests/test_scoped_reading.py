@@ -79,6 +79,40 @@ async def test_sponsor_staff_see_their_sponsor_and_its_institutions_only(
     assert by_id.ok() == {"institution": None}
 
 
+@pytest.mark.parametrize("role", [Role.SPONSOR_ADMIN, Role.INSTITUTION_ADMIN])
+async def test_a_filter_narrows_the_scope_and_never_widens_it(api: Api, role: Role) -> None:
+    world = await two_sponsors()
+    staff = await (
+        make_user(role, sponsor=world.bern)
+        if role == Role.SPONSOR_ADMIN
+        else make_user(role, institution=world.kita_bern)
+    )
+    query = """query ($s: ID, $i: String) { institutions(filter: {sponsorId: $s, search: $i}) {
+        edges { node { name } } } }"""
+
+    foreign = await api(query, {"s": ids.encode("Sponsor", world.thun.id)}, user=staff)
+    searched = await api(query, {"i": "thun"}, user=staff)
+    own = await api(query, {"s": ids.encode("Sponsor", world.bern.id), "i": "bern"}, user=staff)
+
+    assert names(foreign.ok(), "institutions") == []
+    assert names(searched.ok(), "institutions") == []
+    assert names(own.ok(), "institutions") == ["Kita Bern"]
+
+
+async def test_search_takes_percent_and_underscore_literally(api: Api) -> None:
+    for name in ("Kita 100% Bio", "Kita 1000 Bio", "Kita A_B", "Kita AXB"):
+        await make_institution(name=name)
+    canton = await make_user(Role.CANTON_ADMIN)
+    query = """query ($i: String) { institutions(filter: {search: $i}) {
+        edges { node { name } } } }"""
+
+    percent = await api(query, {"i": "100%"}, user=canton)
+    underscore = await api(query, {"i": "a_b"}, user=canton)
+
+    assert names(percent.ok(), "institutions") == ["Kita 100% Bio"]
+    assert names(underscore.ok(), "institutions") == ["Kita A_B"]
+
+
 @pytest.mark.parametrize("role", [Role.INSTITUTION_ADMIN, Role.INSTITUTION_CLERK])
 async def test_institution_staff_see_their_institution_only(api: Api, role: Role) -> None:
     world = await two_sponsors()
