@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from models.institution import Institution
+from models.institution import CareType, Institution, InstitutionStatus
 from models.role import Role
 from models.sponsor import Sponsor
 from schema import ids
@@ -97,6 +97,27 @@ async def test_a_filter_narrows_the_scope_and_never_widens_it(api: Api, role: Ro
     assert names(foreign.ok(), "institutions") == []
     assert names(searched.ok(), "institutions") == []
     assert names(own.ok(), "institutions") == ["Kita Bern"]
+
+
+async def test_care_type_and_status_filters_combine(api: Api) -> None:
+    kinds = [
+        ("Schule offen", CareType.DAY_SCHOOL, InstitutionStatus.ACTIVE),
+        ("Schule neu", CareType.DAY_SCHOOL, InstitutionStatus.INVITED),
+        ("Kita offen", CareType.DAYCARE_CENTER, InstitutionStatus.ACTIVE),
+    ]
+    for name, care_type, status in kinds:
+        await make_institution(name=name, care_type=care_type, status=status)
+    canton = await make_user(Role.CANTON_CLERK)
+    query = """query ($c: CareType, $s: InstitutionStatus) {
+        institutions(filter: {careType: $c, status: $s}) { edges { node { name careType } } } }"""
+
+    schools = await api(query, {"c": "DAY_SCHOOL"}, user=canton)
+    open_schools = await api(query, {"c": "DAY_SCHOOL", "s": "ACTIVE"}, user=canton)
+    active = await api(query, {"s": "ACTIVE"}, user=canton)
+
+    assert names(schools.ok(), "institutions") == ["Schule neu", "Schule offen"]
+    assert names(open_schools.ok(), "institutions") == ["Schule offen"]
+    assert names(active.ok(), "institutions") == ["Kita offen", "Schule offen"]
 
 
 async def test_search_takes_percent_and_underscore_literally(api: Api) -> None:
