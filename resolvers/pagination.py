@@ -76,23 +76,6 @@ def after_filter(order: Sequence[str], values: Sequence[Any], *, descending: boo
     return condition
 
 
-def _window(
-    queryset: QuerySet[M],
-    first: int | None,
-    after: str | None,
-    order: Sequence[str],
-    *,
-    descending: bool,
-) -> tuple[QuerySet[M], int]:
-    """The rows of a page plus one (which tells whether there are more), in order."""
-    size = check_page_size(first)
-    if after is not None:
-        values = decode_cursor(after, order)
-        queryset = queryset.filter(after_filter(order, values, descending=descending))
-    sort = [f"-{column}" for column in order] if descending else list(order)
-    return queryset.order_by(*sort).limit(size + 1), size
-
-
 async def page(
     queryset: QuerySet[M],
     *,
@@ -102,16 +85,17 @@ async def page(
     descending: bool = False,
 ) -> Page[M]:
     """`descending` reverses every column of `order` (newest first, for logs)."""
-    rows, size = _window(queryset, first, after, order, descending=descending)
-    return page_of(list(await rows), size=size, after=after, order=order)
+    size = check_page_size(first)
+    if after is not None:
+        values = decode_cursor(after, order)
+        queryset = queryset.filter(after_filter(order, values, descending=descending))
+    sort = [f"-{column}" for column in order] if descending else list(order)
+    rows = list(await queryset.order_by(*sort).limit(size + 1))
+    return page_of(rows, size=size, after=after, order=order)
 
 
 def page_of(rows: list[R], *, size: int, after: str | None, order: Sequence[str]) -> Page[R]:
     """A page from up to `size + 1` rows fetched in order (the extra one tells there is more)."""
     shown = rows[:size]
-    cursors = [encode_cursor([_sort_value(row, column) for column in order]) for row in shown]
+    cursors = [encode_cursor([getattr(row, column) for column in order]) for row in shown]
     return Page(shown, cursors, has_next_page=len(rows) > size, has_previous_page=after is not None)
-
-
-def _sort_value(row: object, column: str) -> Any:
-    return row[column] if isinstance(row, dict) else getattr(row, column)
