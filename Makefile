@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-AUDIT := tools/graphql-http-audit
+AUDIT := tests/graphql-http-audit
 
 .PHONY: run test check install schema assets browser audit-tools
 
@@ -38,16 +38,17 @@ check: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
-# The schema as an artefact: regenerate schema.graphql after changing the API (tests compare).
+# The schema as an artefact: regenerate api/schema.graphql after changing the API (tests compare).
 schema: install
-	$(BIN)/python main.py export-schema > schema.graphql
+	$(BIN)/python main.py export-schema > api/schema.graphql
 
-# GraphiQL's pinned bundles (tools/graphiql, npm ci), served by the app at /graphiql-assets/.
-GRAPHIQL_VENDOR := static/graphiql/vendor
-GRAPHIQL_MODULES := tools/graphiql/node_modules
-$(GRAPHIQL_VENDOR)/.installed: tools/graphiql/package.json tools/graphiql/package-lock.json
+# GraphiQL's pinned bundles (web/graphiql, npm ci), served by the app at /graphiql-assets/.
+GRAPHIQL := web/graphiql
+GRAPHIQL_VENDOR := $(GRAPHIQL)/assets/vendor
+GRAPHIQL_MODULES := $(GRAPHIQL)/node_modules
+$(GRAPHIQL_VENDOR)/.installed: $(GRAPHIQL)/package.json $(GRAPHIQL)/package-lock.json
 	@command -v npm >/dev/null || { echo "needs npm (node 20)"; exit 1; }
-	npm ci --prefix tools/graphiql --no-audit --no-fund --loglevel=error
+	npm ci --prefix $(GRAPHIQL) --no-audit --no-fund --loglevel=error
 	mkdir -p $(GRAPHIQL_VENDOR)
 	cp $(GRAPHIQL_MODULES)/react/umd/react.production.min.js \
 	   $(GRAPHIQL_MODULES)/react-dom/umd/react-dom.production.min.js \

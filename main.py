@@ -25,21 +25,24 @@ from tortoise import Tortoise, connections
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.migrations.api import migrate as apply_migrations
 
-from commands import import_institutions, serve_workers
-from log_redaction import ScrubbedText, scrub, without_query_strings
+from commands import import_institutions
+from commands import serve as serve_workers
+from commands.logs import ScrubbedText, scrub, without_query_strings
 from mailer.sink import DevMailSink
 from mailer.worker import MailWorker
 from models import account, audit
 from models.role import Role
-from resolvers import dev_login, graphiql, operations
-from resolvers.endpoint import GraphQLEndpoint, RequestId
-from resolvers.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
-from resolvers.metrics import HttpMetrics
-from resolvers.response_cache import CachedPublicResponses, PublicResponseCache
 from schema.root import schema
 from settings import Settings
+from web import dev_routes as dev_login
+from web import health as operations
+from web.endpoint import GraphQLEndpoint, RequestId
+from web.graphiql import page as graphiql
 from web.guard import RequestGuard
+from web.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
+from web.metrics import HttpMetrics
 from web.perimeter import protect
+from web.response_cache import CachedPublicResponses, PublicResponseCache
 
 log = logging.getLogger("kibon")
 GC_YOUNG_THRESHOLD = 20_000

@@ -30,7 +30,7 @@ from tortoise.migrations.api import migrate
 
 from bench.seed import seed
 from mailer.sink import free_port
-from resolvers.pagination import encode_cursor
+from schema.types.keyset import encode_cursor
 from settings import tortoise_config
 
 SERVER = os.environ.get("KIBON_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")

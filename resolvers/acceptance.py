@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
+from engine.context import Info
 from models import attempts, errors, invitation
-from resolvers.context import Info
 from resolvers.registration import policy
-from schema import ids
-from schema.acceptance import (
+from schema.types import ids
+from schema.types.acceptance import (
     AcceptInvitationResult,
     AcceptInvitationSuccess,
     InvitationAlreadyUsed,
@@ -22,10 +22,10 @@ from schema.acceptance import (
     RevokeInvitationResult,
     RevokeInvitationSuccess,
 )
-from schema.errors import NotFound, TooManyAttempts
-from schema.institution import with_sponsor
-from schema.invitation import Invitation
-from schema.user import User
+from schema.types.errors import NotFound, TooManyAttempts
+from schema.types.institution import with_sponsor
+from schema.types.invitation import Invitation
+from schema.types.user import User
 
 
 async def accept_invitation(info: Info, token: str) -> AcceptInvitationResult:

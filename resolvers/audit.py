@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 from tortoise.queryset import QuerySet
 
+from engine.context import Info
 from models import audit
-from resolvers import pagination
-from resolvers.context import Info
-from schema import ids
-from schema.audit import AuditEntry, AuditLogFilter
-from schema.pagination import Connection, connection
+from schema.types import ids
+from schema.types import keyset as pagination
+from schema.types.audit import AuditEntry, AuditLogFilter
+from schema.types.pagination import Connection, connection
 
 
 def in_utc(moment: datetime) -> datetime:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
+from engine.context import Info
 from models import institution
-from resolvers import pagination
-from resolvers.context import Info
-from schema import ids
-from schema.institution import Institution, InstitutionFilter
-from schema.pagination import Connection, connection
+from schema.types import ids
+from schema.types import keyset as pagination
+from schema.types.institution import Institution, InstitutionFilter
+from schema.types.pagination import Connection, connection
 
 ORDER = ("search_name", "id")
 

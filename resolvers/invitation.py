@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from engine.context import Info
 from models import clock, invitation
 from models.invitation import InvitationStatus
-from resolvers import pagination
-from resolvers.context import Info
-from schema import ids
-from schema.invitation import Invitation, InvitationFilter
-from schema.pagination import Connection, connection
+from schema.types import ids
+from schema.types import keyset as pagination
+from schema.types.invitation import Invitation, InvitationFilter
+from schema.types.pagination import Connection, connection
 
 
 async def invitations(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
+from engine.context import Info
 from models import errors, master_data
-from resolvers.context import Info
-from schema import ids
-from schema.errors import InstitutionAlreadyActive, InvalidInput, NotFound, StaleData
-from schema.institution import with_sponsor
-from schema.master_data import (
+from schema.types import ids
+from schema.types.errors import InstitutionAlreadyActive, InvalidInput, NotFound, StaleData
+from schema.types.institution import with_sponsor
+from schema.types.master_data import (
     ActivateInstitutionResult,
     ActivateInstitutionSuccess,
     MasterDataInput,

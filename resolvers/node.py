@@ -5,14 +5,14 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from resolvers.client_error import BadUserInput
-from resolvers.context import Info
-from schema import ids
-from schema.institution import Institution
-from schema.invitation import Invitation
-from schema.nodes import Node
-from schema.sponsor import Sponsor
-from schema.user import User
+from engine.context import Info
+from engine.errors import BadUserInput
+from schema.types import ids
+from schema.types.institution import Institution
+from schema.types.invitation import Invitation
+from schema.types.nodes import Node
+from schema.types.sponsor import Sponsor
+from schema.types.user import User
 
 NODE_TYPES: dict[str, type[Sponsor | Institution | User | Invitation]] = {
     "Sponsor": Sponsor,

@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 from strawberry.permission import BasePermission
 
+from engine.context import Info
 from models.role import ADMIN_ROLES, CANTON_ROLES, STAFF_ROLES, Role
-from resolvers.context import Info
 
 
 class IsAuthenticated(BasePermission):

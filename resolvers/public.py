@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from engine.context import Info
 from models import clock, institution
-from resolvers import pagination
-from resolvers.context import Info
-from schema.pagination import Connection, connection
-from schema.public import PublicInstitution, PublicInstitutionFilter
+from schema.types import keyset as pagination
+from schema.types.pagination import Connection, connection
+from schema.types.public import PublicInstitution, PublicInstitutionFilter
 
 
 async def public_institutions(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import strawberry
 
+from engine.context import Info
 from models import correction, errors, registration
 from models.invitation import Policy
-from resolvers.context import Info
-from schema import ids
-from schema.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
-from schema.institution import with_sponsor
-from schema.invitation import Invitation
-from schema.registration import (
+from schema.types import ids
+from schema.types.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
+from schema.types.institution import with_sponsor
+from schema.types.invitation import Invitation
+from schema.types.registration import (
     RegisterInstitutionInput,
     RegisterInstitutionResult,
     RegisterInstitutionSuccess,
@@ -26,7 +26,7 @@ from schema.registration import (
     UpdateSponsorSuccess,
     Warning,
 )
-from schema.sponsor import Sponsor
+from schema.types.sponsor import Sponsor
 
 
 def policy(info: Info) -> Policy:

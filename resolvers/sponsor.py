@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
+from engine.context import Info
 from models import sponsor, text
-from resolvers import pagination
-from resolvers.context import Info
-from schema import ids
-from schema.pagination import Connection, connection
-from schema.sponsor import Sponsor
+from schema.types import ids
+from schema.types import keyset as pagination
+from schema.types.pagination import Connection, connection
+from schema.types.sponsor import Sponsor
 
 
 async def sponsors(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import strawberry
 from tortoise.expressions import Q
 
+from engine.context import Info
 from models import user
-from resolvers import pagination
-from resolvers.context import Info
-from schema import ids
-from schema.pagination import Connection, connection
-from schema.user import User, UserFilter
+from schema.types import ids
+from schema.types import keyset as pagination
+from schema.types.pagination import Connection, connection
+from schema.types.user import User, UserFilter
 
 
 async def users(

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import strawberry
 
+from engine.context import Info
 from models import blocking, errors, user_admin
 from models.placement import ScopeIds
-from resolvers.context import Info
 from resolvers.registration import policy
-from schema import ids
-from schema.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
-from schema.invitation import Invitation
-from schema.registration import Warning
-from schema.user import User
-from schema.user_admin import (
+from schema.types import ids
+from schema.types.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
+from schema.types.invitation import Invitation
+from schema.types.registration import Warning
+from schema.types.user import User
+from schema.types.user_admin import (
     BlockUserResult,
     BlockUserSuccess,
     CannotBlockYourself,

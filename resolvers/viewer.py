@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from engine.context import Info
 from models import sign_in
-from resolvers.context import Info
-from schema.user import PendingInvitation, User, Viewer
+from schema.types.user import PendingInvitation, User, Viewer
 
 
 async def me(info: Info) -> Viewer:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
+from engine.executor import PlainFieldExecutor
+from engine.faults import ErrorPolicy, Schema
+from engine.limits import RequestLimits
+from engine.request_errors import RequestErrors
 from resolvers import (
     acceptance,
     audit,
@@ -19,38 +23,34 @@ from resolvers import (
     user_admin,
     viewer,
 )
-from resolvers.metrics import OperationMetrics
 from resolvers.permissions import ADMIN, AUTHENTICATED, CANTON, CANTON_OR_ADMIN, STAFF
-from schema.acceptance import (
+from schema.types.acceptance import (
     AcceptInvitationResult,
     ResendInvitationResult,
     RevokeInvitationResult,
 )
-from schema.audit import AuditEntry
-from schema.execution import PlainFieldExecutor
-from schema.faults import ErrorPolicy, Schema
-from schema.institution import Institution
-from schema.invitation import Invitation
-from schema.limits import RequestLimits
-from schema.master_data import ActivateInstitutionResult, UpdateInstitutionMasterDataResult
-from schema.nodes import Node
-from schema.pagination import Connection
-from schema.public import PublicInstitution
-from schema.registration import (
+from schema.types.audit import AuditEntry
+from schema.types.institution import Institution
+from schema.types.invitation import Invitation
+from schema.types.master_data import ActivateInstitutionResult, UpdateInstitutionMasterDataResult
+from schema.types.nodes import Node
+from schema.types.pagination import Connection
+from schema.types.public import PublicInstitution
+from schema.types.registration import (
     RegisterInstitutionResult,
     RegisterSponsorResult,
     UpdateInstitutionResult,
     UpdateSponsorResult,
 )
-from schema.request_errors import RequestErrors
-from schema.sponsor import Sponsor
-from schema.user import User, Viewer
-from schema.user_admin import (
+from schema.types.sponsor import Sponsor
+from schema.types.user import User, Viewer
+from schema.types.user_admin import (
     BlockUserResult,
     ChangeUserRoleResult,
     InviteUserResult,
     UnblockUserResult,
 )
+from web.metrics import OperationMetrics
 
 # Fields anyone may call without signing in; every other field has a permission class.
 PUBLIC_FIELDS = frozenset({"Query.me", "Query.publicInstitutions"})

@@ -16,7 +16,7 @@ from models.invitation import Invitation, InvitationStatus
 from models.role import Role
 from models.sign_in import Identity
 from models.user import User, UserStatus
-from schema import ids
+from schema.types import ids
 from tests.support import database
 from tests.support.api import Api
 from tests.support.flows import canton_admin, registered_institution, registered_sponsor, token_of

@@ -10,8 +10,8 @@ from models import audit
 from models.audit import AuditEvent
 from models.role import Role
 from models.user import User
-from schema import ids
 from schema.root import schema
+from schema.types import ids
 from tests.support.api import Api, Result
 from tests.support.user_admin import BLOCK_USER, INVITE_USER, World, gid, seed_world
 

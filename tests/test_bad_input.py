@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.errors import BadUserInput
 from models import email, text
 from models.role import Role
 from models.user import User
-from resolvers import pagination
-from resolvers.client_error import BadUserInput
-from schema import ids
+from schema.types import ids
+from schema.types import keyset as pagination
 from tests.support.api import Api
 from tests.support.builders import make_user
 from tests.support.strategies import (

@@ -12,11 +12,11 @@ from graphql.execution.values import get_variable_values
 
 from mailer.outbox import OutboxMessage
 from models.role import Role
-from resolvers import examples
 from schema.root import schema
 from tests.support import flows
 from tests.support.api import Api
 from tests.support.builders import make_user
+from web.graphiql import examples
 
 FLOWS = [
     "register-sponsor-and-institution",

@@ -16,7 +16,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from schema.execution import PlainFieldExecutor, plain_attribute
+from engine.executor import PlainFieldExecutor, plain_attribute
 
 
 @strawberry.enum

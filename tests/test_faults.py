@@ -16,20 +16,20 @@ import httpx
 import pytest
 from tortoise.exceptions import DBConnectionError, OperationalError
 
+from engine.request_errors import RequestErrors
 from mailer.outbox import DeliveryStatus, OutboxMessage
 from mailer.sink import free_port
 from mailer.worker import MailWorker
 from models.outage import is_database_unavailable
 from models.role import Role
 from models.user import User
-from resolvers import endpoint
-from schema.request_errors import RequestErrors
 from settings import Settings, SmtpSettings
 from tests.support import database, server
 from tests.support.api import Api, Result
 from tests.support.apps import client_for, with_http
 from tests.support.builders import make_user
 from tests.support.operations import REGISTER_SPONSOR
+from web import endpoint
 
 PUBLIC = "{ publicInstitutions { edges { cursor } } }"
 postgres_only = pytest.mark.skipif(

@@ -15,10 +15,10 @@ import pytest
 from playwright.async_api import Browser, Route, async_playwright
 
 from main import create_app
-from resolvers import graphiql
 from settings import Settings
 from tests.support import flows
 from tests.support.live import served
+from web.graphiql import page as graphiql
 
 CHROMIUM = os.environ.get("KIBON_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "artifacts"

@@ -8,8 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from resolvers import examples, graphiql
 from schema.root import schema
+from web.graphiql import examples
+from web.graphiql import page as graphiql
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 REFERENCE = re.compile(r'(?:src|href)="([^"]+)"')

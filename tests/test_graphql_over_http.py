@@ -19,7 +19,7 @@ from tests.support.idp import TestIdentityProvider
 from tests.support.operations import REGISTER_SPONSOR
 
 MODERN = "application/graphql-response+json"
-AUDIT_DIR = server.ROOT / "tools" / "graphql-http-audit"
+AUDIT_DIR = server.ROOT / "tests" / "graphql-http-audit"
 
 
 async def post(
@@ -190,7 +190,7 @@ def test_the_endpoint_passes_every_graphql_over_http_audit(tmp_path: Path) -> No
     if node is None:
         pytest.skip("node is not installed")
     assert (AUDIT_DIR / "node_modules" / "graphql-http").is_dir(), (
-        "run `make install` (npm ci in tools/graphql-http-audit)"
+        "run `make install` (npm ci in tests/graphql-http-audit)"
     )
 
     with server.running(tmp_path) as running:

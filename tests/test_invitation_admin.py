@@ -10,7 +10,7 @@ from mailer.outbox import OutboxMessage
 from models import clock
 from models.invitation import Invitation, InvitationStatus
 from models.role import Role
-from schema import ids
+from schema.types import ids
 from tests.support.api import Api
 from tests.support.builders import make_sponsor, make_user
 from tests.support.flows import registered_institution, registered_sponsor, token_of

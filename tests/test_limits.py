@@ -15,7 +15,7 @@ from models import invitation
 from models.institution import InstitutionStatus
 from models.role import Role
 from models.sponsor import Sponsor
-from schema import ids
+from schema.types import ids
 from settings import Settings
 from tests.support.api import Api
 from tests.support.apps import client_for, with_http

@@ -22,8 +22,6 @@ from mailer import ledger
 from mailer.outbox import DeliveryStatus, OutboxMessage
 from mailer.sink import DevMailSink
 from mailer.worker import LEASE, MailWorker
-from resolvers import dev_login
-from resolvers.identity import DevIssuer
 from settings import Settings, SmtpSettings
 from tests.support import database
 from tests.support.clock import Clock
@@ -31,6 +29,8 @@ from tests.support.mail import queue, reload
 from tests.support.processes import start_mail_worker
 from tests.support.smtp import SmtpServer
 from tests.support.tls import self_signed_certificate, server_context
+from web import dev_routes as dev_login
+from web.identity import DevIssuer
 
 postgres_only = pytest.mark.skipif(
     not database.is_postgres(), reason="SQLite has one writer and no row locks"

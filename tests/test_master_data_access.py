@@ -11,7 +11,7 @@ from models.institution import Institution, InstitutionStatus
 from models.role import Role
 from models.sponsor import Sponsor
 from models.user import User
-from schema import ids
+from schema.types import ids
 from tests.support.api import Api
 from tests.support.builders import make_institution, make_sponsor, make_user
 from tests.support.master_data import (

@@ -18,13 +18,13 @@ import pytest
 import uvicorn
 from joserfc.jwk import RSAKey
 
-from log_redaction import scrub
+from commands.logs import scrub
 from mailer.sink import free_port
 from main import configure_logging, create_app
 from models import registration
 from models.invitation import Invitation
 from models.role import Role
-from schema import ids
+from schema.types import ids
 from settings import Settings
 from tests.support.builders import make_user
 from tests.support.flows import token_of

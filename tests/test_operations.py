@@ -15,13 +15,13 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from commands import serve_workers
+from commands import serve
 from mailer.outbox import DeliveryStatus, OutboxMessage, enqueue
 from mailer.sink import free_port
 from models import clock, migration_state
-from resolvers import metrics
 from settings import Settings
 from tests.support import database
+from web import metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -160,10 +160,10 @@ def test_several_workers_are_refused_on_sqlite_and_without_an_smtp_server() -> N
     postgres = Settings.from_env({"KIBON_DATABASE_URL": "postgres://db/kibon"})
 
     refusals = [
-        serve_workers.refusal(sqlite, workers=2, mail_worker=False),
-        serve_workers.refusal(postgres, workers=2, mail_worker=True),
-        serve_workers.refusal(postgres, workers=2, mail_worker=False),
-        serve_workers.refusal(sqlite, workers=1, mail_worker=True),
+        serve.refusal(sqlite, workers=2, mail_worker=False),
+        serve.refusal(postgres, workers=2, mail_worker=True),
+        serve.refusal(postgres, workers=2, mail_worker=False),
+        serve.refusal(sqlite, workers=1, mail_worker=True),
     ]
 
     assert refusals[0] is not None

@@ -18,7 +18,7 @@ from models.rate_limit import RateCounter
 from models.role import Role
 from models.sign_in import Identity
 from models.user import User
-from schema import ids
+from schema.types import ids
 from settings import RateLimits, Settings
 from tests.support.api import Api
 from tests.support.apps import client_for

@@ -11,7 +11,7 @@ from models.invitation import Invitation
 from models.role import Role
 from models.sponsor import Sponsor
 from models.user import User, UserStatus
-from schema import ids
+from schema.types import ids
 from tests.support.api import Api
 from tests.support.builders import make_institution, make_sponsor, make_user
 from tests.support.flows import registered_sponsor

@@ -12,13 +12,13 @@ import pytest
 
 from main import create_app
 from models.role import Role
-from resolvers.response_cache import PublicResponseCache, is_public_only
 from settings import Settings
 from tests.support import database
 from tests.support.api import Api
 from tests.support.builders import make_institution, make_user
 from tests.support.operations import PUBLIC_INSTITUTIONS
 from tests.support.sql import statements
+from web.response_cache import PublicResponseCache, is_public_only
 
 postgres_only = pytest.mark.skipif(not database.is_postgres(), reason="NOTIFY is PostgreSQL's")
 

@@ -13,7 +13,7 @@ def test_the_committed_schema_is_the_schema_of_the_code() -> None:
     current = checks.code_sdl()
 
     assert committed == current, (
-        "schema.graphql differs from the code's schema; regenerate it with "
+        "api/schema.graphql differs from the code's schema; regenerate it with "
         f"`{checks.REGENERATE}` (or `make schema`) and commit it"
     )
 
@@ -25,8 +25,8 @@ def test_the_schema_keeps_every_promise_of_the_last_release() -> None:
 
     unacknowledged = [change for change in changes if change not in checks.acknowledged()]
     assert not unacknowledged, (
-        "breaking changes against schema.released.graphql; fix them, or acknowledge each by "
-        "adding its line to schema.breaking-acknowledged.txt:\n" + "\n".join(unacknowledged)
+        "breaking changes against api/schema.released.graphql; fix them, or acknowledge each by "
+        "adding its line to api/breaking-acknowledged.txt:\n" + "\n".join(unacknowledged)
     )
 
 
@@ -44,7 +44,7 @@ def test_acknowledged_breaking_changes_are_still_breaking_changes() -> None:
     changes = set(checks.breaking_changes(released, checks.graphql_schema()))
 
     stale = checks.acknowledged() - changes
-    assert not stale, f"remove from schema.breaking-acknowledged.txt: {sorted(stale)}"
+    assert not stale, f"remove from api/breaking-acknowledged.txt: {sorted(stale)}"
 
 
 def test_every_mutation_returns_its_result_union_and_takes_its_input() -> None:

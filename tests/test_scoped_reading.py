@@ -9,7 +9,7 @@ import pytest
 from models.institution import CareType, Institution, InstitutionStatus
 from models.role import Role
 from models.sponsor import Sponsor
-from schema import ids
+from schema.types import ids
 from tests.support.api import Api
 from tests.support.builders import make_institution, make_sponsor, make_user
 from tests.support.flows import registered_institution

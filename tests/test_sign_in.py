@@ -11,10 +11,10 @@ from joserfc.jwk import OctKey, RSAKey
 from models.audit import AuditEvent
 from models.role import Role
 from models.user import User, UserStatus
-from resolvers.identity import LEEWAY_SECONDS
 from tests.support.api import Api
 from tests.support.builders import make_user
 from tests.support.idp import ISSUER
+from web.identity import LEEWAY_SECONDS
 
 ME = "{ me { user { email role status firstName lastName } pendingInvitation { role } } }"
 

@@ -13,7 +13,7 @@ from models.errors import EmailAlreadyInUse
 from models.invitation import Invitation, InvitationStatus
 from models.role import Role
 from models.user import User, UserStatus
-from schema import ids
+from schema.types import ids
 from tests.support import database
 from tests.support.api import Api
 from tests.support.builders import make_institution, make_user

@@ -8,7 +8,7 @@ from models.audit import AuditEvent
 from models.institution import CareType, Institution, InstitutionStatus
 from models.role import Role
 from models.user import User
-from schema import ids
+from schema.types import ids
 from tests.support.api import Api, Result
 from tests.support.builders import make_institution, make_user
 

@@ -21,10 +21,10 @@ from graphql import (
 from schema.root import schema
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMITTED = ROOT / "schema.graphql"
-RELEASED = ROOT / "schema.released.graphql"
-ACKNOWLEDGED = ROOT / "schema.breaking-acknowledged.txt"
-REGENERATE = "python main.py export-schema > schema.graphql"
+COMMITTED = ROOT / "api" / "schema.graphql"
+RELEASED = ROOT / "api" / "schema.released.graphql"
+ACKNOWLEDGED = ROOT / "api" / "breaking-acknowledged.txt"
+REGENERATE = "python main.py export-schema > api/schema.graphql"
 
 # Root fields whose name says everything (with the rule that every list and lookup shows only
 # what the caller may see). Any other root field needs a description: GraphiQL shows it.

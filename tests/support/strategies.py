@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from schema import ids
+from schema.types import ids
 
 # Any code point (NUL and lone surrogates included), long strings, and ones that look almost
 # right.

@@ -10,7 +10,7 @@ from models.institution import Institution
 from models.role import INSTITUTION_ROLES, SPONSOR_ROLES, Role
 from models.sponsor import Sponsor
 from models.user import User
-from schema import ids
+from schema.types import ids
 from tests.support.builders import make_institution, make_sponsor, make_user
 
 # The contract's role table, written out again on purpose: the code's table is under test.

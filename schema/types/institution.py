@@ -7,12 +7,12 @@ from collections.abc import Awaitable
 
 import strawberry
 
+from engine.context import Info
 from models import institution, master_data, sponsor
-from resolvers.context import Info
-from schema import ids
-from schema.enums import CareType, InstitutionStatus, Weekday
-from schema.nodes import Node, visible_nodes
-from schema.sponsor import Sponsor
+from schema.types import ids
+from schema.types.enums import CareType, InstitutionStatus, Weekday
+from schema.types.nodes import Node, visible_nodes
+from schema.types.sponsor import Sponsor
 
 
 @strawberry.type

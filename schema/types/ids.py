@@ -7,8 +7,8 @@ from base64 import b64encode
 import strawberry
 from strawberry import relay
 
+from engine.errors import BadUserInput
 from models.placement import ScopeIds
-from resolvers.client_error import BadUserInput
 
 # Rows have 32-bit integer keys; a larger number cannot name one and would fail in the driver.
 MAX_ID = 2**31 - 1

@@ -6,13 +6,13 @@ import datetime
 
 import strawberry
 
+from engine.context import Info
 from models import invitation
-from resolvers.context import Info
-from schema import ids
-from schema.enums import DeliveryStatus, InvitationStatus, Role
-from schema.institution import Institution, institution_of
-from schema.nodes import Node, visible_nodes
-from schema.sponsor import Sponsor, sponsor_of
+from schema.types import ids
+from schema.types.enums import DeliveryStatus, InvitationStatus, Role
+from schema.types.institution import Institution, institution_of
+from schema.types.nodes import Node, visible_nodes
+from schema.types.sponsor import Sponsor, sponsor_of
 
 
 @strawberry.type(description="An invitation to take a role; its link is single-use.")

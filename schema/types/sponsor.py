@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from engine.context import Info
 from models import sponsor
-from resolvers import pagination
-from resolvers.context import Info
-from schema import ids
-from schema.nodes import Node, visible_nodes
-from schema.pagination import Connection, connection
+from schema.types import ids
+from schema.types import keyset as pagination
+from schema.types.nodes import Node, visible_nodes
+from schema.types.pagination import Connection, connection
 
 if TYPE_CHECKING:
-    from schema.institution import Institution
+    from schema.types.institution import Institution
 
 ORDER = ("search_name", "id")
 
@@ -35,8 +35,8 @@ class Sponsor(Node):
     @strawberry.field(description="Its institutions that the caller may see.")
     async def institutions(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated[Institution, strawberry.lazy("schema.institution")]]:
-        from schema.institution import Institution
+    ) -> Connection[Annotated[Institution, strawberry.lazy("schema.types.institution")]]:
+        from schema.types.institution import Institution
 
         size = pagination.check_page_size(first)
         start = tuple(pagination.decode_cursor(after, ORDER)) if after is not None else None

@@ -18,9 +18,9 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from engine.errors import BadUserInput
 from models import text
-from resolvers.client_error import BadUserInput
-from schema import ids
+from schema.types import ids
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20

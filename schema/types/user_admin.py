@@ -6,11 +6,11 @@ from typing import Annotated
 
 import strawberry
 
-from schema.enums import Language, Role
-from schema.errors import EmailAlreadyInUse, Error, InvalidInput, NotFound, TooManyAttempts
-from schema.invitation import Invitation
-from schema.registration import Warning
-from schema.user import User
+from schema.types.enums import Language, Role
+from schema.types.errors import EmailAlreadyInUse, Error, InvalidInput, NotFound, TooManyAttempts
+from schema.types.invitation import Invitation
+from schema.types.registration import Warning
+from schema.types.user import User
 
 
 @strawberry.input(

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from mailer.sink import DevMailSink, ReceivedMail
 from models import email
-from resolvers.identity import DevIssuer
+from web.identity import DevIssuer
 
 LINK = re.compile(r"https?://\S+/invitation#token=[\w-]+")
 

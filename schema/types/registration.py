@@ -8,11 +8,11 @@ from typing import Annotated
 import strawberry
 
 from models import registration
-from schema.enums import CareType, Language
-from schema.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
-from schema.institution import Institution
-from schema.invitation import Invitation
-from schema.sponsor import Sponsor
+from schema.types.enums import CareType, Language
+from schema.types.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
+from schema.types.institution import Institution
+from schema.types.invitation import Invitation
+from schema.types.sponsor import Sponsor
 
 WARNING_MESSAGES = {
     registration.SHARED_MAILBOX: "This looks like a shared mailbox. Accounts are personal: use "

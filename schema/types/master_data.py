@@ -8,9 +8,9 @@ from typing import Annotated
 import strawberry
 
 from models import master_data
-from schema.enums import Weekday
-from schema.errors import InstitutionAlreadyActive, InvalidInput, NotFound, StaleData
-from schema.institution import Institution
+from schema.types.enums import Weekday
+from schema.types.errors import InstitutionAlreadyActive, InvalidInput, NotFound, StaleData
+from schema.types.institution import Institution
 
 
 @strawberry.input(description="Postal address; shown to parents once the institution is active.")

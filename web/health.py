@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from mailer import queue_stats
 from models import clock, migration_state
-from resolvers import metrics
+from web import metrics
 
 log = logging.getLogger("kibon.operations")
 

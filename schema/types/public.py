@@ -7,8 +7,8 @@ import datetime
 import strawberry
 
 from models import institution
-from schema import ids
-from schema.enums import CareType, InstitutionStatus
+from schema.types import ids
+from schema.types.enums import CareType, InstitutionStatus
 
 
 @strawberry.type(name="PublicSponsor")

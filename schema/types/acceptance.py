@@ -8,10 +8,10 @@ from typing import Annotated
 import strawberry
 
 from models import errors
-from schema.errors import Error, NotFound, TooManyAttempts
-from schema.institution import Institution
-from schema.invitation import Invitation
-from schema.user import User
+from schema.types.errors import Error, NotFound, TooManyAttempts
+from schema.types.institution import Institution
+from schema.types.invitation import Invitation
+from schema.types.user import User
 
 
 @strawberry.enum(description="Where the portal takes the person after accepting.")

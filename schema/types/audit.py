@@ -8,7 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models import audit
-from schema import ids
+from schema.types import ids
 
 
 @strawberry.type(description="One entry of the audit trail: who did what to whom, and when.")

@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from resolvers.pagination import Page
+from schema.types.keyset import Page
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
+from engine.loaders import Loaders
 from models.invitation import Invitation
 from models.sign_in import Identity
 from models.user import User
-from resolvers.loaders import Loaders
 from settings import Settings
 
 

@@ -1,4 +1,4 @@
-"""The example operations in `examples/`: one `.graphql` file per flow, with its variables.
+"""The example operations in `api/examples/`: one `.graphql` file per flow, with its variables.
 
 GraphiQL offers the ones that are valid against the running schema as its default tabs; the
 tests validate every operation whose fields exist, and run the main flows.
@@ -22,7 +22,7 @@ from graphql import (
     validate,
 )
 
-DIRECTORY = Path(__file__).resolve().parents[1] / "examples"
+DIRECTORY = Path(__file__).resolve().parents[2] / "api" / "examples"
 ROOT_TYPES = {
     OperationType.QUERY: "Query",
     OperationType.MUTATION: "Mutation",

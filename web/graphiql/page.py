@@ -1,7 +1,7 @@
 """GraphiQL served by the application itself: no CDN, so it works offline and under a strict CSP.
 
-The pinned React and GraphiQL bundles come from `tools/graphiql` (`make assets` copies them to
-`static/graphiql/vendor/`); our own page and script reference nothing but this origin.
+The pinned React and GraphiQL bundles come from this folder's `package.json` (`make assets`
+copies them to `assets/vendor/`); our own page and script reference nothing but this origin.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from strawberry.schema.base import BaseSchema
 
-from resolvers import examples
+from web.graphiql import examples
 
-ASSETS = Path(__file__).resolve().parents[1] / "static" / "graphiql"
+ASSETS = Path(__file__).resolve().parent / "assets"  # served as they are: only what a page loads
 VENDOR_FILES = (
     "react.production.min.js",
     "react-dom.production.min.js",
@@ -113,7 +113,7 @@ def _not_installed() -> str:
 <html lang="en"><head><meta charset="utf-8"><title>kiBon API · GraphiQL</title></head>
 <body><h1>GraphiQL is not installed</h1>
 <p>This server serves GraphiQL from its own files ({missing} in
-<code>static/graphiql/vendor/</code>), and they are missing. Run <code>make assets</code>
-(it installs the pinned packages of <code>tools/graphiql</code> with npm ci), then reload.</p>
+<code>web/graphiql/assets/vendor/</code>), and they are missing. Run <code>make assets</code>
+(it installs the pinned packages of <code>web/graphiql</code> with npm ci), then reload.</p>
 <p>The API itself works: POST GraphQL requests to this address.</p></body></html>
 """

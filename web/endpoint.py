@@ -16,14 +16,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from engine.context import Caller, Context
+from engine.loaders import Loaders
 from models import audit, sign_in
 from models.errors import DomainError
-from resolvers import graphiql
-from resolvers.context import Caller, Context
-from resolvers.identity import InvalidToken, TokenVerifier
-from resolvers.loaders import Loaders
 from settings import Settings
+from web.graphiql import page as graphiql
 from web.graphql_view import GraphQLOverHTTP
+from web.identity import InvalidToken, TokenVerifier
 
 log = logging.getLogger("kibon.auth")
 access = logging.getLogger("kibon.access")
