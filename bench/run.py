@@ -141,9 +141,9 @@ async def deep_cursor(position: int) -> str:
 
 async def sql_per_request(targets: list[Target]) -> dict[str, int]:
     """Counts statements in-process, through the same app and the ORM's statement log."""
-    from main import create_app
     from settings import Settings
     from tests.support.sql import statements
+    from web.app import create_app
 
     counts: dict[str, int] = {}
     url = f"{SERVER}/{DATABASE}"

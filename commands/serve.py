@@ -1,9 +1,9 @@
-"""`serve --workers N` (several processes on one host) and `serve --no-mail-worker`.
+"""`serve`: one process, or `--workers N` processes on one host, with or without the mail worker.
 
-Each worker process builds its own app with `main:app_from_env`. The database is migrated
-once, here, before any of them starts. Several processes share the mail queue safely on
-PostgreSQL: the delivery worker claims messages with FOR UPDATE SKIP LOCKED. SQLite has no such
-claim and one writer at a time, so it is refused with more than one worker.
+Each worker process of `--workers N` builds its own app with `commands.serve:app_from_env`; the
+database is migrated once, here, before any of them starts. Several processes share the mail
+queue safely on PostgreSQL: the delivery worker claims messages with FOR UPDATE SKIP LOCKED.
+SQLite has no such claim and one writer at a time, so it is refused with more than one worker.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ import tempfile
 from contextlib import ExitStack
 
 import uvicorn
-from tortoise import Tortoise
-from tortoise.migrations.api import migrate
+from starlette.applications import Starlette
 
+from commands import database
+from commands.logs import configure_logging
 from settings import Settings
+from web.app import create_app
 
 MAIL_WORKER = "KIBON_MAIL_WORKER"  # "0" in the environment: serve without delivering mail
 
@@ -51,12 +53,29 @@ def refusal(settings: Settings, *, workers: int, mail_worker: bool) -> str | Non
     return None
 
 
+def app_from_env() -> Starlette:
+    """The app factory each worker process of `serve --workers N` calls (also for running
+    uvicorn or another ASGI server directly: `uvicorn --factory commands.serve:app_from_env`)."""
+    settings = Settings.from_env()
+    configure_logging(json_lines=not settings.dev_login)
+    return create_app(settings, run_mail_worker=mail_worker_wanted())
+
+
 def serve(settings: Settings, *, workers: int, mail_worker: bool) -> int:
+    if workers <= 1 and mail_worker:  # one process: no migration step of its own, no refusal
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,  # ours leaves out the query string, which may carry variables
+        )
+        return 0
     refused = refusal(settings, workers=workers, mail_worker=mail_worker)
     if refused:
         print(f"serve: {refused}")
         return 2
-    asyncio.run(_migrate(settings))
+    asyncio.run(database.migrate(settings))
     os.environ[MAIL_WORKER] = "1" if mail_worker else "0"
     with ExitStack() as stack:
         if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -64,7 +83,7 @@ def serve(settings: Settings, *, workers: int, mail_worker: bool) -> int:
             directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="kibon-metrics-"))
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
         uvicorn.run(
-            "main:app_from_env",
+            "commands.serve:app_from_env",
             factory=True,
             workers=workers,
             host=settings.host,
@@ -72,10 +91,3 @@ def serve(settings: Settings, *, workers: int, mail_worker: bool) -> int:
             log_config=None,
         )
     return 0
-
-
-async def _migrate(settings: Settings) -> None:
-    config = settings.tortoise_config()
-    await migrate(config=config)
-    await Tortoise.init(config=config)
-    await Tortoise.close_connections()

@@ -8,6 +8,7 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from engine.executor import PlainFieldExecutor
 from engine.faults import ErrorPolicy, Schema
 from engine.limits import RequestLimits
+from engine.metrics import OperationMetrics
 from engine.request_errors import RequestErrors
 from resolvers import (
     acceptance,
@@ -50,7 +51,6 @@ from schema.types.user_admin import (
     InviteUserResult,
     UnblockUserResult,
 )
-from web.metrics import OperationMetrics
 
 # Fields anyone may call without signing in; every other field has a permission class.
 PUBLIC_FIELDS = frozenset({"Query.me", "Query.publicInstitutions"})

@@ -14,13 +14,13 @@ import uvicorn
 from tortoise.contrib.test import truncate_all_models
 
 from mailer.sink import free_port
-from main import create_app
 from settings import Settings
 from tests.support import database
 from tests.support.api import Api
 from tests.support.clock import Clock
 from tests.support.idp import AUDIENCE, ISSUER, TestIdentityProvider
 from tests.support.smtp import SmtpServer
+from web.app import create_app
 
 
 @pytest.fixture(scope="session")

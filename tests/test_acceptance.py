@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from main import quiet_noisy_loggers
+from commands.logs import quiet_noisy_loggers
 from models import acceptance, clock, invitation
 from models.audit import AuditEvent
 from models.errors import InvitationAlreadyUsed, InvitationRevoked

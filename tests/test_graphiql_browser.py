@@ -14,10 +14,10 @@ from urllib.parse import quote, urlsplit
 import pytest
 from playwright.async_api import Browser, Route, async_playwright
 
-from main import create_app
 from settings import Settings
 from tests.support import flows
 from tests.support.live import served
+from web.app import create_app
 from web.graphiql import page as graphiql
 
 CHROMIUM = os.environ.get("KIBON_CHROMIUM", "/usr/bin/chromium")

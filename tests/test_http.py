@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from main import create_app
 from settings import Settings
 from tests.support.api import Api
+from web.app import create_app
 
 
 async def test_graphql_answers_at_its_path_without_a_redirect(client: httpx.AsyncClient) -> None:

@@ -18,9 +18,8 @@ import pytest
 import uvicorn
 from joserfc.jwk import RSAKey
 
-from commands.logs import scrub
+from commands.logs import configure_logging, scrub
 from mailer.sink import free_port
-from main import configure_logging, create_app
 from models import registration
 from models.invitation import Invitation
 from models.role import Role
@@ -30,6 +29,7 @@ from tests.support.builders import make_user
 from tests.support.flows import token_of
 from tests.support.idp import TestIdentityProvider
 from tests.support.operations import ACCEPT, REGISTER_SPONSOR
+from web.app import create_app
 
 ADDRESS = re.compile(r"[\w.%+*-]+@[\w-]+(?:\.[\w-]+)+")
 MASKED = re.compile(r"^[\w.%+-]?\*\*\*@")

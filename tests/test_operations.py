@@ -16,12 +16,12 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from commands import serve
+from engine import metrics
 from mailer.outbox import DeliveryStatus, OutboxMessage, enqueue
 from mailer.sink import free_port
 from models import clock, migration_state
 from settings import Settings
 from tests.support import database
-from web import metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,6 @@ import asyncpg
 import httpx
 import pytest
 
-from main import create_app
 from models.role import Role
 from settings import Settings
 from tests.support import database
@@ -18,6 +17,7 @@ from tests.support.api import Api
 from tests.support.builders import make_institution, make_user
 from tests.support.operations import PUBLIC_INSTITUTIONS
 from tests.support.sql import statements
+from web.app import create_app
 from web.response_cache import PublicResponseCache, is_public_only
 
 postgres_only = pytest.mark.skipif(not database.is_postgres(), reason="NOTIFY is PostgreSQL's")

@@ -11,7 +11,6 @@ import time
 
 import pytest
 
-from main import create_app
 from models.role import Role
 from models.user import User
 from settings import Settings
@@ -20,6 +19,7 @@ from tests.support.builders import make_user
 from tests.support.idp import TestIdentityProvider
 from tests.support.live import served
 from tests.support.user_admin import World, gid, seed_world
+from web.app import create_app
 
 CALLERS = {
     "canton admin": Role.CANTON_ADMIN,

@@ -1,39 +1,35 @@
-"""Prometheus metrics: HTTP requests, GraphQL operations by name and outcome, latency.
-
-With several worker processes (`serve --workers N`) each process counts on its own; with
-PROMETHEUS_MULTIPROC_DIR set before the processes start, prometheus-client keeps the counts
-in files there and /metrics adds up every process's.
+"""Prometheus metrics of HTTP requests, and /metrics: every counter of this process (or of
+every process, with PROMETHEUS_MULTIPROC_DIR) followed by the mail queue as read at scrape time.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
 from prometheus_client import (
+    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Histogram,
-    disable_created_metrics,
     generate_latest,
 )
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.extensions import SchemaExtension
 
-from models.errors import NotAllowed
+from engine.metrics import LATENCY_BUCKETS, REGISTRY
+from mailer import queue_stats
+from models import clock
 
-disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series: noise
-REGISTRY = CollectorRegistry()
-LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-# Operation names come from clients: bounded, so a client cannot flood the time series.
-OPERATION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-MAX_OPERATION_NAMES = 200
+log = logging.getLogger("kibon.operations")
 
 HTTP_REQUESTS = Counter(
     "kibon_http_requests",
@@ -48,59 +44,6 @@ HTTP_DURATION = Histogram(
     buckets=LATENCY_BUCKETS,
     registry=REGISTRY,
 )
-OPERATIONS = Counter(
-    "kibon_graphql_operations",
-    "GraphQL operations by operation name, type and outcome.",
-    ["operation", "type", "outcome"],
-    registry=REGISTRY,
-)
-OPERATION_DURATION = Histogram(
-    "kibon_graphql_operation_duration_seconds",
-    "Time to execute a GraphQL operation (parse, validate, resolve).",
-    ["operation", "type"],
-    buckets=LATENCY_BUCKETS,
-    registry=REGISTRY,
-)
-_names: set[str] = set()
-
-
-def operation_label(name: str | None) -> str:
-    if not name:
-        return "anonymous"
-    if not OPERATION_NAME.fullmatch(name):
-        return "invalid"
-    if name not in _names and len(_names) >= MAX_OPERATION_NAMES:
-        return "other"
-    _names.add(name)
-    return name
-
-
-def outcome(errors: Iterable[GraphQLError]) -> str:
-    """`ok`, or the first error's kind: `unauthenticated`, `forbidden`, `bad_user_input`,
-    `invalid` (the document did not parse or validate), or `error` (a fault of ours)."""
-    for error in errors:
-        if error.path is None and error.original_error is None:
-            return "invalid"  # tagged BAD_USER_INPUT too, but no resolver ever ran
-        code = (error.extensions or {}).get("code")
-        if isinstance(code, str):
-            return code.lower()
-        return "forbidden" if isinstance(error.original_error, NotAllowed) else "error"
-    return "ok"
-
-
-class OperationMetrics(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        started = time.perf_counter()
-        yield
-        context = self.execution_context
-        try:
-            kind = context.operation_type.value
-        except Exception:  # no document, or no such operation: the result says why
-            kind = "unknown"
-        name = operation_label(context.operation_name)
-        errors = context.result.errors if context.result else context.pre_execution_errors
-        OPERATIONS.labels(name, kind, outcome(errors or [])).inc()
-        OPERATION_DURATION.labels(name, kind).observe(time.perf_counter() - started)
 
 
 class HttpMetrics:
@@ -149,3 +92,51 @@ def exposition(*extra: Any) -> bytes:
     for collector in extra:
         scraped.register(collector)
     return generate_latest(registry) + generate_latest(scraped)
+
+
+async def endpoint(request: Request) -> Response:
+    try:
+        stats: queue_stats.QueueStats | None = await queue_stats.snapshot(clock.now())
+    except Exception:  # the metrics of the process are still worth having
+        log.warning("metrics: cannot read the mail queue", exc_info=True)
+        stats = None
+    body = exposition(MailQueue(stats))
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+class MailQueue(Collector):
+    """Read from the outbox at scrape time: the same in every process."""
+
+    def __init__(self, stats: queue_stats.QueueStats | None) -> None:
+        self.stats = stats
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        up = GaugeMetricFamily("kibon_database_up", "1 when the database answered this scrape.")
+        up.add_metric([], 0 if self.stats is None else 1)
+        yield up
+        if self.stats is None:
+            return
+        yield GaugeMetricFamily(
+            "kibon_mail_queue_depth", "Messages waiting for delivery.", value=self.stats.pending
+        )
+        yield GaugeMetricFamily(
+            "kibon_mail_oldest_pending_age_seconds",
+            "Age of the oldest message waiting for delivery (0 when none waits).",
+            value=self.stats.oldest_pending_age_seconds,
+        )
+        yield GaugeMetricFamily(
+            "kibon_mail_delivery_failures",
+            "Messages given up on (status FAILED).",
+            value=self.stats.failed,
+        )
+        yield GaugeMetricFamily(
+            "kibon_mail_retrying",
+            "Messages waiting after at least one failed attempt.",
+            value=self.stats.retrying,
+        )
+        by_status = GaugeMetricFamily(
+            "kibon_mail_messages", "Messages in the outbox by status.", labels=["status"]
+        )
+        for status, count in sorted(self.stats.by_status.items()):
+            by_status.add_metric([status], count)
+        yield by_status

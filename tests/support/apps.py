@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
-from main import create_app
 from settings import Settings
+from web.app import create_app
 
 
 def with_http(settings: Settings, **changes: Any) -> Settings:
