@@ -1,6 +1,6 @@
 """Errors in the request itself — syntax, validation, variables, the depth, alias and token
-limits: they say what is wrong, carry `BAD_USER_INPUT` (the contract's code for anything the
-client caused), and reveal no more of the schema than the settings allow.
+limits: they say what is wrong, carry `BAD_USER_INPUT`, and reveal no more of the schema than
+the settings allow.
 
 One schema serves every configuration (a second Strawberry schema cannot be built), so
 introspection and suggestions are switched per request from the context's settings.
@@ -16,9 +16,9 @@ from graphql import GraphQLError, StringValueNode, ValidationRule
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
+from engine.errors import Code, with_code
 from settings import HttpSettings
 
-BAD_USER_INPUT = "BAD_USER_INPUT"
 SUGGESTION = re.compile(r"\s*Did you mean\b.*$", re.S)
 
 
@@ -33,11 +33,6 @@ def without_suggestion(error: GraphQLError) -> GraphQLError:
         original_error=error.original_error,
         extensions=error.extensions,
     )
-
-
-def tag_as_client_error(error: GraphQLError) -> None:
-    if not (error.extensions or {}).get("code"):
-        error.extensions = {**(error.extensions or {}), "code": BAD_USER_INPUT}
 
 
 class NoNulCharacters(ValidationRule):
@@ -67,7 +62,7 @@ class RequestErrors(SchemaExtension):
             return
         for error in result.errors:
             if error.path is None:  # about the request, not about a field
-                tag_as_client_error(error)
+                with_code(error, Code.BAD_USER_INPUT)
         if not self._settings().field_suggestions:
             result.errors = [
                 without_suggestion(error) if error.path is None else error

@@ -11,6 +11,18 @@ class DomainError(Exception):
         self.message = message or self.message
 
 
+class AccountBlocked(DomainError):
+    """Sign-in refused: the account is blocked (the API's UNAUTHENTICATED)."""
+
+    message = "This account is blocked."
+
+
+class SignedOut(DomainError):
+    """Sign-in refused: the token is older than the account's last sign-out."""
+
+    message = "This sign-in has ended; please sign in again."
+
+
 class NotAllowed(DomainError):
     """The actor's role or scope does not allow the operation (the API's FORBIDDEN)."""
 

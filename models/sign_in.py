@@ -14,7 +14,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import audit, clock, email, raw_sql
-from models.errors import DomainError
+from models.errors import AccountBlocked, SignedOut
 from models.invitation import Invitation, InvitationStatus
 from models.role import Role
 from models.user import User, UserStatus
@@ -28,14 +28,6 @@ class Identity:
     given_name: str = ""
     family_name: str = ""
     issued_at: datetime | None = None
-
-
-class AccountBlocked(DomainError):
-    message = "This account is blocked."
-
-
-class SignedOut(DomainError):
-    message = "This sign-in has ended; please sign in again."
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,13 @@ from typing import Any, ClassVar
 from strawberry.permission import BasePermission
 
 from engine.context import Info
+from engine.errors import Code
 from models.role import ADMIN_ROLES, CANTON_ROLES, STAFF_ROLES, Role
 
 
 class IsAuthenticated(BasePermission):
     message = "Sign in first."
-    error_extensions: ClassVar[dict[str, object]] = {"code": "UNAUTHENTICATED"}  # type: ignore[misc]
+    error_extensions: ClassVar[dict[str, object]] = {"code": Code.UNAUTHENTICATED}  # type: ignore[misc]
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return info.context.identity is not None
@@ -25,7 +26,7 @@ class IsAuthenticated(BasePermission):
 class _HasRole(BasePermission):
     roles: ClassVar[frozenset[Role]] = frozenset()
     message = "Your role does not allow this."
-    error_extensions: ClassVar[dict[str, object]] = {"code": "FORBIDDEN"}  # type: ignore[misc]
+    error_extensions: ClassVar[dict[str, object]] = {"code": Code.FORBIDDEN}  # type: ignore[misc]
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         user = info.context.user

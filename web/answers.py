@@ -7,15 +7,12 @@ from collections.abc import Mapping
 
 from starlette.responses import Response
 
+from engine.errors import Code
 from models import audit
 from web import media
 
-BAD_USER_INPUT = "BAD_USER_INPUT"  # the contract's code for anything the client caused
-SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
-TIMEOUT = "TIMEOUT"
 
-
-def error_body(message: str, *, code: str | None) -> dict[str, object]:
+def error_body(message: str, *, code: Code | None) -> dict[str, object]:
     extensions: dict[str, object] = {"requestId": audit.request_id.get()}
     if code is not None:
         extensions["code"] = code
@@ -26,7 +23,7 @@ def refusal(
     status: int,
     message: str,
     *,
-    code: str | None,
+    code: Code | None,
     accept: str | None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:

@@ -17,6 +17,7 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from engine.context import Caller, Context
+from engine.errors import SIGN_IN_NOT_VALID, Code
 from engine.loaders import Loaders
 from models import audit, sign_in
 from models.errors import DomainError
@@ -29,8 +30,8 @@ log = logging.getLogger("kibon.auth")
 access = logging.getLogger("kibon.access")
 
 
-class Unauthenticated(Exception):
-    pass
+class SignInRefused(Exception):
+    """A token that is present but cannot be trusted: the request gets HTTP 401."""
 
 
 async def authenticate(verifier: TokenVerifier, authorization: str | None) -> Caller | None:
@@ -38,12 +39,12 @@ async def authenticate(verifier: TokenVerifier, authorization: str | None) -> Ca
         return None
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("not a bearer token")
+        raise SignInRefused("not a bearer token")
     try:
         identity = await verifier.verify(token.strip())
         signed_in = await sign_in.sign_in(identity)
     except (InvalidToken, DomainError) as error:
-        raise Unauthenticated(str(error)) from None
+        raise SignInRefused(str(error)) from None
     return Caller(identity, signed_in.user, signed_in.pending_invitation)
 
 
@@ -52,8 +53,8 @@ def unauthenticated_response() -> Response:
         "data": None,
         "errors": [
             {
-                "message": "The sign-in is not valid; please sign in again.",
-                "extensions": {"code": "UNAUTHENTICATED", "requestId": audit.request_id.get()},
+                "message": SIGN_IN_NOT_VALID,
+                "extensions": {"code": Code.UNAUTHENTICATED, "requestId": audit.request_id.get()},
             }
         ],
     }
@@ -71,7 +72,7 @@ class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
             request = Request(scope, receive)
             try:
                 caller = await authenticate(self.verifier, request.headers.get("authorization"))
-            except Unauthenticated as refused:
+            except SignInRefused as refused:
                 log.info("sign-in refused: %s", refused)
                 await unauthenticated_response()(scope, receive, send)
                 return

@@ -27,6 +27,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_res
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from engine.errors import UNEXPECTED, Code, code_of
 from models import audit
 from settings import HttpSettings
 from web import answers, graphql_params, media
@@ -36,7 +37,6 @@ log = logging.getLogger("kibon.graphql")
 ContextT = TypeVar("ContextT")
 RootT = TypeVar("RootT")
 RETRY_AFTER_SECONDS = "5"
-UNEXPECTED = "Unexpected error."
 
 
 class MutationOverGet(HTTPException):
@@ -44,14 +44,10 @@ class MutationOverGet(HTTPException):
         super().__init__(405, "Mutations must be sent with POST.")
 
 
-def _code(error: GraphQLError) -> object:
-    return (error.extensions or {}).get("code")
-
-
 def escaped_fault(error: GraphQLError) -> bool:
     """An exception the schema's error policy never saw (raised outside the operation)."""
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError) and not _code(error)
+    return original is not None and not isinstance(original, GraphQLError) and not code_of(error)
 
 
 def is_request_error(result: ExecutionResult) -> bool:
@@ -62,7 +58,7 @@ def is_request_error(result: ExecutionResult) -> bool:
 
 def status_for(result: ExecutionResult, answer_media: str) -> int:
     errors = result.errors or []
-    if any(_code(error) == answers.SERVICE_UNAVAILABLE for error in errors):
+    if any(code_of(error) == Code.SERVICE_UNAVAILABLE for error in errors):
         return 503
     if any(escaped_fault(error) for error in errors):
         return 500
@@ -105,7 +101,7 @@ class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
         return answers.refusal(
             refused.status_code,
             refused.reason,
-            code=answers.BAD_USER_INPUT if refused.status_code < 500 else None,
+            code=Code.BAD_USER_INPUT if refused.status_code < 500 else None,
             accept=request.headers.get("accept"),
             headers=headers,
         )

@@ -19,6 +19,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from engine.errors import UNAVAILABLE, UNEXPECTED, Code
 from models.outage import is_database_unavailable
 from settings import HttpSettings
 from web import answers
@@ -42,7 +43,7 @@ def content_type_refusal(scope: Scope, headers: Headers) -> Response | None:
     return answers.refusal(
         415,
         "Send the operation as JSON with `Content-Type: application/json`.",
-        code=answers.BAD_USER_INPUT,
+        code=Code.BAD_USER_INPUT,
         accept=headers.get("accept"),
     )
 
@@ -140,7 +141,7 @@ class RequestGuard:
         return answers.refusal(
             413,
             f"The request body is larger than {self.settings.max_body_bytes} bytes.",
-            code=answers.BAD_USER_INPUT,
+            code=Code.BAD_USER_INPUT,
             accept=headers.get("accept"),
             headers={"Connection": "close"},
         )
@@ -151,15 +152,15 @@ class RequestGuard:
             log.warning("request stopped after %ss", self.settings.request_timeout_seconds)
             seconds = f"{self.settings.request_timeout_seconds:g}"
             message = f"The request took longer than {seconds} seconds and was stopped."
-            return answers.refusal(504, message, code=answers.TIMEOUT, accept=accept)
+            return answers.refusal(504, message, code=Code.TIMEOUT, accept=accept)
         if is_database_unavailable(error):
             log.error("the database is unavailable: %s", type(error).__name__)
             return answers.refusal(
                 503,
-                "The service is temporarily unavailable; please try again shortly.",
-                code=answers.SERVICE_UNAVAILABLE,
+                UNAVAILABLE,
+                code=Code.SERVICE_UNAVAILABLE,
                 accept=accept,
                 headers={"Retry-After": RETRY_AFTER_SECONDS},
             )
         log.error("unexpected error outside GraphQL", exc_info=error)
-        return answers.refusal(500, "Unexpected error.", code=None, accept=accept)
+        return answers.refusal(500, UNEXPECTED, code=None, accept=accept)
