@@ -8,10 +8,9 @@ from strawberry import relay
 from engine.context import Info
 from engine.errors import BadUserInput
 from schema.types import ids
-from schema.types.institution import Institution
+from schema.types.institution import Institution, Sponsor
 from schema.types.invitation import Invitation
 from schema.types.nodes import Node
-from schema.types.sponsor import Sponsor
 from schema.types.user import User
 
 NODE_TYPES: dict[str, type[Sponsor | Institution | User | Invitation]] = {

@@ -9,7 +9,7 @@ from models import correction, errors, registration
 from models.invitation import Policy
 from schema.types import ids
 from schema.types.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
-from schema.types.institution import with_sponsor
+from schema.types.institution import Sponsor, with_sponsor
 from schema.types.invitation import Invitation
 from schema.types.registration import (
     RegisterInstitutionInput,
@@ -26,7 +26,6 @@ from schema.types.registration import (
     UpdateSponsorSuccess,
     Warning,
 )
-from schema.types.sponsor import Sponsor
 
 
 def policy(info: Info) -> Policy:

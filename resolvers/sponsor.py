@@ -8,8 +8,8 @@ from engine.context import Info
 from models import sponsor, text
 from schema.types import ids
 from schema.types import keyset as pagination
+from schema.types.institution import Sponsor
 from schema.types.pagination import Connection, connection
-from schema.types.sponsor import Sponsor
 
 
 async def sponsors(

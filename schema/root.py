@@ -31,7 +31,7 @@ from schema.types.acceptance import (
     RevokeInvitationResult,
 )
 from schema.types.audit import AuditEntry
-from schema.types.institution import Institution
+from schema.types.institution import Institution, Sponsor
 from schema.types.invitation import Invitation
 from schema.types.master_data import ActivateInstitutionResult, UpdateInstitutionMasterDataResult
 from schema.types.nodes import Node
@@ -43,7 +43,6 @@ from schema.types.registration import (
     UpdateInstitutionResult,
     UpdateSponsorResult,
 )
-from schema.types.sponsor import Sponsor
 from schema.types.user import User, Viewer
 from schema.types.user_admin import (
     BlockUserResult,

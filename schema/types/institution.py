@@ -1,4 +1,6 @@
-"""Institutions and their master data as the API shows them."""
+"""Sponsors (Trägerschaften), their institutions and the institutions' master data as the API
+shows them. A sponsor lists its institutions and an institution names its sponsor: each type
+builds the other, so the two live in one module rather than in two that import each other."""
 
 from __future__ import annotations
 
@@ -11,8 +13,44 @@ from engine.context import Info
 from models import institution, master_data, sponsor
 from schema.types import ids
 from schema.types.enums import CareType, InstitutionStatus, Weekday
+from schema.types.keyset import check_page_size, decode_cursor, page_of
 from schema.types.nodes import Node, visible_nodes
-from schema.types.sponsor import Sponsor
+from schema.types.pagination import Connection, connection
+
+SPONSOR_INSTITUTIONS_ORDER = ("search_name", "id")
+
+
+@strawberry.type(description="A sponsor organisation (Trägerschaft) that runs institutions.")
+class Sponsor(Node):
+    pk: strawberry.Private[int]
+    name: str
+
+    @classmethod
+    def from_model(cls, row: sponsor.Sponsor) -> Sponsor:
+        return cls(id=ids.encode("Sponsor", row.id), pk=row.id, name=row.name)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[Sponsor | None]:
+        return await visible_nodes(sponsor.visible_to(info.context.actor), node_ids, cls.from_model)
+
+    @strawberry.field(description="Its institutions that the caller may see.")
+    async def institutions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Institution]:
+        order = SPONSOR_INSTITUTIONS_ORDER
+        size = check_page_size(first)
+        start = tuple(decode_cursor(after, order)) if after is not None else None
+        rows = await info.context.loaders.institutions_per_sponsor.load((self.pk, size, start))
+        page = page_of(rows, size=size, after=after, order=order)
+        return connection(page, lambda row: Institution.from_model(row, sponsor=self))
+
+
+async def sponsor_of(info: Info, sponsor_id: int | None) -> Sponsor | None:
+    """The sponsor a visible row refers to; seeing the row implies seeing its sponsor."""
+    if sponsor_id is None:
+        return None
+    row = await info.context.loaders.sponsor.load(sponsor_id)
+    return Sponsor.from_model(row) if row else None
 
 
 @strawberry.type

@@ -10,9 +10,8 @@ from engine.context import Info
 from models import invitation
 from schema.types import ids
 from schema.types.enums import DeliveryStatus, InvitationStatus, Role
-from schema.types.institution import Institution, institution_of
+from schema.types.institution import Institution, Sponsor, institution_of, sponsor_of
 from schema.types.nodes import Node, visible_nodes
-from schema.types.sponsor import Sponsor, sponsor_of
 
 
 @strawberry.type(description="An invitation to take a role; its link is single-use.")

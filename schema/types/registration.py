@@ -10,9 +10,8 @@ import strawberry
 from models import registration
 from schema.types.enums import CareType, Language
 from schema.types.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
-from schema.types.institution import Institution
+from schema.types.institution import Institution, Sponsor
 from schema.types.invitation import Invitation
-from schema.types.sponsor import Sponsor
 
 WARNING_MESSAGES = {
     registration.SHARED_MAILBOX: "This looks like a shared mailbox. Accounts are personal: use "
