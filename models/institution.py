@@ -85,7 +85,7 @@ class Institution(Model):
         self.search_name = text.folded(name)
 
 
-def scope_of(actor: User) -> dict[str, int] | None:
+def visibility_conditions(actor: User) -> dict[str, int] | None:
     """Which institutions an actor sees, as column = value conditions: {} is every one, None
     is none. The one rule behind `visible_to` and `listing`."""
     if is_canton(actor.role):
@@ -98,7 +98,7 @@ def scope_of(actor: User) -> dict[str, int] | None:
 
 
 def visible_to(actor: User) -> QuerySet[Institution]:
-    scope = scope_of(actor)
+    scope = visibility_conditions(actor)
     return Institution.filter(**scope) if scope is not None else Institution.filter(id__in=[])
 
 
@@ -132,7 +132,7 @@ async def listing(
     sponsor's name: one statement (the keyset and trigram indexes serve it). Written out by
     hand: for the most requested staff list, building it through the ORM and turning rows into
     objects cost more than the query itself."""
-    scope = scope_of(actor)
+    scope = visibility_conditions(actor)
     if scope is None:
         return []
     db = connections.get("default")

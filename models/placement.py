@@ -13,7 +13,7 @@ from typing import TypedDict
 from models.errors import NotAllowed, NotFound
 from models.form import Form
 from models.institution import Institution
-from models.role import Role, Scope, scope_of
+from models.role import Role, Scope, scope_level
 from models.sponsor import Sponsor
 from models.user import User, can_grant_in
 
@@ -58,7 +58,7 @@ def audit_scope(*, sponsor_id: int | None, institution: Institution | None) -> S
 def check_fits(
     form: Form, role: Role, *, sponsor_id: int | None, institution_id: int | None
 ) -> None:
-    scope = scope_of(role)
+    scope = scope_level(role)
     if scope == Scope.SPONSOR and sponsor_id is None:
         form.fail("sponsorId", "A sponsor role needs a sponsor.")
     if scope != Scope.SPONSOR and sponsor_id is not None:

@@ -42,7 +42,7 @@ GRANTABLE: dict[Role, frozenset[Role]] = {
 }
 
 
-def scope_of(role: Role) -> Scope:
+def scope_level(role: Role) -> Scope:
     if role in SPONSOR_ROLES:
         return Scope.SPONSOR
     if role in INSTITUTION_ROLES:

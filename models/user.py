@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from models import email
 from models.errors import EmailAlreadyInUse
 from models.institution import Institution
-from models.role import Role, Scope, can_grant, is_canton, scope_of
+from models.role import Role, Scope, can_grant, is_canton, scope_level
 from models.sponsor import Sponsor
 
 
@@ -81,7 +81,7 @@ def can_grant_in(
     if is_canton(actor.role):
         return True
     if actor.role == Role.SPONSOR_ADMIN and actor.sponsor_id is not None:
-        if scope_of(role) == Scope.SPONSOR:
+        if scope_level(role) == Scope.SPONSOR:
             return sponsor_id == actor.sponsor_id
         return institution is not None and institution.sponsor_id == actor.sponsor_id
     if actor.role == Role.INSTITUTION_ADMIN and actor.institution_id is not None:
