@@ -37,6 +37,7 @@ check: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 # The schema as an artefact: regenerate api/schema.graphql after changing the API (tests compare).
 schema: install

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.expressions import Q, Subquery
@@ -14,9 +13,7 @@ from models import email
 from models.errors import NotAllowed
 from models.institution import Institution
 from models.role import Role, is_canton
-
-if TYPE_CHECKING:
-    from models.user import User
+from models.user import User
 
 # Set by the HTTP layer for each request, so every audit entry says which request made it.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)

@@ -16,6 +16,8 @@ from models import raw_sql, text
 from models.role import INSTITUTION_ROLES, SPONSOR_ROLES, is_canton
 from models.sponsor import Sponsor
 
+# A user belongs to an institution and an institution's rules take the acting user: the two
+# models name each other. Only the annotations need `User` (the foreign keys name it as a string).
 if TYPE_CHECKING:
     from models.user import User
 

@@ -11,6 +11,8 @@ from tortoise.queryset import QuerySet
 from models import text
 from models.role import is_canton
 
+# A user belongs to a sponsor and a sponsor's rules take the acting user: the two models name
+# each other. Only the annotations need `User` (the foreign keys name it as a string).
 if TYPE_CHECKING:
     from models.user import User
 
