@@ -1,1 +1,1 @@
-"""Command-line glue for `main.py`'s commands that need more than a line or two."""
+"""The commands' bodies behind `main.py`, and the log set-up every process shares."""

@@ -1,1 +1,1 @@
-"""Thin glue between the schema and the domain, the request context and the permission classes."""
+"""Thin glue from a root field to one domain operation, and the permission classes. No HTTP."""

@@ -1,1 +1,1 @@
-"""The API's shape: Strawberry types, inputs, enums, errors and result unions."""
+"""The API: `root` lists every Query and Mutation field; `types` holds the shapes they return."""

@@ -1,2 +1,2 @@
-"""HTTP transport rules around the GraphQL endpoint: what a request may look like, how long it
-may take, how answers are shaped, and which headers every answer carries."""
+"""HTTP: the app and its lifespan, the GraphQL endpoint and its transport rules, token
+verification, the response cache, metrics, health, development routes and GraphiQL."""

@@ -1,0 +1,1 @@
+"""The API's shapes: object types, inputs, enums, typed errors and result unions, connections."""
