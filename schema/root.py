@@ -147,7 +147,10 @@ class Mutation:
     invite_user: InviteUserResult | None = strawberry.mutation(
         resolver=user_admin.invite_user,
         permission_classes=ADMIN,
-        description="Invites a colleague with a role you may grant (see the contract's table).",
+        description="Invites a colleague with a role you may grant: canton admins grant canton "
+        "roles and the first admin roles of sponsors and institutions; sponsor admins sponsor "
+        "and institution roles within their sponsor; institution admins institution roles for "
+        "their institution.",
     )
     change_user_role: ChangeUserRoleResult | None = strawberry.mutation(
         resolver=user_admin.change_user_role,

@@ -10,7 +10,12 @@ from models.invitation import InvitationStatus
 from models.role import Role
 from models.user import Language, UserStatus
 
-strawberry.enum(Role, description="What a person may do, and where (see the contract's table).")
+strawberry.enum(
+    Role,
+    description="What a person may do, and where: canton roles everywhere, sponsor roles in one "
+    "sponsor and its institutions, institution roles in one institution, `APPLICANT` only in the "
+    "family portal.",
+)
 strawberry.enum(UserStatus, description="INVITED until the invitation is accepted.")
 strawberry.enum(Language, description="Language of mails; German and French when unknown.")
 strawberry.enum(CareType, description="Betreuungsangebot / offre de prise en charge.")
