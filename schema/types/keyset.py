@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -29,12 +29,16 @@ M = TypeVar("M", bound=Model)
 R = TypeVar("R")
 
 
+Count = Callable[[], Awaitable[int]]
+
+
 @dataclass(frozen=True)
 class Page(Generic[R]):
     rows: list[R]
     cursors: list[str]
     has_next_page: bool
     has_previous_page: bool
+    count: Count | None = None  # the whole list's size, counted only when asked for
 
 
 def check_page_size(first: int | None) -> int:
@@ -86,16 +90,29 @@ async def page(
 ) -> Page[M]:
     """`descending` reverses every column of `order` (newest first, for logs)."""
     size = check_page_size(first)
+    whole = queryset
+
+    async def count() -> int:
+        return await whole.count()
+
     if after is not None:
         values = decode_cursor(after, order)
         queryset = queryset.filter(after_filter(order, values, descending=descending))
     sort = [f"-{column}" for column in order] if descending else list(order)
     rows = list(await queryset.order_by(*sort).limit(size + 1))
-    return page_of(rows, size=size, after=after, order=order)
+    return page_of(rows, size=size, after=after, order=order, count=count)
 
 
-def page_of(rows: list[R], *, size: int, after: str | None, order: Sequence[str]) -> Page[R]:
+def page_of(
+    rows: list[R],
+    *,
+    size: int,
+    after: str | None,
+    order: Sequence[str],
+    count: Count | None = None,
+) -> Page[R]:
     """A page from up to `size + 1` rows fetched in order (the extra one tells there is more)."""
     shown = rows[:size]
     cursors = [encode_cursor([getattr(row, column) for column in order]) for row in shown]
-    return Page(shown, cursors, has_next_page=len(rows) > size, has_previous_page=after is not None)
+    more, previous = len(rows) > size, after is not None
+    return Page(shown, cursors, has_next_page=more, has_previous_page=previous, count=count)
