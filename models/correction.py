@@ -12,9 +12,9 @@ from tortoise.transactions import in_transaction
 from models import audit, text
 from models.errors import NotAllowed, NotFound
 from models.form import Form
-from models.institution import CareType, Institution, InstitutionStatus, is_run_by, visible_to
+from models.institution import CareType, Institution, InstitutionStatus, is_run_by
 from models.registration import clean_vouchers_from, require_canton, save_sponsor
-from models.role import is_canton
+from models.scope import Scope
 from models.sponsor import Sponsor
 from models.user import User
 
@@ -54,9 +54,10 @@ class InstitutionCorrection:
 def check_may_correct(actor: User, institution: Institution, change: InstitutionCorrection) -> None:
     """The canton corrects anything; the people who run the institution may rename it, and set
     `vouchersFrom` until it is active (from then on it is the canton's)."""
-    if is_canton(actor.role):
+    scope = Scope.of(actor)
+    if scope.is_canton:
         return
-    if not is_run_by(actor, institution) or change.care_type or change.sponsor_id:
+    if not is_run_by(scope, institution) or change.care_type or change.sponsor_id:
         raise NotAllowed()
     if change.vouchers_from is not None and institution.status != InstitutionStatus.INVITED:
         raise NotAllowed("Only the canton changes the voucher date of an active institution.")
@@ -73,7 +74,7 @@ async def update_institution(
     form.done()
     async with in_transaction():
         found = await Institution.filter(id=institution_id).select_for_update().first()
-        if found is None or not await visible_to(by).filter(id=institution_id).exists():
+        if found is None:  # public: one outside the actor's scope is not allowed, not hidden
             raise NotFound("There is no such institution.")
         check_may_correct(by, found, change)
         await _apply(found, change)

@@ -72,7 +72,7 @@ async def invite(
             first_name=first,
             last_name=last,
         )
-        sent = await _invite(by, invitee, where, language, policy)
+        sent = await _invite(by, invitee, where, language, policy, address=address)
         await audit.record(
             "user.invited",
             actor=by,
@@ -84,9 +84,16 @@ async def invite(
 
 
 async def _invite(
-    by: User, invitee: User, where: Placement, language: Language | None, policy: Policy
+    by: User,
+    invitee: User,
+    where: Placement,
+    language: Language | None,
+    policy: Policy,
+    *,
+    address: str | None = None,
 ) -> Invitation:
     return await invitation.issue(
+        address=address,
         user=invitee,
         role=where.role,
         sponsor=where.sponsor,

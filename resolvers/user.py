@@ -16,7 +16,7 @@ from schema.types.user import User, UserFilter
 async def users(
     info: Info, first: int | None = None, after: str | None = None, filter: UserFilter | None = None
 ) -> Connection[User]:
-    rows = user.visible_to(info.context.actor)
+    rows = user.visible_to(info.context.scope)
     wanted = filter or UserFilter()
     if wanted.role is not None:
         rows = rows.filter(role=wanted.role)
@@ -35,5 +35,5 @@ async def users(
 
 
 async def user_by_id(info: Info, id: strawberry.ID) -> User | None:
-    row = await user.visible_to(info.context.actor).get_or_none(id=ids.decode(id, "User"))
+    row = await user.visible_to(info.context.scope).get_or_none(id=ids.decode(id, "User"))
     return User.from_model(row) if row else None

@@ -41,7 +41,7 @@ class User(Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[User | None]:
-        visible = user.visible_to(info.context.actor)
+        visible = user.visible_to(info.context.scope)
         return await visible_nodes(visible, node_ids, cls.from_model)
 
     @strawberry.field(description="The sponsor a sponsor role is tied to.")
