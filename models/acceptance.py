@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from models import audit, clock, email
+from models.blocking import keep_an_active_admin
 from models.errors import (
     InvitationAlreadyUsed,
     InvitationEmailMismatch,
@@ -19,7 +20,6 @@ from models.errors import (
     InvitationNotFound,
     InvitationRevoked,
 )
-from models.blocking import keep_an_active_admin
 from models.invitation import Invitation, InvitationStatus, hash_token, revoke_pending_of
 from models.role import Role
 from models.sign_in import Identity
