@@ -9,10 +9,11 @@ from datetime import date
 
 from tortoise.transactions import in_transaction
 
-from models import audit, text
+from models import audit, clock, text
 from models.errors import NotAllowed, NotFound
 from models.form import Form
 from models.institution import CareType, Institution, InstitutionStatus, is_run_by
+from models.invitation import Invitation, InvitationStatus
 from models.registration import clean_vouchers_from, require_canton, save_sponsor
 from models.scope import Scope
 from models.sponsor import Sponsor
@@ -77,16 +78,30 @@ async def update_institution(
         if found is None:  # public: one outside the actor's scope is not allowed, not hidden
             raise NotFound("There is no such institution.")
         check_may_correct(by, found, change)
+        was_sponsor_id = found.sponsor_id
         await _apply(found, change)
+        moved = was_sponsor_id != found.sponsor_id
+        revoked = await revoke_old_sponsors_invitations(found, was_sponsor_id) if moved else 0
         await audit.record(
             "institution.updated",
             actor=by,
             subject=found,
             institution_id=found.id,
             sponsor_id=found.sponsor_id,
-            details={"fields": change.fields()},
+            details={"fields": change.fields()}
+            | ({"fromSponsorId": was_sponsor_id, "revokedInvitations": revoked} if moved else {}),
         )
     return found
+
+
+async def revoke_old_sponsors_invitations(institution: Institution, sponsor_id: int | None) -> int:
+    """A moved institution is no longer the old sponsor's: its open invitations that grant a
+    role of the old sponsor for it (a sponsor admin's "activate X") are withdrawn."""
+    if sponsor_id is None:
+        return 0
+    return await Invitation.filter(
+        institution_id=institution.id, sponsor_id=sponsor_id, status=InvitationStatus.PENDING
+    ).update(status=InvitationStatus.REVOKED, revoked_at=clock.now())
 
 
 async def _apply(institution: Institution, change: InstitutionCorrection) -> None:

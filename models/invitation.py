@@ -21,7 +21,7 @@ from models.institution import Institution
 from models.role import Role, can_grant, is_canton
 from models.scope import Scope
 from models.sponsor import Sponsor
-from models.user import Language, User
+from models.user import Language, User, UserStatus
 
 TOKEN_BYTES = 32  # 256 bits from `secrets`
 
@@ -89,6 +89,36 @@ def visible_to(scope: Scope) -> QuerySet[Invitation]:
     """By the scope of the role an invitation grants, and no other: an invitation to activate
     an institution as its sponsor's admin is the sponsor's, not the institution's."""
     return Invitation.filter(scope.invitations().q())
+
+
+def described(person: User, invitation: Invitation) -> User:
+    """An applicant invited to a role, as the invitation describes it: the address typed, the
+    invited role, `INVITED`, no names. Not saved: nothing of the parent's account shows."""
+    placed_at_institution = invitation.sponsor_id is None
+    return User(
+        id=person.id,
+        email=invitation.email,
+        email_key=person.email_key,
+        role=invitation.role,
+        sponsor_id=invitation.sponsor_id,
+        institution_id=invitation.institution_id if placed_at_institution else None,
+        status=UserStatus.INVITED,
+        first_name="",
+        last_name="",
+    )
+
+
+async def as_seen(people: list[User], *, by: Scope) -> list[User]:
+    """People as `by` sees them: an applicant with an open invitation (in `by`'s scope) is
+    shown as that invitation describes it until it accepts, to everyone but itself."""
+    invited = [p.id for p in people if p.role == Role.APPLICANT and by.id != p.id]
+    if not invited:
+        return people
+    newest: dict[int, Invitation] = {}
+    open_ones = visible_to(by).filter(user_id__in=invited, status=InvitationStatus.PENDING)
+    for row in await open_ones.order_by("id"):
+        newest[row.user_id] = row
+    return [described(p, newest[p.id]) if p.id in newest else p for p in people]
 
 
 def hash_token(token: str) -> str:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from tortoise.expressions import Q
+from tortoise import Tortoise
+from tortoise.expressions import Q, Subquery
 
 from models.role import INSTITUTION_ROLES, SPONSOR_ROLES, Role, is_canton
 
@@ -112,6 +113,29 @@ class SponsorOfInstitution:
 
 
 @dataclass(frozen=True, slots=True)
+class Invited:
+    """A user row with an open invitation that meets `where`. In Python, the row says so
+    under `invited` (a check on a loaded row never counts on it)."""
+
+    where: Condition
+
+    def q(self) -> Q:
+        # By name, not by import: the invitation model is built on this module.
+        invitation = Tortoise.apps["models"]["Invitation"]
+        open_ones = invitation.filter(self.where.q(), status="PENDING").values("user_id")
+        return Q(id__in=Subquery(open_ones))
+
+    def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        where, params = self.where.sql('"invitation"', mark)
+        # The placeholders in the order of the text: SQLite binds `?` by position.
+        select = f'SELECT "user_id" FROM "invitation" WHERE ({where}) AND "status" = {next(mark)}'  # noqa: S608
+        return f"{_column(alias, 'id')} IN ({select})", [*params, "PENDING"]
+
+    def holds(self, row: Mapping[str, Any]) -> bool:
+        return bool(row.get("invited"))
+
+
+@dataclass(frozen=True, slots=True)
 class AllOf:
     parts: tuple[Condition, ...]
 
@@ -177,18 +201,19 @@ class Scope:
     reach: Reach
     id: int | None = None
     role: Role = Role.APPLICANT
+    actor_id: int | None = None
 
     @classmethod
     def of(cls, actor: Actor | None) -> Scope:
         if actor is None:
             return cls(Reach.SELF)
         if is_canton(actor.role):
-            return cls(Reach.CANTON, None, actor.role)
+            return cls(Reach.CANTON, None, actor.role, actor.id)
         if actor.role in SPONSOR_ROLES and actor.sponsor_id is not None:
-            return cls(Reach.SPONSOR, actor.sponsor_id, actor.role)
+            return cls(Reach.SPONSOR, actor.sponsor_id, actor.role, actor.id)
         if actor.role in INSTITUTION_ROLES and actor.institution_id is not None:
-            return cls(Reach.INSTITUTION, actor.institution_id, actor.role)
-        return cls(Reach.SELF, actor.id, actor.role)
+            return cls(Reach.INSTITUTION, actor.institution_id, actor.role, actor.id)
+        return cls(Reach.SELF, actor.id, actor.role, actor.id)
 
     @property
     def is_canton(self) -> bool:
@@ -226,6 +251,14 @@ class Scope:
             institution=Equals("institution_id", self.id),
             self=Equals("id", self.id),
         )
+
+    def people_seen(self) -> Condition:
+        """Whom listings show: the people in scope, and applicants with an open invitation in
+        scope (shown as the invitation describes them: `models.invitation.as_seen`)."""
+        if self.reach in (Reach.CANTON, Reach.SELF):
+            return self.people()
+        applicant = Equals("role", Role.APPLICANT.value)
+        return AnyOf((self.people(), AllOf((applicant, Invited(self.invitations())))))
 
     def invitations(self) -> Condition:
         """Invitation rows (`role`, `sponsor_id`, `institution_id`,

@@ -109,6 +109,11 @@ def visible_to(scope: Scope) -> QuerySet[User]:
     return User.filter(scope.people().q())
 
 
+def seen_by(scope: Scope) -> QuerySet[User]:
+    """Whom `users`, `user` and `node` show: `visible_to`, and applicants invited in scope."""
+    return User.filter(scope.people_seen().q())
+
+
 async def invitee(
     *,
     address: str,

@@ -80,7 +80,8 @@ async def invite(
             **audit_scope(sponsor_id=where.sponsor_id, institution=where.institution),
             details={"email": email.mask(address), "role": role.value, "invitation": sent.id},
         )
-    return Invited(invitee, sent, warnings_for(address))
+    shown = invitation.described(invitee, sent) if invitee.role == Role.APPLICANT else invitee
+    return Invited(shown, sent, warnings_for(address))
 
 
 async def _invite(

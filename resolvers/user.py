@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import strawberry
 from tortoise.expressions import Q
 
 from engine.context import Info
-from models import user
+from models import invitation, user
 from schema.types import ids
 from schema.types import keyset as pagination
 from schema.types.pagination import Connection, connection
@@ -16,7 +18,7 @@ from schema.types.user import User, UserFilter
 async def users(
     info: Info, first: int | None = None, after: str | None = None, filter: UserFilter | None = None
 ) -> Connection[User]:
-    rows = user.visible_to(info.context.scope)
+    rows = user.seen_by(info.context.scope)
     wanted = filter or UserFilter()
     if wanted.role is not None:
         rows = rows.filter(role=wanted.role)
@@ -31,9 +33,12 @@ async def users(
             | Q(last_name__icontains=term)
         )
     found = await pagination.page(rows, first=first, after=after, order=("email_key", "id"))
+    found = replace(found, rows=await invitation.as_seen(found.rows, by=info.context.scope))
     return connection(found, User.from_model)
 
 
 async def user_by_id(info: Info, id: strawberry.ID) -> User | None:
-    row = await user.visible_to(info.context.scope).get_or_none(id=ids.decode(id, "User"))
-    return User.from_model(row) if row else None
+    row = await user.seen_by(info.context.scope).get_or_none(id=ids.decode(id, "User"))
+    if row is None:
+        return None
+    return User.from_model((await invitation.as_seen([row], by=info.context.scope))[0])
