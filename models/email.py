@@ -37,10 +37,12 @@ def normalized(address: str) -> str:
     The local part folds ASCII letters only and keeps every other character exactly (NFC), so
     no Unicode mapping (KELVIN SIGN, long s, full-width letters) makes two mailboxes one; the
     domain is compared in its IDNA form (`Bücher.ch` is `xn--bcher-kva.ch`)."""
-    local, at, domain = unicodedata.normalize("NFC", address.strip()).rpartition("@")
+    local, at, domain = address.strip().rpartition("@")
+    # Folded before NFC: KELVIN SIGN composes to a capital K, which then stays apart from `k`.
+    local = unicodedata.normalize("NFC", _ascii_lower(local))
     if not at:
-        return _ascii_lower(domain)
-    return f"{_ascii_lower(local)}@{_idna(domain)}"
+        return local
+    return f"{local}@{_idna(domain)}"
 
 
 def _ascii_lower(text: str) -> str:
@@ -51,7 +53,7 @@ def _idna(domain: str) -> str:
     try:
         return idna.encode(domain, uts46=True).decode("ascii")
     except idna.IDNAError:  # not a valid domain: compared exactly, ASCII letters folded
-        return _ascii_lower(domain)
+        return unicodedata.normalize("NFC", _ascii_lower(domain))
 
 
 def is_shared_mailbox(address: str) -> bool:
