@@ -408,7 +408,7 @@ class ScopeWorld(RuleBasedStateMachine):
         self.run(self._learn_new_invitations())
         next(steps_run)
         open_ones = Invitation.filter(status=InvitationStatus.PENDING)
-        pending: set[int] = set(self.run(open_ones.values_list("id", flat=True)))
+        pending = {row.id for row in self.run(open_ones.only("id"))}
         for actor_id, person in self.model.people.items():
             if person.status == UserStatus.BLOCKED or person.subject is None:
                 continue
