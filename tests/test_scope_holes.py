@@ -4,18 +4,23 @@ block, inviting a parent's address, look-alike addresses, and "not found" for "n
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 
+import pytest
+
 from mailer.outbox import OutboxMessage
-from models import invitation
+from models import acceptance, invitation
 from models.audit import AuditEvent
 from models.institution import Institution
 from models.invitation import Invitation, InvitationStatus
 from models.role import Role
+from models.sign_in import Identity
 from models.sponsor import Sponsor
 from models.user import User, UserStatus
 from schema.types import ids
+from tests.support import database
 from tests.support.api import Api
 from tests.support.builders import make_institution, make_sponsor, make_user
 from tests.support.flows import (
@@ -25,6 +30,7 @@ from tests.support.flows import (
     registered_sponsor,
     token_of,
 )
+from tests.support.idp import ISSUER
 from tests.support.operations import ACCEPT
 from tests.support.user_admin import BLOCK_USER, INVITE_USER, UNBLOCK_USER
 from tests.test_authorization_matrix import MASTER_DATA
@@ -285,6 +291,31 @@ async def test_a_role_change_by_acceptance_ends_the_sign_in_and_a_first_role_kee
     assert (await api(ME, token=mover_token)).codes == ["UNAUTHENTICATED"]
     assert taken.ok()["acceptInvitation"]["__typename"] == "AcceptInvitationSuccess"
     assert (await api(ME, token=newcomer_token)).ok()["me"]["user"]["role"] == "SPONSOR_ADMIN"
+
+
+@pytest.mark.skipif(not database.is_postgres(), reason="row locks live on PostgreSQL")
+async def test_two_admins_accepting_elsewhere_at_once_leave_their_sponsor_one_of_them() -> None:
+    home, elsewhere = await make_sponsor(name="Kitas Heim"), await make_sponsor(name="Kitas Weg")
+    admins = [await make_user(Role.SPONSOR_ADMIN, sponsor=home) for _ in range(2)]
+    sent = [await open_invitation_elsewhere(admin, elsewhere) for admin in admins]
+
+    tokens = [await token_of(invited) for invited in sent]
+
+    outcomes = await asyncio.gather(
+        *(
+            acceptance.accept(
+                token=token,
+                identity=Identity(issuer=ISSUER, subject=admin.subject or "", email=admin.email),
+                caller=admin,
+            )
+            for admin, token in zip(admins, tokens, strict=True)
+        ),
+        return_exceptions=True,
+    )
+
+    assert sorted(type(o).__name__ for o in outcomes) == ["Accepted", "LastActiveAdmin"]
+    stayed = await User.filter(role=Role.SPONSOR_ADMIN, sponsor_id=home.id).count()
+    assert stayed == 1
 
 
 # Hole 4: a canton's block is undone locally.
