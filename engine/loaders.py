@@ -10,8 +10,9 @@ from tortoise.models import Model
 
 from mailer.outbox import OutboxMessage
 from models import institution
+from models.conditions import EVERYTHING, Condition
 from models.institution import Institution
-from models.scope import EVERYTHING, Condition, Scope
+from models.scope import Scope
 from models.sponsor import Sponsor
 from models.user import User
 

@@ -9,9 +9,10 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models import email
+from models.conditions import NOTHING
 from models.errors import NotAllowed
 from models.institution import Institution
-from models.scope import NOTHING, Scope
+from models.scope import Scope
 from models.user import User
 
 # Set by the HTTP layer for each request, so every audit entry says which request made it.
