@@ -111,7 +111,7 @@ def described(person: User, invitation: Invitation) -> User:
 async def as_seen(people: list[User], *, by: Scope) -> list[User]:
     """People as `by` sees them: an applicant with an open invitation (in `by`'s scope) is
     shown as that invitation describes it until it accepts, to everyone but itself."""
-    invited = [p.id for p in people if p.role == Role.APPLICANT and by.id != p.id]
+    invited = [p.id for p in people if p.role == Role.APPLICANT and by.actor_id != p.id]
     if not invited:
         return people
     newest: dict[int, Invitation] = {}

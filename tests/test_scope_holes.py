@@ -391,6 +391,29 @@ async def test_inviting_an_applicants_address_shows_the_invitation_not_the_paren
     assert (await User.get(id=parent.id)).role == Role.APPLICANT  # the role comes on acceptance
 
 
+async def test_a_parent_stays_described_to_a_sponsor_whose_id_is_the_parents_too(
+    api: Api,
+) -> None:
+    """The viewer's own account is told apart by the account's id, not by its scope's."""
+    sponsor, parent = await make_sponsor(), await make_user(Role.APPLICANT, email="e@heim.ch")
+    while sponsor.id != parent.id:  # ids of two tables: bring them level
+        if sponsor.id < parent.id:
+            sponsor = await make_sponsor()
+        else:
+            parent = await make_user(Role.APPLICANT, email=f"e{parent.id}@heim.ch")
+    admin = await make_user(Role.SPONSOR_ADMIN, sponsor=sponsor)
+    invite = {
+        "email": parent.email,
+        "role": "SPONSOR_CLERK",
+        "sponsorId": ids.encode("Sponsor", sponsor.id),
+    }
+
+    await api(INVITE_USER, {"input": invite}, user=admin)
+    seen = (await api(PERSON, {"id": ids.encode("User", parent.id)}, user=admin)).ok()
+
+    assert (seen["user"]["role"], seen["user"]["lastName"]) == ("SPONSOR_CLERK", "")
+
+
 # Hole 6: look-alike addresses are one address.
 
 
