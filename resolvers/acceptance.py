@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from engine.context import Info
@@ -22,6 +24,7 @@ from schema.types.acceptance import (
     RevokeInvitationResult,
     RevokeInvitationSuccess,
 )
+from schema.types.arguments import InvitationId
 from schema.types.errors import NotFound, TooManyAttempts
 from schema.types.institution import with_sponsor
 from schema.types.invitation import Invitation
@@ -29,7 +32,12 @@ from schema.types.user import User
 from schema.types.user_admin import LastActiveAdmin
 
 
-async def accept_invitation(info: Info, token: str) -> AcceptInvitationResult:
+async def accept_invitation(
+    info: Info,
+    token: Annotated[
+        str, strawberry.argument(description="The token after `#token=` in the invitation link.")
+    ],
+) -> AcceptInvitationResult:
     assert info.context.identity is not None  # guarded by IsAuthenticated
     try:
         done = await attempts.accept(
@@ -61,7 +69,7 @@ async def accept_invitation(info: Info, token: str) -> AcceptInvitationResult:
     )
 
 
-async def resend_invitation(info: Info, id: strawberry.ID) -> ResendInvitationResult:
+async def resend_invitation(info: Info, id: InvitationId) -> ResendInvitationResult:
     try:
         sent = await invitation.resend(
             by=info.context.actor, invitation_id=ids.decode(id, "Invitation"), policy=policy(info)
@@ -77,7 +85,7 @@ async def resend_invitation(info: Info, id: strawberry.ID) -> ResendInvitationRe
     return ResendInvitationSuccess(invitation=Invitation.from_model(sent))
 
 
-async def revoke_invitation(info: Info, id: strawberry.ID) -> RevokeInvitationResult:
+async def revoke_invitation(info: Info, id: InvitationId) -> RevokeInvitationResult:
     try:
         ended = await invitation.revoke(
             by=info.context.actor, invitation_id=ids.decode(id, "Invitation")

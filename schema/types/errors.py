@@ -9,7 +9,7 @@ from models import errors
 
 @strawberry.interface(description="Something the caller may do, but that cannot be done now.")
 class Error:
-    message: str
+    message: str = strawberry.field(description="What happened, for the person, in a sentence.")
 
 
 @strawberry.type(description="One field of the input that is not valid, and why.")
@@ -17,12 +17,14 @@ class FieldError:
     field: str = strawberry.field(
         description="Path of the field in the input, e.g. `address.postalCode`."
     )
-    message: str
+    message: str = strawberry.field(description="What is wrong with it, for the person.")
 
 
-@strawberry.type
+@strawberry.type(description="Some fields of the input are not valid; nothing was changed.")
 class InvalidInput(Error):
-    field_errors: list[FieldError]
+    field_errors: list[FieldError] = strawberry.field(
+        description="One entry per field that is not valid, to show beside that field."
+    )
 
     @classmethod
     def from_error(cls, error: errors.InvalidInput) -> InvalidInput:
@@ -32,14 +34,18 @@ class InvalidInput(Error):
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="There is no such object, or the caller may not see it (the same answer)."
+)
 class NotFound(Error):
     @classmethod
     def from_error(cls, error: errors.NotFound) -> NotFound:
         return cls(message=error.message)
 
 
-@strawberry.type
+@strawberry.type(
+    description="The address belongs to another account already (compared without case)."
+)
 class EmailAlreadyInUse(Error):
     @classmethod
     def from_error(cls, error: errors.EmailAlreadyInUse) -> EmailAlreadyInUse:
@@ -48,7 +54,9 @@ class EmailAlreadyInUse(Error):
 
 @strawberry.type(description="The data changed since the given `version` was read.")
 class StaleData(Error):
-    current_version: int
+    current_version: int = strawberry.field(
+        description="The version saved now: reload, reapply the change, send this version."
+    )
 
     @classmethod
     def from_error(cls, error: errors.StaleData) -> StaleData:
@@ -62,7 +70,7 @@ class InstitutionAlreadyActive(Error):
         return cls(message=error.message)
 
 
-@strawberry.type
+@strawberry.type(description="The invitation is no longer open (accepted, revoked or expired).")
 class InvitationNotOpen(Error):
     @classmethod
     def from_error(cls, error: errors.InvitationNotOpen) -> InvitationNotOpen:
@@ -74,7 +82,9 @@ class InvitationNotOpen(Error):
     "done. Try again after `retryAfterSeconds`."
 )
 class TooManyAttempts(Error):
-    retry_after_seconds: int
+    retry_after_seconds: int = strawberry.field(
+        description="Seconds to wait before the next attempt can succeed."
+    )
 
     @classmethod
     def from_error(cls, error: errors.TooManyAttempts) -> TooManyAttempts:
