@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 AUDIT := tests/graphql-http-audit
 CLIENT_TYPES := tests/client-types
 
-.PHONY: run test check install schema assets browser audit-tools client-types
+.PHONY: run test check install schema assets browser audit-tools client-types scope-soak
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -47,6 +47,12 @@ check: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 	$(BIN)/lint-imports
+
+# The scope property test, run far longer than in the suite (docs/user-administration.md).
+SCOPE_SOAK := KIBON_SCOPE_EXAMPLES=200 KIBON_SCOPE_STEPS=20
+scope-soak: install
+	$(SCOPE_SOAK) KIBON_TEST_DATABASE=sqlite $(BIN)/python -m pytest -q -s tests/test_scope_property.py
+	$(SCOPE_SOAK) KIBON_TEST_DATABASE=postgres $(BIN)/python -m pytest -q -s tests/test_scope_property.py
 
 # The schema as an artefact: regenerate api/schema.graphql after changing the API (tests compare).
 schema: install

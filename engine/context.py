@@ -11,6 +11,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from engine.loaders import Loaders
 from models.invitation import Invitation
+from models.scope import Scope
 from models.sign_in import Identity
 from models.user import User
 from settings import Settings
@@ -27,6 +28,8 @@ class Caller:
 
 @dataclass
 class Context:
+    """`scope` and `loaders` derive from `user`; change the caller only through `act_as`."""
+
     request: Request
     response: Response | None
     settings: Settings
@@ -34,7 +37,18 @@ class Context:
     identity: Identity | None = None
     user: User | None = None
     pending_invitation: Invitation | None = None
-    loaders: Loaders = field(default_factory=Loaders)
+    scope: Scope = field(init=False)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.act_as(self.user, self.pending_invitation)
+
+    def act_as(self, user: User | None, pending_invitation: Invitation | None = None) -> None:
+        """After a mutation that changed the caller's own role or binding, the rest of the
+        request sees the caller as it is now: a new scope and loaders that cached nothing."""
+        self.user, self.pending_invitation = user, pending_invitation
+        self.scope = Scope.of(user)
+        self.loaders = Loaders(self.scope)
 
     @property
     def actor(self) -> User:

@@ -10,16 +10,20 @@ from tortoise.models import Model
 
 from mailer.outbox import OutboxMessage
 from models import institution
+from models.conditions import EVERYTHING, Condition
 from models.institution import Institution
+from models.scope import Scope
 from models.sponsor import Sponsor
 from models.user import User
 
 M = TypeVar("M", bound=Model)
 
 
-def _by_id(model: type[M], *related: str) -> DataLoader[int, M | None]:
+def _by_id(
+    model: type[M], *related: str, where: Condition = EVERYTHING
+) -> DataLoader[int, M | None]:
     async def load(ids: Sequence[int]) -> list[M | None]:
-        found = model.filter(pk__in=list(ids)).select_related(*related)
+        found = model.filter(where.q(), pk__in=list(ids)).select_related(*related)
         rows = {row.pk: row for row in await found}
         return [rows.get(i) for i in ids]
 
@@ -30,13 +34,12 @@ def _by_id(model: type[M], *related: str) -> DataLoader[int, M | None]:
 SponsorPage = tuple[int, int, tuple[Any, ...] | None]
 
 
-def _institutions_per_sponsor(actor: User | None) -> DataLoader[SponsorPage, list[Institution]]:
+def _institutions_per_sponsor(scope: Scope) -> DataLoader[SponsorPage, list[Institution]]:
     async def load(keys: Sequence[SponsorPage]) -> list[list[Institution]]:
-        assert actor is not None, "nested lists are only for signed-in staff"
         pages: dict[SponsorPage, list[Institution]] = {}
         for size, after in {(size, after) for _, size, after in keys}:
             ids = [sponsor_id for sponsor_id, s, a in keys if (s, a) == (size, after)]
-            found = await institution.pages_per_sponsor(actor, ids, size=size, after=after)
+            found = await institution.pages_per_sponsor(scope, ids, size=size, after=after)
             pages.update({(i, size, after): rows for i, rows in found.items()})
         return [pages[key] for key in keys]
 
@@ -44,9 +47,12 @@ def _institutions_per_sponsor(actor: User | None) -> DataLoader[SponsorPage, lis
 
 
 class Loaders:
-    def __init__(self, actor: User | None = None) -> None:
-        self.sponsor = _by_id(Sponsor)
-        self.institution = _by_id(Institution, "sponsor")
-        self.user = _by_id(User)
+    """Every loader of sponsors, institutions and people answers within the caller's scope: a
+    nested field shows what the caller may see, never what the parent row points to."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.sponsor = _by_id(Sponsor, where=scope.sponsors())
+        self.institution = _by_id(Institution, "sponsor", where=scope.institutions())
+        self.user = _by_id(User, where=scope.people())
         self.message = _by_id(OutboxMessage)
-        self.institutions_per_sponsor = _institutions_per_sponsor(actor)
+        self.institutions_per_sponsor = _institutions_per_sponsor(scope)

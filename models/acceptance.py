@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from models import audit, clock, email
+from models.blocking import keep_an_active_admin
 from models.errors import (
     InvitationAlreadyUsed,
     InvitationEmailMismatch,
@@ -19,7 +20,8 @@ from models.errors import (
     InvitationNotFound,
     InvitationRevoked,
 )
-from models.invitation import Invitation, InvitationStatus, hash_token
+from models.invitation import Invitation, InvitationStatus, hash_token, revoke_pending_of
+from models.role import Role
 from models.sign_in import Identity
 from models.user import User, UserStatus
 
@@ -28,8 +30,12 @@ log = logging.getLogger("kibon.invitation")
 
 @dataclass(frozen=True)
 class Accepted:
+    """`signed_out`: the acceptance changed a role the account already held, so its current
+    sign-in has ended; otherwise the portal goes on with the same token."""
+
     user: User
     invitation: Invitation
+    signed_out: bool = False
 
 
 def check_open(invitation: Invitation) -> None:
@@ -73,17 +79,22 @@ async def accept(*, token: str, identity: Identity, caller: User | None) -> Acce
         if not taken:
             check_open(await Invitation.get(id=found.id))
             raise InvitationAlreadyUsed()  # pragma: no cover  (changed between the two reads)
-        user = await _take_role(found, identity)
+        user, changed = await _take_role(found, identity)
+        revoked = await revoke_pending_of(user)
         await audit.record(
             "invitation.accepted",
             actor=user,
             subject=found,
             sponsor_id=found.sponsor_id,
             institution_id=found.institution_id,
-            details={"role": found.role.value},
+            details={
+                "role": found.role.value,
+                "roleChanged": changed,
+                "revokedInvitations": revoked,
+            },
         )
     log.info("invitation %s accepted by user %s as %s", found.id, user.id, found.role.value)
-    return Accepted(user, found)
+    return Accepted(user, found, signed_out=changed)
 
 
 def _scope_exists(invitation: Invitation) -> bool:
@@ -93,18 +104,39 @@ def _scope_exists(invitation: Invitation) -> bool:
     return not (invitation.institution_id is not None and invitation.institution is None)
 
 
-async def _take_role(invitation: Invitation, identity: Identity) -> User:
+def _changes_a_role(invitee: User, invitation: Invitation) -> bool:
+    """A role change: the account already holds a staff role or scope (it accepted before),
+    and the invitation puts it elsewhere. Taking a first role, or a sponsor admin accepting
+    "activate X" of its own sponsor, is not one."""
+    if invitee.status == UserStatus.INVITED or invitee.role == Role.APPLICANT:
+        return False
+    was = (invitee.role, invitee.sponsor_id, invitee.institution_id)
+    return was != (invitation.role, *_placed(invitation))
+
+
+def _placed(invitation: Invitation) -> tuple[int | None, int | None]:
+    if invitation.sponsor_id is not None:  # "activate X": the role is the sponsor's
+        return invitation.sponsor_id, None
+    return None, invitation.institution_id
+
+
+async def _take_role(invitation: Invitation, identity: Identity) -> tuple[User, bool]:
+    """The account takes the invited role; a role change keeps the last-active-admin rule and
+    ends the current sign-in, as when an admin changes it."""
     invitee = await User.filter(id=invitation.user_id).select_for_update().get()
+    changed = _changes_a_role(invitee, invitation)
+    if changed:
+        await keep_an_active_admin(by=invitee, leaving=invitee)
+        invitee.signed_out_at = clock.now()
     invitee.issuer, invitee.subject = identity.issuer, identity.subject
     invitee.first_name = identity.given_name or invitee.first_name
     invitee.last_name = identity.family_name or invitee.last_name
     invitee.role = invitation.role
-    invitee.sponsor_id = invitation.sponsor_id
-    invitee.institution_id = invitation.institution_id if invitation.sponsor_id is None else None
+    invitee.sponsor_id, invitee.institution_id = _placed(invitation)
     if invitee.status == UserStatus.INVITED:
         invitee.status = UserStatus.ACTIVE
     await invitee.save()
-    return invitee
+    return invitee, changed
 
 
 async def _record_mismatch(invitation: Invitation, identity: Identity, caller: User | None) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from contextvars import ContextVar
 
 from tortoise import fields
-from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models import email
+from models.conditions import NOTHING
 from models.errors import NotAllowed
 from models.institution import Institution
-from models.role import Role, is_canton
+from models.scope import Scope
 from models.user import User
 
 # Set by the HTTP layer for each request, so every audit entry says which request made it.
@@ -48,7 +48,12 @@ async def record(
     institution_id: int | None = None,
     details: dict[str, object] | None = None,
 ) -> AuditEvent:
-    """Written inside the caller's transaction, so the trail and the change commit together."""
+    """Written inside the caller's transaction, so the trail and the change commit together.
+    An entry about an institution also names the sponsor it belongs to at this moment: the
+    entry stays in the scope it was written in when the institution moves."""
+    if sponsor_id is None and institution_id is not None:
+        place = await Institution.get_or_none(id=institution_id).only("id", "sponsor_id")
+        sponsor_id = place.sponsor_id if place else None
     return await AuditEvent.create(
         actor_id=actor.id if actor else None,
         actor_email=email.mask(actor.email) if actor else None,
@@ -74,16 +79,10 @@ async def record_denied(*, actor: User | None, path: str) -> AuditEvent:
     )
 
 
-def visible_to(actor: User) -> QuerySet[AuditEvent]:
-    """Canton staff read the whole trail; an admin the entries of its own scope (a sponsor
-    admin's includes its institutions); nobody else reads it."""
-    if is_canton(actor.role):
-        return AuditEvent.all()
-    if actor.role == Role.SPONSOR_ADMIN and actor.sponsor_id is not None:
-        institutions = Institution.filter(sponsor_id=actor.sponsor_id).values("id")
-        return AuditEvent.filter(
-            Q(sponsor_id=actor.sponsor_id) | Q(institution_id__in=Subquery(institutions))
-        )
-    if actor.role == Role.INSTITUTION_ADMIN and actor.institution_id is not None:
-        return AuditEvent.filter(institution_id=actor.institution_id)
-    raise NotAllowed("Only the canton and admins read the audit log.")
+def visible_to(scope: Scope) -> QuerySet[AuditEvent]:
+    """Canton staff read the whole trail; an admin the entries written in its own scope (a
+    sponsor admin's includes what happened in its institutions while they were its own);
+    nobody else reads it."""
+    if scope.audit_entries() is NOTHING:
+        raise NotAllowed("Only the canton and admins read the audit log.")
+    return AuditEvent.filter(scope.audit_entries().q())

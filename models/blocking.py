@@ -12,25 +12,30 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from models import audit, clock
-from models.errors import CannotBlockYourself, LastActiveAdmin, NotAllowed, NotFound
+from models.errors import (
+    BlockedByCanton,
+    CannotBlockYourself,
+    LastActiveAdmin,
+    NotAllowed,
+    NotFound,
+)
 from models.institution import Institution
 from models.placement import audit_scope
-from models.role import Role, is_canton
+from models.role import CANTON_ROLES, Role, is_canton
+from models.scope import Scope
 from models.sponsor import Sponsor
-from models.user import User, UserStatus, can_manage, visible_to
+from models.user import User, UserStatus, can_manage, person_row
 
 
 async def managed(by: User, user_id: int) -> tuple[User, Institution | None]:
     """The target, row-locked, with its institution: not found unless `by` sees it, not allowed
     unless `by` may manage it. Call inside a transaction."""
     target = await User.filter(id=user_id).select_for_update().first()
-    # The lock is taken first and visibility checked apart: PostgreSQL refuses FOR UPDATE on
-    # the outer join that `visible_to` may need.
-    if target is None or not await visible_to(by).filter(id=user_id).exists():
-        raise NotFound("There is no such user.")
     institution = None
-    if target.institution_id is not None:
+    if target is not None and target.institution_id is not None:
         institution = await Institution.get(id=target.institution_id)
+    if target is None or not Scope.of(by).people().holds(person_row(target, institution)):
+        raise NotFound("There is no such user.")
     if not can_manage(by, target, institution=institution):
         raise NotAllowed("You may not manage this user.")
     return target, institution
@@ -73,6 +78,7 @@ async def block(*, by: User, user_id: int) -> User:
             return target
         await keep_an_active_admin(by=by, leaving=target)
         target.status_before_block, target.status = target.status, UserStatus.BLOCKED
+        target.blocked_by_id, target.blocked_by_role = by.id, by.role
         target.signed_out_at = clock.now()
         await target.save()
         await _audit("user.blocked", by, target, institution)
@@ -80,13 +86,17 @@ async def block(*, by: User, user_id: int) -> User:
 
 
 async def unblock(*, by: User, user_id: int) -> User:
-    """Restores the status from before the block: an invited person is invited again."""
+    """Restores the status from before the block: an invited person is invited again. A block
+    the canton imposed (a compromised account, say) is lifted only by canton staff."""
     async with in_transaction():
         target, institution = await managed(by, user_id)
         if target.status != UserStatus.BLOCKED:
             return target
+        if target.blocked_by_role in CANTON_ROLES and not is_canton(by.role):
+            raise BlockedByCanton()
         target.status = target.status_before_block or UserStatus.ACTIVE
         target.status_before_block = None  # type: ignore[assignment]  # nullable, typed as not
+        target.blocked_by_id, target.blocked_by_role = None, None  # type: ignore[assignment]
         await target.save()
         await _audit("user.unblocked", by, target, institution)
     return target

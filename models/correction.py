@@ -9,12 +9,13 @@ from datetime import date
 
 from tortoise.transactions import in_transaction
 
-from models import audit, text
+from models import audit, clock, text
 from models.errors import NotAllowed, NotFound
 from models.form import Form
-from models.institution import CareType, Institution, InstitutionStatus, is_run_by, visible_to
+from models.institution import CareType, Institution, InstitutionStatus, is_run_by
+from models.invitation import Invitation, InvitationStatus
 from models.registration import clean_vouchers_from, require_canton, save_sponsor
-from models.role import is_canton
+from models.scope import Scope
 from models.sponsor import Sponsor
 from models.user import User
 
@@ -54,9 +55,10 @@ class InstitutionCorrection:
 def check_may_correct(actor: User, institution: Institution, change: InstitutionCorrection) -> None:
     """The canton corrects anything; the people who run the institution may rename it, and set
     `vouchersFrom` until it is active (from then on it is the canton's)."""
-    if is_canton(actor.role):
+    scope = Scope.of(actor)
+    if scope.is_canton:
         return
-    if not is_run_by(actor, institution) or change.care_type or change.sponsor_id:
+    if not is_run_by(scope, institution) or change.care_type or change.sponsor_id:
         raise NotAllowed()
     if change.vouchers_from is not None and institution.status != InstitutionStatus.INVITED:
         raise NotAllowed("Only the canton changes the voucher date of an active institution.")
@@ -73,19 +75,33 @@ async def update_institution(
     form.done()
     async with in_transaction():
         found = await Institution.filter(id=institution_id).select_for_update().first()
-        if found is None or not await visible_to(by).filter(id=institution_id).exists():
+        if found is None:  # public: one outside the actor's scope is not allowed, not hidden
             raise NotFound("There is no such institution.")
         check_may_correct(by, found, change)
+        was_sponsor_id = found.sponsor_id
         await _apply(found, change)
+        moved = was_sponsor_id != found.sponsor_id
+        revoked = await revoke_old_sponsors_invitations(found, was_sponsor_id) if moved else 0
         await audit.record(
             "institution.updated",
             actor=by,
             subject=found,
             institution_id=found.id,
             sponsor_id=found.sponsor_id,
-            details={"fields": change.fields()},
+            details={"fields": change.fields()}
+            | ({"fromSponsorId": was_sponsor_id, "revokedInvitations": revoked} if moved else {}),
         )
     return found
+
+
+async def revoke_old_sponsors_invitations(institution: Institution, sponsor_id: int | None) -> int:
+    """A moved institution is no longer the old sponsor's: its open invitations that grant a
+    role of the old sponsor for it (a sponsor admin's "activate X") are withdrawn."""
+    if sponsor_id is None:
+        return 0
+    return await Invitation.filter(
+        institution_id=institution.id, sponsor_id=sponsor_id, status=InvitationStatus.PENDING
+    ).update(status=InvitationStatus.REVOKED, revoked_at=clock.now())
 
 
 async def _apply(institution: Institution, change: InstitutionCorrection) -> None:

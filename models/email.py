@@ -1,7 +1,11 @@
-"""E-mail addresses: validated by a real validator, compared lower-cased, shown as typed."""
+"""E-mail addresses: validated by a real validator, compared by one identity key, shown and
+written to as typed."""
 
 from __future__ import annotations
 
+import unicodedata
+
+import idna
 from email_validator import EmailNotValidError, validate_email
 
 MAX_LENGTH = 254
@@ -19,7 +23,7 @@ def clean(raw: str) -> str:
     address = raw.strip()
     if not address:
         raise ValueError("An e-mail address is required.")
-    if len(address) > MAX_LENGTH:
+    if len(address) > MAX_LENGTH or len(normalized(address)) > MAX_LENGTH:
         raise ValueError(f"An e-mail address has at most {MAX_LENGTH} characters.")
     try:
         validate_email(address, check_deliverability=False)
@@ -29,7 +33,27 @@ def clean(raw: str) -> str:
 
 
 def normalized(address: str) -> str:
-    return address.strip().lower()
+    """The identity of an address: two addresses are one mailbox only if their keys are equal.
+    The local part folds ASCII letters only and keeps every other character exactly (NFC), so
+    no Unicode mapping (KELVIN SIGN, long s, full-width letters) makes two mailboxes one; the
+    domain is compared in its IDNA form (`Bücher.ch` is `xn--bcher-kva.ch`)."""
+    local, at, domain = address.strip().rpartition("@")
+    # Folded before NFC: KELVIN SIGN composes to a capital K, which then stays apart from `k`.
+    local = unicodedata.normalize("NFC", _ascii_lower(local))
+    if not at:
+        return local
+    return f"{local}@{_idna(domain)}"
+
+
+def _ascii_lower(text: str) -> str:
+    return "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in text)
+
+
+def _idna(domain: str) -> str:
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:  # not a valid domain: compared exactly, ASCII letters folded
+        return unicodedata.normalize("NFC", _ascii_lower(domain))
 
 
 def is_shared_mailbox(address: str) -> bool:
@@ -38,5 +62,5 @@ def is_shared_mailbox(address: str) -> bool:
 
 def mask(address: str) -> str:
     """`anna.muster@kita-sonne.ch` → `a***@kita-sonne.ch`: enough to recognise, not to harvest."""
-    local, _, domain = normalized(address).partition("@")
-    return f"{local[:1]}***@{domain}"
+    local, _, domain = address.strip().rpartition("@")
+    return f"{_ascii_lower(local[:1])}***@{_ascii_lower(domain)}"

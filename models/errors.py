@@ -29,6 +29,12 @@ class NotAllowed(DomainError):
     message = "You are not allowed to do this."
 
 
+class BlockedByCanton(NotAllowed):
+    """Unblocking refused: the canton imposed the block (the API's FORBIDDEN)."""
+
+    message = "The canton blocked this account; only canton staff can unblock it."
+
+
 class NotFound(DomainError):
     message = "Not found."
 

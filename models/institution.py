@@ -6,20 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tortoise import connections, fields
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models import raw_sql, text
-from models.role import INSTITUTION_ROLES, SPONSOR_ROLES, is_canton
+from models.scope import Scope, institution_row
 from models.sponsor import Sponsor
-
-# A user belongs to an institution and an institution's rules take the acting user: the two
-# models name each other. Only the annotations need `User` (the foreign keys name it as a string).
-if TYPE_CHECKING:
-    from models.user import User
 
 
 class CareType(StrEnum):
@@ -87,21 +82,14 @@ class Institution(Model):
         self.search_name = text.folded(name)
 
 
-def visibility_conditions(actor: User) -> dict[str, int] | None:
-    """Which institutions an actor sees, as column = value conditions: {} is every one, None
-    is none. The one rule behind `visible_to` and `listing`."""
-    if is_canton(actor.role):
-        return {}
-    if actor.sponsor_id is not None:
-        return {"sponsor_id": actor.sponsor_id}
-    if actor.institution_id is not None:
-        return {"id": actor.institution_id}
-    return None
+def visible_to(scope: Scope) -> QuerySet[Institution]:
+    return Institution.filter(scope.institutions().q())
 
 
-def visible_to(actor: User) -> QuerySet[Institution]:
-    scope = visibility_conditions(actor)
-    return Institution.filter(**scope) if scope is not None else Institution.filter(id__in=[])
+def in_scope(scope: Scope, institution: Institution) -> bool:
+    return scope.institutions().holds(
+        institution_row(id=institution.id, sponsor_id=institution.sponsor_id)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,27 +116,22 @@ class ListFilter:
 
 
 async def listing(
-    actor: User, wanted: ListFilter, *, after: Sequence[Any] | None, limit: int
+    scope: Scope, wanted: ListFilter, *, after: Sequence[Any] | None, limit: int
 ) -> list[Listed]:
     """The institutions an actor sees, in (search_name, id) order after a key, with their
     sponsor's name: one statement (the keyset and trigram indexes serve it). Written out by
     hand: for the most requested staff list, building it through the ORM and turning rows into
     objects cost more than the query itself."""
-    scope = visibility_conditions(actor)
-    if scope is None:
-        return []
     db = connections.get("default")
     mark = raw_sql.placeholders(db.capabilities.dialect)
     # Column names come from this code, never from the request; values are bound parameters.
-    # A list, not a dict: the scope's sponsor and a filter's sponsor must both hold.
+    visible, params = scope.institutions().sql("i", mark)
+    conditions: list[str] = [visible]
     equal = [
-        *scope.items(),
         ("care_type", wanted.care_type and wanted.care_type.value),
         ("status", wanted.status and wanted.status.value),
         ("sponsor_id", wanted.sponsor_id),
     ]
-    conditions: list[str] = []
-    params: list[Any] = []
     for column, value in equal:
         if value is not None:
             conditions.append(f'i."{column}" = {next(mark)}')
@@ -163,7 +146,7 @@ async def listing(
         'SELECT i."id", i."name", i."search_name", i."care_type", i."status", '  # noqa: S608
         'i."vouchers_from", i."version", i."sponsor_id", s."name" '
         'FROM "institution" i LEFT JOIN "sponsor" s ON s."id" = i."sponsor_id" '
-        f"WHERE {' AND '.join(conditions) or '1 = 1'} "
+        f"WHERE {' AND '.join(conditions)} "
         f'ORDER BY i."search_name", i."id" LIMIT {int(limit)}',
         params,
     )
@@ -188,11 +171,9 @@ def _like_escaped(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def is_run_by(actor: User, institution: Institution) -> bool:
+def is_run_by(scope: Scope, institution: Institution) -> bool:
     """The institution's own staff, or the staff of its sponsor (admins and clerks)."""
-    if actor.role in SPONSOR_ROLES:
-        return institution.sponsor_id is not None and actor.sponsor_id == institution.sponsor_id
-    return actor.role in INSTITUTION_ROLES and actor.institution_id == institution.id
+    return not scope.is_canton and in_scope(scope, institution)
 
 
 def listed_publicly(
@@ -208,7 +189,7 @@ def listed_publicly(
 
 
 async def pages_per_sponsor(
-    actor: User, sponsor_ids: Sequence[int], *, size: int, after: Sequence[Any] | None
+    scope: Scope, sponsor_ids: Sequence[int], *, size: int, after: Sequence[Any] | None
 ) -> dict[int, list[Institution]]:
     """The first `size + 1` visible institutions of each sponsor after a (name, id) key, in ONE
     statement (a window function), so a page of sponsors with their institutions costs one
@@ -220,9 +201,10 @@ async def pages_per_sponsor(
     if after is not None:
         conditions.append(f'("search_name", "id") > ({next(mark)}, {next(mark)})')
         params += list(after)
-    if actor.role in INSTITUTION_ROLES:  # they see their sponsor, but of it only their own
-        conditions.append(f'"id" = {next(mark)}')
-        params.append(actor.institution_id)
+    # Whoever sees a sponsor sees of it only the institutions in its own scope.
+    visible, values = scope.institutions().sql("", mark)
+    conditions.append(visible)
+    params += values
     # Every value is a bound parameter; only placeholders and the int `size` are formatted in.
     ranked = (
         'SELECT *, ROW_NUMBER() OVER (PARTITION BY "sponsor_id" ORDER BY "search_name", "id") '  # noqa: S608

@@ -9,7 +9,6 @@ from datetime import timedelta
 from enum import StrEnum
 
 from tortoise import fields
-from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -19,9 +18,10 @@ from mailer.outbox import OutboxMessage
 from models import audit, clock, mail_budget
 from models.errors import InvitationAlreadyUsed, InvitationRevoked, NotAllowed, NotFound
 from models.institution import Institution
-from models.role import INSTITUTION_ROLES, Role, can_grant, is_canton
+from models.role import Role, can_grant, is_canton
+from models.scope import Scope
 from models.sponsor import Sponsor
-from models.user import Language, User
+from models.user import Language, User, UserStatus
 
 TOKEN_BYTES = 32  # 256 bits from `secrets`
 
@@ -85,18 +85,40 @@ class Invitation(Model):
         return self.status
 
 
-def visible_to(actor: User) -> QuerySet[Invitation]:
-    if is_canton(actor.role):
-        return Invitation.all()
-    if actor.sponsor_id is not None:
-        return Invitation.filter(
-            Q(sponsor_id=actor.sponsor_id) | Q(institution__sponsor_id=actor.sponsor_id)
-        )
-    if actor.institution_id is not None:
-        # Only invitations to the institution's own roles: a sponsor admin invited to activate
-        # it stays out of sight, as sponsor staff are in `users`.
-        return Invitation.filter(institution_id=actor.institution_id, role__in=INSTITUTION_ROLES)
-    return Invitation.filter(id__in=[])
+def visible_to(scope: Scope) -> QuerySet[Invitation]:
+    """By the scope of the role an invitation grants, and no other: an invitation to activate
+    an institution as its sponsor's admin is the sponsor's, not the institution's."""
+    return Invitation.filter(scope.invitations().q())
+
+
+def described(person: User, invitation: Invitation) -> User:
+    """An applicant invited to a role, as the invitation describes it: the address typed, the
+    invited role, `INVITED`, no names. Not saved: nothing of the parent's account shows."""
+    placed_at_institution = invitation.sponsor_id is None
+    return User(
+        id=person.id,
+        email=invitation.email,
+        email_key=person.email_key,
+        role=invitation.role,
+        sponsor_id=invitation.sponsor_id,
+        institution_id=invitation.institution_id if placed_at_institution else None,
+        status=UserStatus.INVITED,
+        first_name="",
+        last_name="",
+    )
+
+
+async def as_seen(people: list[User], *, by: Scope) -> list[User]:
+    """People as `by` sees them: an applicant with an open invitation (in `by`'s scope) is
+    shown as that invitation describes it until it accepts, to everyone but itself."""
+    invited = [p.id for p in people if p.role == Role.APPLICANT and by.actor_id != p.id]
+    if not invited:
+        return people
+    newest: dict[int, Invitation] = {}
+    open_ones = visible_to(by).filter(user_id__in=invited, status=InvitationStatus.PENDING)
+    for row in await open_ones.order_by("id"):
+        newest[row.user_id] = row
+    return [described(p, newest[p.id]) if p.id in newest else p for p in people]
 
 
 def hash_token(token: str) -> str:
@@ -117,13 +139,15 @@ async def issue(
     by: User | None,
     language: Language | None,
     policy: Policy,
+    address: str | None = None,
 ) -> Invitation:
-    """A pending invitation and its mail, in the caller's transaction. The token leaves this
+    """A pending invitation and its mail, in the caller's transaction, to `address` as the
+    inviter typed it (the account's own spelling when not given). The token leaves this
     function only inside the queued mail."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     invitation = Invitation(
         user=user,
-        email=user.email,
+        email=address or user.email,
         role=role,
         sponsor=sponsor,
         institution=institution,
@@ -165,22 +189,13 @@ def _inviter(by: User | None) -> str:
     return f"{by.display_name} (Kanton Bern)" if is_canton(by.role) else by.display_name
 
 
-async def can_manage(actor: User, invitation: Invitation) -> bool:
-    """Canton staff, and the admins who may grant the invited role in the invited scope."""
-    if is_canton(actor.role):
-        return True
-    if not can_grant(actor.role, invitation.role):
-        return False
-    if actor.role == Role.INSTITUTION_ADMIN:
-        return invitation.institution_id == actor.institution_id
-    return await visible_to(actor).filter(id=invitation.id).exists()
-
-
 async def _locked_for_change(by: User, invitation_id: int) -> Invitation:
+    """Canton staff, and the admins who may grant the invited role where it is visible."""
     found = await Invitation.filter(id=invitation_id).select_for_update().first()
-    if found is None or not await visible_to(by).filter(id=invitation_id).exists():
+    scope = Scope.of(by)
+    if found is None or not await visible_to(scope).filter(id=invitation_id).exists():
         raise NotFound("There is no such invitation.")
-    if not await can_manage(by, found):
+    if not scope.is_canton and not can_grant(by.role, found.role):
         raise NotAllowed()
     if found.status == InvitationStatus.ACCEPTED:
         raise InvitationAlreadyUsed()

@@ -90,6 +90,7 @@ async def register_sponsor(
             by=by,
             language=language,
             policy=policy,
+            address=address,
         )
         await audit.record(
             "sponsor.registered",
@@ -165,6 +166,7 @@ async def _invite_institution_admin(
             by=by,
             language=language or holder.language,
             policy=policy,
+            address=address,
         )
     admin = await user.invitee(
         address=address,
@@ -181,4 +183,5 @@ async def _invite_institution_admin(
         by=by,
         language=language,
         policy=policy,
+        address=address,
     )

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tortoise import fields
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models import text
-from models.role import is_canton
-
-# A user belongs to a sponsor and a sponsor's rules take the acting user: the two models name
-# each other. Only the annotations need `User` (the foreign keys name it as a string).
-if TYPE_CHECKING:
-    from models.user import User
+from models.scope import Scope
 
 
 class Sponsor(Model):
@@ -34,11 +27,5 @@ class Sponsor(Model):
         self.search_name = text.folded(name)
 
 
-def visible_to(actor: User) -> QuerySet[Sponsor]:
-    if is_canton(actor.role):
-        return Sponsor.all()
-    if actor.sponsor_id is not None:
-        return Sponsor.filter(id=actor.sponsor_id)
-    if actor.institution_id is not None:
-        return Sponsor.filter(institutions__id=actor.institution_id)
-    return Sponsor.filter(id__in=[])
+def visible_to(scope: Scope) -> QuerySet[Sponsor]:
+    return Sponsor.filter(scope.sponsors().q())

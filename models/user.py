@@ -6,7 +6,6 @@ from enum import StrEnum
 
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -14,7 +13,8 @@ from tortoise.transactions import in_transaction
 from models import email
 from models.errors import EmailAlreadyInUse
 from models.institution import Institution
-from models.role import Role, Scope, can_grant, is_canton, scope_level
+from models.role import Role, can_grant
+from models.scope import Scope, place_row
 from models.sponsor import Sponsor
 
 
@@ -32,7 +32,7 @@ class Language(StrEnum):
 class User(Model):
     id = fields.IntField(primary_key=True)
     email = fields.CharField(max_length=254)  # as typed, for display
-    email_key = fields.CharField(max_length=254, unique=True)  # lower-cased, for identity
+    email_key = fields.CharField(max_length=254, unique=True)  # `email.normalized`, for identity
     first_name = fields.CharField(max_length=100, default="")
     last_name = fields.CharField(max_length=100, default="")
     role = fields.CharEnumField(Role, max_length=20, db_index=True)
@@ -46,6 +46,9 @@ class User(Model):
     institution_id: int | None
     status = fields.CharEnumField(UserStatus, max_length=10)
     status_before_block = fields.CharEnumField(UserStatus, max_length=10, null=True)
+    # Who imposed the current block: a canton's block is lifted only by canton staff.
+    blocked_by_id = fields.IntField(null=True)  # no foreign key: the record outlives the account
+    blocked_by_role = fields.CharEnumField(Role, max_length=20, null=True)
     language = fields.CharEnumField(Language, max_length=2, null=True)
     # The sign-in identity (OIDC issuer + subject), bound on the first matching sign-in.
     issuer = fields.CharField(max_length=255, null=True)
@@ -61,32 +64,34 @@ class User(Model):
 
     def set_email(self, address: str) -> None:
         self.email = address.strip()
-        self.email_key = self.email.lower()
+        self.email_key = email.normalized(self.email)
 
     @property
     def display_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part) or self.email
 
 
+def person_row(person: User, institution: Institution | None) -> dict[str, object]:
+    """`person` as the scope's checks read it; `institution` is the one it is tied to."""
+    return place_row(
+        id=person.id,
+        sponsor_id=person.sponsor_id,
+        institution_id=person.institution_id,
+        institution_sponsor_id=institution.sponsor_id if institution else None,
+    )
+
+
 def can_grant_in(
     actor: User, role: Role, *, sponsor_id: int | None, institution: Institution | None
 ) -> bool:
-    """The contract's role table: `actor` may give `role` tied to that sponsor or institution.
-
-    Canton admins grant their roles anywhere; a sponsor admin within its sponsor and the
-    institutions of that sponsor; an institution admin within its institution.
-    """
-    if not can_grant(actor.role, role):
-        return False
-    if is_canton(actor.role):
-        return True
-    if actor.role == Role.SPONSOR_ADMIN and actor.sponsor_id is not None:
-        if scope_level(role) == Scope.SPONSOR:
-            return sponsor_id == actor.sponsor_id
-        return institution is not None and institution.sponsor_id == actor.sponsor_id
-    if actor.role == Role.INSTITUTION_ADMIN and actor.institution_id is not None:
-        return institution is not None and institution.id == actor.institution_id
-    return False
+    """The contract's role table: `actor` may give `role` where its holder would be in the
+    actor's scope (canton roles: only the canton's)."""
+    where = place_row(
+        sponsor_id=sponsor_id,
+        institution_id=institution.id if institution else None,
+        institution_sponsor_id=institution.sponsor_id if institution else None,
+    )
+    return can_grant(actor.role, role) and Scope.of(actor).people().holds(where)
 
 
 def can_manage(actor: User, target: User, *, institution: Institution | None) -> bool:
@@ -98,18 +103,15 @@ def can_manage(actor: User, target: User, *, institution: Institution | None) ->
     return can_grant_in(actor, target.role, sponsor_id=target.sponsor_id, institution=institution)
 
 
-def visible_to(actor: User) -> QuerySet[User]:
+def visible_to(scope: Scope) -> QuerySet[User]:
     """Canton staff see everyone; sponsor staff their sponsor's and its institutions' people;
     institution staff their institution's; an applicant only itself."""
-    if is_canton(actor.role):
-        return User.all()
-    if actor.sponsor_id is not None:
-        return User.filter(
-            Q(sponsor_id=actor.sponsor_id) | Q(institution__sponsor_id=actor.sponsor_id)
-        )
-    if actor.institution_id is not None:
-        return User.filter(institution_id=actor.institution_id)
-    return User.filter(id=actor.id)
+    return User.filter(scope.people().q())
+
+
+def seen_by(scope: Scope) -> QuerySet[User]:
+    """Whom `users`, `user` and `node` show: `visible_to`, and applicants invited in scope."""
+    return User.filter(scope.people_seen().q())
 
 
 async def invitee(

@@ -72,7 +72,7 @@ async def invite(
             first_name=first,
             last_name=last,
         )
-        sent = await _invite(by, invitee, where, language, policy)
+        sent = await _invite(by, invitee, where, language, policy, address=address)
         await audit.record(
             "user.invited",
             actor=by,
@@ -80,13 +80,21 @@ async def invite(
             **audit_scope(sponsor_id=where.sponsor_id, institution=where.institution),
             details={"email": email.mask(address), "role": role.value, "invitation": sent.id},
         )
-    return Invited(invitee, sent, warnings_for(address))
+    shown = invitation.described(invitee, sent) if invitee.role == Role.APPLICANT else invitee
+    return Invited(shown, sent, warnings_for(address))
 
 
 async def _invite(
-    by: User, invitee: User, where: Placement, language: Language | None, policy: Policy
+    by: User,
+    invitee: User,
+    where: Placement,
+    language: Language | None,
+    policy: Policy,
+    *,
+    address: str | None = None,
 ) -> Invitation:
     return await invitation.issue(
+        address=address,
         user=invitee,
         role=where.role,
         sponsor=where.sponsor,

@@ -29,6 +29,7 @@ from schema.types.errors import NotFound, TooManyAttempts
 from schema.types.institution import with_sponsor
 from schema.types.invitation import Invitation
 from schema.types.user import User
+from schema.types.user_admin import LastActiveAdmin
 
 
 async def accept_invitation(
@@ -57,6 +58,9 @@ async def accept_invitation(
         return InvitationRevoked(message=error.message)
     except errors.TooManyAttempts as error:
         return TooManyAttempts.from_error(error)
+    except errors.LastActiveAdmin as error:
+        return LastActiveAdmin(message=error.message)
+    info.context.act_as(done.user)  # the rest of the answer sees the new role
     place = done.invitation.institution
     return AcceptInvitationSuccess(
         user=User.from_model(done.user),

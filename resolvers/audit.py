@@ -46,6 +46,6 @@ async def audit_log(
         AuditLogFilter | None, strawberry.argument(description="Narrows the log.")
     ] = None,
 ) -> Connection[AuditEntry]:
-    rows = filtered(audit.visible_to(info.context.actor), filter or AuditLogFilter())
+    rows = filtered(audit.visible_to(info.context.scope), filter or AuditLogFilter())
     found = await pagination.page(rows, first=first, after=after, descending=True)
     return connection(found, AuditEntry.from_model)

@@ -29,7 +29,7 @@ async def institutions(
     size = pagination.check_page_size(first)
     start = pagination.decode_cursor(after, ORDER) if after is not None else None
     rows = await institution.listing(
-        info.context.actor,
+        info.context.scope,
         institution.ListFilter(
             care_type=wanted.care_type,
             status=wanted.status,
@@ -44,6 +44,6 @@ async def institutions(
 
 
 async def institution_by_id(info: Info, id: InstitutionId) -> Institution | None:
-    visible = institution.visible_to(info.context.actor)
+    visible = institution.visible_to(info.context.scope)
     row = await visible.select_related("sponsor").get_or_none(id=ids.decode(id, "Institution"))
     return Institution.from_model(row) if row else None

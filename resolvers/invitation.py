@@ -24,7 +24,7 @@ async def invitations(
         InvitationFilter | None, strawberry.argument(description="Narrows the list.")
     ] = None,
 ) -> Connection[Invitation]:
-    rows = invitation.visible_to(info.context.actor)
+    rows = invitation.visible_to(info.context.scope)
     wanted = filter or InvitationFilter()
     if wanted.status == InvitationStatus.EXPIRED:
         rows = rows.filter(status=InvitationStatus.PENDING, expires_at__lte=clock.now())

@@ -24,7 +24,7 @@ async def sponsors(
         strawberry.argument(description="Part of the name; case and accents are ignored."),
     ] = None,
 ) -> Connection[Sponsor]:
-    rows = sponsor.visible_to(info.context.actor)
+    rows = sponsor.visible_to(info.context.scope)
     if search and search.strip():
         rows = rows.filter(search_name__contains=text.folded(search.strip()))
     found = await pagination.page(rows, first=first, after=after, order=("search_name", "id"))
@@ -32,5 +32,5 @@ async def sponsors(
 
 
 async def sponsor_by_id(info: Info, id: SponsorId) -> Sponsor | None:
-    row = await sponsor.visible_to(info.context.actor).get_or_none(id=ids.decode(id, "Sponsor"))
+    row = await sponsor.visible_to(info.context.scope).get_or_none(id=ids.decode(id, "Sponsor"))
     return Sponsor.from_model(row) if row else None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import strawberry
 from tortoise.expressions import Q
 
 from engine.context import Info
-from models import user
+from models import invitation, user
 from schema.types import ids
 from schema.types import keyset as pagination
 from schema.types.arguments import After, First, UserId
@@ -24,7 +25,7 @@ async def users(
         UserFilter | None, strawberry.argument(description="Narrows the list.")
     ] = None,
 ) -> Connection[User]:
-    rows = user.visible_to(info.context.actor)
+    rows = user.seen_by(info.context.scope)
     wanted = filter or UserFilter()
     if wanted.role is not None:
         rows = rows.filter(role=wanted.role)
@@ -39,9 +40,12 @@ async def users(
             | Q(last_name__icontains=term)
         )
     found = await pagination.page(rows, first=first, after=after, order=("email_key", "id"))
+    found = replace(found, rows=await invitation.as_seen(found.rows, by=info.context.scope))
     return connection(found, User.from_model)
 
 
 async def user_by_id(info: Info, id: UserId) -> User | None:
-    row = await user.visible_to(info.context.actor).get_or_none(id=ids.decode(id, "User"))
-    return User.from_model(row) if row else None
+    row = await user.seen_by(info.context.scope).get_or_none(id=ids.decode(id, "User"))
+    if row is None:
+        return None
+    return User.from_model((await invitation.as_seen([row], by=info.context.scope))[0])

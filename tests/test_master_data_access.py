@@ -139,16 +139,22 @@ async def test_the_canton_may_not_change_an_active_institution(api: Api, someone
 
 
 @pytest.mark.parametrize("someone", STRANGERS)
-async def test_other_institutions_and_sponsors_find_no_such_institution(
+async def test_other_institutions_and_sponsors_are_forbidden_an_institution_they_do_not_run(
     api: Api, someone: Someone
 ) -> None:
+    """Institutions are public (the family portal lists them): outside the caller's scope an
+    institution is refused, not hidden."""
     sponsor = await make_sponsor()
     institution = await make_institution(sponsor=sponsor)
     user = await someone(institution, sponsor)
 
-    result = await activate(api, institution, by=user)
+    activating = await activate(api, institution, by=user)
+    updating = await update(api, institution, by=user, given=complete_input())
 
-    assert result.ok()["activateInstitution"]["__typename"] == "NotFound"
+    assert activating.data == {"activateInstitution": None}
+    assert activating.codes == ["FORBIDDEN"]
+    assert updating.data == {"updateInstitutionMasterData": None}
+    assert updating.codes == ["FORBIDDEN"]
     assert await unchanged(institution, InstitutionStatus.INVITED)
 
 
@@ -158,7 +164,8 @@ async def test_a_sponsor_role_does_not_reach_an_institution_without_a_sponsor(ap
 
     result = await activate(api, institution, by=user)
 
-    assert result.ok()["activateInstitution"]["__typename"] == "NotFound"
+    assert result.data == {"activateInstitution": None}
+    assert result.codes == ["FORBIDDEN"]
     assert await unchanged(institution, InstitutionStatus.INVITED)
 
 

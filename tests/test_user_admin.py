@@ -244,9 +244,10 @@ async def test_an_applicants_address_may_be_invited_and_the_same_account_is_reus
     payload = result.ok()["inviteUser"]
     assert payload["__typename"] == "InviteUserSuccess"
     assert payload["user"]["id"] == gid(applicant)
-    assert payload["user"]["role"] == "APPLICANT"  # until acceptance
+    assert payload["user"]["role"] == "INSTITUTION_CLERK"  # as the invitation describes it
     assert payload["invitation"]["role"] == "INSTITUTION_CLERK"
     assert await User.filter(email_key="eva@heim.ch").count() == 1
+    assert (await User.get(id=applicant.id)).role == Role.APPLICANT  # until acceptance
 
 
 async def test_a_shared_mailbox_is_invited_with_a_warning(api: Api) -> None:

@@ -18,7 +18,6 @@ from starlette.websockets import WebSocket
 
 from engine.context import Caller, Context
 from engine.errors import SIGN_IN_NOT_VALID, Code
-from engine.loaders import Loaders
 from models import audit, sign_in
 from models.errors import DomainError
 from settings import Settings
@@ -89,7 +88,6 @@ class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
             identity=caller.identity if caller else None,
             user=caller.user if caller else None,
             pending_invitation=caller.pending_invitation if caller else None,
-            loaders=Loaders(caller.user if caller else None),
         )
 
     def should_render_graphql_ide(self, request: Any) -> bool:

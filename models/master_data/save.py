@@ -12,9 +12,10 @@ from tortoise.transactions import in_transaction
 
 from models import audit, clock
 from models.errors import InstitutionAlreadyActive, NotAllowed, NotFound, StaleData
-from models.institution import Institution, InstitutionStatus, visible_to
+from models.institution import Institution, InstitutionStatus
 from models.master_data.access import can_edit_master_data
 from models.master_data.form import MasterDataForm, validate
+from models.scope import Scope
 from models.user import User
 
 ACTIVATED = "institution.activated"
@@ -47,11 +48,12 @@ async def update(*, by: User, institution_id: int, form: MasterDataForm) -> Inst
 
 
 async def _editable(actor: User, institution_id: int) -> Institution:
-    """Locked for the rest of the transaction. One the actor cannot see does not exist for it."""
-    row = await visible_to(actor).filter(id=institution_id).select_for_update().first()
+    """Locked for the rest of the transaction. Institutions are public: one outside the
+    actor's scope is not allowed, not hidden."""
+    row = await Institution.filter(id=institution_id).select_for_update().first()
     if row is None:
         raise NotFound("There is no such institution.")
-    if not can_edit_master_data(actor, row):
+    if not can_edit_master_data(Scope.of(actor), row):
         raise NotAllowed()
     return row
 

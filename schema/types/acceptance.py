@@ -12,6 +12,7 @@ from schema.types.errors import Error, NotFound, TooManyAttempts
 from schema.types.institution import Institution
 from schema.types.invitation import Invitation
 from schema.types.user import User
+from schema.types.user_admin import LastActiveAdmin
 
 
 @strawberry.enum(description="Where the portal takes the person after accepting.")
@@ -84,7 +85,8 @@ AcceptInvitationResult = Annotated[
     | InvitationNotFound
     | InvitationAlreadyUsed
     | InvitationRevoked
-    | TooManyAttempts,
+    | TooManyAttempts
+    | LastActiveAdmin,
     strawberry.union("AcceptInvitationResult", description="What `acceptInvitation` answers."),
 ]
 ResendInvitationResult = Annotated[

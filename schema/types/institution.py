@@ -32,7 +32,7 @@ class Sponsor(Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[Sponsor | None]:
-        return await visible_nodes(sponsor.visible_to(info.context.actor), node_ids, cls.from_model)
+        return await visible_nodes(sponsor.visible_to(info.context.scope), node_ids, cls.from_model)
 
     @strawberry.field(description="Its institutions that the caller may see, by name.")
     async def institutions(
@@ -47,7 +47,7 @@ class Sponsor(Node):
 
 
 async def sponsor_of(info: Info, sponsor_id: int | None) -> Sponsor | None:
-    """The sponsor a visible row refers to; seeing the row implies seeing its sponsor."""
+    """The sponsor a row refers to, if the caller's scope shows it (null otherwise)."""
     if sponsor_id is None:
         return None
     row = await info.context.loaders.sponsor.load(sponsor_id)
@@ -172,7 +172,7 @@ class Institution(Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[Institution | None]:
-        visible = institution.visible_to(info.context.actor).select_related("sponsor")
+        visible = institution.visible_to(info.context.scope).select_related("sponsor")
         return await visible_nodes(visible, node_ids, cls.from_model)
 
     @strawberry.field(
@@ -193,7 +193,7 @@ class Institution(Node):
         if not master_data.has_any(row):
             return None
         return MasterData.from_model(
-            row, full_iban=master_data.may_see_iban(info.context.actor, row)
+            row, full_iban=master_data.may_see_iban(info.context.scope, row)
         )
 
 
@@ -214,7 +214,7 @@ async def with_sponsor(row: institution.Institution) -> Institution:
 
 
 async def institution_of(info: Info, institution_id: int | None) -> Institution | None:
-    """The institution a visible row refers to; seeing the row implies seeing it."""
+    """The institution a row refers to, if the caller's scope shows it (null otherwise)."""
     if institution_id is None:
         return None
     row = await info.context.loaders.institution.load(institution_id)

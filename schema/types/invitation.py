@@ -45,7 +45,7 @@ class Invitation(Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[Invitation | None]:
-        visible = invitation.visible_to(info.context.actor)
+        visible = invitation.visible_to(info.context.scope)
         return await visible_nodes(visible, node_ids, cls.from_model)
 
     @strawberry.field(description="Whether the invitation mail has been delivered.")

@@ -45,8 +45,10 @@ class User(Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[User | None]:
-        visible = user.visible_to(info.context.actor)
-        return await visible_nodes(visible, node_ids, cls.from_model)
+        scope = info.context.scope
+        found = await visible_nodes(user.seen_by(scope), node_ids, lambda row: row)
+        seen = iter(await invitation.as_seen([row for row in found if row], by=scope))
+        return [cls.from_model(next(seen)) if row else None for row in found]
 
     @strawberry.field(description="The sponsor a sponsor role is tied to.")
     async def sponsor(self, info: Info) -> Sponsor | None:

@@ -1,0 +1,169 @@
+"""Conditions on rows, each evaluated three ways from one definition: as a Tortoise `Q` (ORM
+listings), as plain SQL with bound parameters (the hand-written listings), and in Python
+against a row's values (checks on a row already loaded). `models/scope.py` builds the scope
+rule from them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from tortoise import Tortoise
+from tortoise.expressions import Q, Subquery
+
+
+class Condition(Protocol):
+    def q(self) -> Q: ...
+
+    def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]: ...
+
+    def holds(self, row: Mapping[str, Any]) -> bool: ...
+
+
+def _column(alias: str, name: str) -> str:
+    return f'{alias}."{name}"' if alias else f'"{name}"'
+
+
+@dataclass(frozen=True, slots=True)
+class Equals:
+    column: str
+    value: Any
+
+    def q(self) -> Q:
+        return Q(**{self.column: self.value})
+
+    def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        return f"{_column(alias, self.column)} = {next(mark)}", [self.value]
+
+    def holds(self, row: Mapping[str, Any]) -> bool:
+        return bool(row.get(self.column) == self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class OneOf:
+    column: str
+    values: tuple[str, ...]
+
+    def q(self) -> Q:
+        values: dict[str, Any] = {f"{self.column}__in": list(self.values)}
+        return Q(**values)
+
+    def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        marks = ", ".join(next(mark) for _ in self.values)
+        return f"{_column(alias, self.column)} IN ({marks})", list(self.values)
+
+    def holds(self, row: Mapping[str, Any]) -> bool:
+        return row.get(self.column) in self.values
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionOfSponsor:
+    """`column` names an institution of the sponsor `sponsor_id` (at this moment). In Python,
+    the row gives that institution's sponsor under `column + "__sponsor_id"`."""
+
+    column: str
+    sponsor_id: int
+
+    def q(self) -> Q:
+        lookup: dict[str, Any] = {f"{self.column.removesuffix('_id')}__sponsor_id": self.sponsor_id}
+        return Q(**lookup)
+
+    def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        select = f'SELECT "id" FROM "institution" WHERE "sponsor_id" = {next(mark)}'  # noqa: S608
+        return f"{_column(alias, self.column)} IN ({select})", [self.sponsor_id]
+
+    def holds(self, row: Mapping[str, Any]) -> bool:
+        return row.get(self.column) is not None and bool(
+            row.get(f"{self.column}__sponsor_id") == self.sponsor_id
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SponsorOfInstitution:
+    """The row is the sponsor of the institution `institution_id`: for a sponsor row, whose
+    `institutions__id` lookup the Python check receives as `institution_ids`."""
+
+    institution_id: int
+
+    def q(self) -> Q:
+        return Q(institutions__id=self.institution_id)
+
+    def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        select = f'SELECT "sponsor_id" FROM "institution" WHERE "id" = {next(mark)}'  # noqa: S608
+        return f"{_column(alias, 'id')} IN ({select})", [self.institution_id]
+
+    def holds(self, row: Mapping[str, Any]) -> bool:
+        return self.institution_id in row.get("institution_ids", ())
+
+
+@dataclass(frozen=True, slots=True)
+class Invited:
+    """A user row with an open invitation that meets `where`. In Python, the row says so
+    under `invited` (a check on a loaded row never counts on it)."""
+
+    where: Condition
+
+    def q(self) -> Q:
+        # By name, not by import: the invitation model is built on this module.
+        invitation = Tortoise.apps["models"]["Invitation"]
+        open_ones = invitation.filter(self.where.q(), status="PENDING").values("user_id")
+        return Q(id__in=Subquery(open_ones))
+
+    def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        where, params = self.where.sql('"invitation"', mark)
+        # The placeholders in the order of the text: SQLite binds `?` by position.
+        select = f'SELECT "user_id" FROM "invitation" WHERE ({where}) AND "status" = {next(mark)}'  # noqa: S608
+        return f"{_column(alias, 'id')} IN ({select})", [*params, "PENDING"]
+
+    def holds(self, row: Mapping[str, Any]) -> bool:
+        return bool(row.get("invited"))
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    parts: tuple[Condition, ...]
+
+    def q(self) -> Q:
+        return Q(*(part.q() for part in self.parts), join_type="AND")
+
+    def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        if not self.parts:
+            return "1 = 1", []
+        return _joined(" AND ", self.parts, alias, mark)
+
+    def holds(self, row: Mapping[str, Any]) -> bool:
+        return all(part.holds(row) for part in self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    parts: tuple[Condition, ...]
+
+    def q(self) -> Q:
+        if not self.parts:
+            return Q(id__in=[])
+        return Q(*(part.q() for part in self.parts), join_type="OR")
+
+    def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        if not self.parts:
+            return "1 = 0", []
+        return _joined(" OR ", self.parts, alias, mark)
+
+    def holds(self, row: Mapping[str, Any]) -> bool:
+        return any(part.holds(row) for part in self.parts)
+
+
+def _joined(
+    operator: str, parts: tuple[Condition, ...], alias: str, mark: Iterator[str]
+) -> tuple[str, list[Any]]:
+    texts, params = [], []
+    for part in parts:
+        text, values = part.sql(alias, mark)
+        texts.append(f"({text})")
+        params += values
+    return operator.join(texts), params
+
+
+EVERYTHING: Condition = AllOf(())
+NOTHING: Condition = AnyOf(())
