@@ -12,6 +12,8 @@ USERS = """query ($after: String, $role: Role) {
   users(first: 1, after: $after, filter: {role: $role}) {
     totalCount pageInfo { endCursor } } }"""
 SPONSORS = "{ sponsors(first: 1) { totalCount } }"
+INSTITUTIONS = """query ($search: String) {
+  institutions(first: 1, filter: {search: $search}) { totalCount } }"""
 NESTED = "{ sponsors(first: 5) { edges { node { institutions { totalCount } } } } }"
 
 
@@ -32,6 +34,23 @@ async def test_total_count_counts_only_what_the_caller_may_see_on_every_page(api
     assert second["users"]["totalCount"] == 4
     assert clerks["totalCount"] == 3
     assert everyone["totalCount"] == 8
+
+
+async def test_the_staff_institution_list_counts_within_scope_and_filter(api: Api) -> None:
+    ours, theirs = await make_sponsor(), await make_sponsor()
+    for name in ("Kita Sonne", "Kita Mond", "Hort Sonne"):
+        await make_institution(name=name, sponsor=ours)
+        await make_institution(name=name, sponsor=theirs)
+    admin = await make_user(Role.SPONSOR_ADMIN, sponsor=ours)
+    canton = await make_user(Role.CANTON_ADMIN)
+
+    mine = (await api(INSTITUTIONS, {}, user=admin)).ok()["institutions"]
+    sunny = (await api(INSTITUTIONS, {"search": "sonne"}, user=admin)).ok()["institutions"]
+    all_sunny = (await api(INSTITUTIONS, {"search": "sonne"}, user=canton)).ok()["institutions"]
+
+    assert mine["totalCount"] == 3
+    assert sunny["totalCount"] == 2
+    assert all_sunny["totalCount"] == 4
 
 
 async def test_total_count_costs_one_statement_and_only_when_selected(api: Api) -> None:
