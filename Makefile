@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 AUDIT := tests/graphql-http-audit
 
-.PHONY: run test check install schema assets browser audit-tools
+.PHONY: run test check install schema messages assets browser audit-tools
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -42,6 +42,14 @@ check: install
 # The schema as an artefact: regenerate api/schema.graphql after changing the API (tests compare).
 schema: install
 	$(BIN)/python main.py export-schema > api/schema.graphql
+
+# The message catalogue: collect every `_("…")` and {% trans %} into i18n/messages.pot, then
+# add new messages to the German and French catalogues (fill in their msgstr; tests check).
+messages: install
+	$(BIN)/pybabel extract --quiet -F babel.cfg --no-location --sort-output \
+	    --ignore-dirs=".* node_modules tests bench var build" -o i18n/messages.pot .
+	$(BIN)/pybabel update --quiet -i i18n/messages.pot -d i18n --no-fuzzy-matching \
+	    --ignore-obsolete --no-wrap
 
 # GraphiQL's pinned bundles (web/graphiql, npm ci), served by the app at /graphiql-assets/.
 GRAPHIQL := web/graphiql

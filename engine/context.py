@@ -10,6 +10,7 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from engine.loaders import Loaders
+from i18n import Language, Text, translate
 from models.invitation import Invitation
 from models.sign_in import Identity
 from models.user import User
@@ -35,6 +36,11 @@ class Context:
     user: User | None = None
     pending_invitation: Invitation | None = None
     loaders: Loaders = field(default_factory=Loaders)
+    language: Language = Language.DE  # negotiated from Accept-Language
+
+    def say(self, text: Text) -> str:
+        """`text` in the reader's language."""
+        return translate(text, self.language)
 
     @property
     def actor(self) -> User:

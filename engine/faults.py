@@ -13,6 +13,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from engine.errors import client_view, is_fault, is_forbidden, tag_client_error
+from i18n import Language
 from models import audit
 
 log = logging.getLogger("kibon.graphql")
@@ -23,7 +24,8 @@ class ErrorPolicy(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [client_view(error) for error in result.errors]
+            language = getattr(self.execution_context.context, "language", Language.DE)
+            result.errors = [client_view(error, language) for error in result.errors]
             await self._record_refusals(result.errors)
 
     async def _record_refusals(self, errors: list[GraphQLError]) -> None:

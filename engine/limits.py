@@ -7,14 +7,55 @@ document validated once is not validated again.
 
 from __future__ import annotations
 
+from typing import Any
+
+from graphql import DocumentNode, GraphQLError, ValidationContext, ValidationRule
 from strawberry.extensions import AddValidationRules
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
+from engine.errors import Code, Spoken
+from i18n import Text, _
+
 MAX_DEPTH = 10  # every legitimate query of the contract, through Relay connections, fits
 MAX_ALIASES = 15
 
-_RULES = [depth_rule(MAX_DEPTH, None, None), aliases_rule(MAX_ALIASES)]
+
+class _Saying:
+    """The validation context as a limit rule sees it: Strawberry's rules do all their work
+    when created and report in English, so their report is replaced by our `Text`."""
+
+    def __init__(self, context: ValidationContext, text: Text) -> None:
+        self._context, self._text = context, text
+
+    @property
+    def document(self) -> DocumentNode:
+        return self._context.document
+
+    def report_error(self, error: GraphQLError) -> None:
+        said = Spoken(self._text, code=Code.BAD_USER_INPUT, nodes=error.nodes)
+        self._context.report_error(said)
+
+
+def saying(rule: type[ValidationRule], text: Text) -> type[ValidationRule]:
+    class Limit(ValidationRule):
+        def __init__(self, context: ValidationContext, *args: Any) -> None:
+            rule(_Saying(context, text))  # type: ignore[arg-type]
+            super().__init__(context)
+
+    return Limit
+
+
+_RULES = [
+    saying(
+        depth_rule(MAX_DEPTH, None, None),
+        _("The operation is nested deeper than {most} levels.", most=MAX_DEPTH),
+    ),
+    saying(
+        aliases_rule(MAX_ALIASES),
+        _("The operation has more than {most} aliases.", most=MAX_ALIASES),
+    ),
+]
 
 
 class RequestLimits(AddValidationRules):

@@ -9,6 +9,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from i18n import _
 from models import email
 from models.errors import NotAllowed
 from models.institution import Institution
@@ -86,4 +87,4 @@ def visible_to(actor: User) -> QuerySet[AuditEvent]:
         )
     if actor.role == Role.INSTITUTION_ADMIN and actor.institution_id is not None:
         return AuditEvent.filter(institution_id=actor.institution_id)
-    raise NotAllowed("Only the canton and admins read the audit log.")
+    raise NotAllowed(_("Only the canton and admins read the audit log."))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from i18n import _
 from models import audit, clock
 from models.errors import CannotBlockYourself, LastActiveAdmin, NotAllowed, NotFound
 from models.institution import Institution
@@ -27,12 +28,12 @@ async def managed(by: User, user_id: int) -> tuple[User, Institution | None]:
     # The lock is taken first and visibility checked apart: PostgreSQL refuses FOR UPDATE on
     # the outer join that `visible_to` may need.
     if target is None or not await visible_to(by).filter(id=user_id).exists():
-        raise NotFound("There is no such user.")
+        raise NotFound(_("There is no such user."))
     institution = None
     if target.institution_id is not None:
         institution = await Institution.get(id=target.institution_id)
     if not can_manage(by, target, institution=institution):
-        raise NotAllowed("You may not manage this user.")
+        raise NotAllowed(_("You may not manage this user."))
     return target, institution
 
 

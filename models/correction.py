@@ -9,6 +9,7 @@ from datetime import date
 
 from tortoise.transactions import in_transaction
 
+from i18n import _
 from models import audit, text
 from models.errors import NotAllowed, NotFound
 from models.form import Form
@@ -22,12 +23,12 @@ from models.user import User
 async def update_sponsor(*, by: User, sponsor_id: int, name: str) -> Sponsor:
     require_canton(by)
     form = Form()
-    name = form.check("name", lambda: text.clean_name(name, what="The name"))
+    name = form.check("name", lambda: text.clean_name(name))
     form.done()
     async with in_transaction():
         sponsor = await Sponsor.filter(id=sponsor_id).select_for_update().first()
         if sponsor is None:
-            raise NotFound("There is no such sponsor.")
+            raise NotFound(_("There is no such sponsor."))
         sponsor.set_name(name)
         await save_sponsor(sponsor)
         await audit.record(
@@ -59,7 +60,7 @@ def check_may_correct(actor: User, institution: Institution, change: Institution
     if not is_run_by(actor, institution) or change.care_type or change.sponsor_id:
         raise NotAllowed()
     if change.vouchers_from is not None and institution.status != InstitutionStatus.INVITED:
-        raise NotAllowed("Only the canton changes the voucher date of an active institution.")
+        raise NotAllowed(_("Only the canton changes the voucher date of an active institution."))
 
 
 async def update_institution(
@@ -67,14 +68,14 @@ async def update_institution(
 ) -> Institution:
     form = Form()
     if change.name is not None:
-        form.check("name", lambda: text.clean_name(change.name or "", what="The name"))
+        form.check("name", lambda: text.clean_name(change.name or ""))
     if change.vouchers_from is not None:
         form.check("vouchersFrom", lambda: clean_vouchers_from(change.vouchers_from))  # type: ignore[arg-type]
     form.done()
     async with in_transaction():
         found = await Institution.filter(id=institution_id).select_for_update().first()
         if found is None or not await visible_to(by).filter(id=institution_id).exists():
-            raise NotFound("There is no such institution.")
+            raise NotFound(_("There is no such institution."))
         check_may_correct(by, found, change)
         await _apply(found, change)
         await audit.record(
@@ -91,7 +92,7 @@ async def update_institution(
 async def _apply(institution: Institution, change: InstitutionCorrection) -> None:
     if change.sponsor_id is not None:
         if not await Sponsor.exists(id=change.sponsor_id):
-            raise NotFound("There is no such sponsor.")
+            raise NotFound(_("There is no such sponsor."))
         institution.sponsor_id = change.sponsor_id
     if change.name is not None:
         institution.set_name(text.clean_name(change.name))

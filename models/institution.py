@@ -87,6 +87,11 @@ class Institution(Model):
         self.search_name = text.folded(name)
 
 
+def needs_master_data(institution: Institution) -> bool:
+    """Until its first complete save: only then are people asked to enter master data."""
+    return institution.status != InstitutionStatus.ACTIVE
+
+
 def visibility_conditions(actor: User) -> dict[str, int] | None:
     """Which institutions an actor sees, as column = value conditions: {} is every one, None
     is none. The one rule behind `visible_to` and `listing`."""

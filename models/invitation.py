@@ -14,6 +14,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from i18n import _
 from mailer import invitation_mail
 from mailer.outbox import OutboxMessage
 from models import audit, clock, mail_budget
@@ -179,7 +180,7 @@ async def can_manage(actor: User, invitation: Invitation) -> bool:
 async def _locked_for_change(by: User, invitation_id: int) -> Invitation:
     found = await Invitation.filter(id=invitation_id).select_for_update().first()
     if found is None or not await visible_to(by).filter(id=invitation_id).exists():
-        raise NotFound("There is no such invitation.")
+        raise NotFound(_("There is no such invitation."))
     if not await can_manage(by, found):
         raise NotAllowed()
     if found.status == InvitationStatus.ACCEPTED:
@@ -194,7 +195,7 @@ async def resend(*, by: User, invitation_id: int, policy: Policy) -> Invitation:
     async with in_transaction():
         found = await _locked_for_change(by, invitation_id)
         if found.status == InvitationStatus.REVOKED:
-            raise InvitationRevoked("This invitation has been withdrawn; send a new one.")
+            raise InvitationRevoked(_("This invitation has been withdrawn; send a new one."))
         await found.fetch_related("user", "sponsor", "institution", "invited_by")
         token = secrets.token_urlsafe(TOKEN_BYTES)
         found.token_hash = hash_token(token)
@@ -210,7 +211,7 @@ async def revoke(*, by: User, invitation_id: int) -> Invitation:
     async with in_transaction():
         found = await _locked_for_change(by, invitation_id)
         if found.status == InvitationStatus.REVOKED:
-            raise InvitationRevoked("This invitation has already been withdrawn.")
+            raise InvitationRevoked(_("This invitation has already been withdrawn."))
         found.status = InvitationStatus.REVOKED
         found.revoked_at = clock.now()
         await found.save()

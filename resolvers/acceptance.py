@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from engine.context import Info
-from models import attempts, errors, invitation
+from models import attempts, errors, institution, invitation
 from resolvers.registration import policy
 from schema.types import ids
 from schema.types.acceptance import (
@@ -40,19 +40,20 @@ async def accept_invitation(info: Info, token: str) -> AcceptInvitationResult:
     except errors.InvitationEmailMismatch as error:
         return InvitationEmailMismatch.from_error(error)
     except errors.InvitationExpired as error:
-        return InvitationExpired(message=error.message)
+        return InvitationExpired(text=error.text)
     except errors.InvitationNotFound as error:
-        return InvitationNotFound(message=error.message)
+        return InvitationNotFound(text=error.text)
     except errors.InvitationAlreadyUsed as error:
-        return InvitationAlreadyUsed(message=error.message)
+        return InvitationAlreadyUsed(text=error.text)
     except errors.InvitationRevoked as error:
-        return InvitationRevoked(message=error.message)
+        return InvitationRevoked(text=error.text)
     except errors.TooManyAttempts as error:
         return TooManyAttempts.from_error(error)
     place = done.invitation.institution
+    to_master_data = place is not None and institution.needs_master_data(place)
     return AcceptInvitationSuccess(
         user=User.from_model(done.user),
-        next=NextStep.INSTITUTION_MASTER_DATA if place else NextStep.HOME,
+        next=NextStep.INSTITUTION_MASTER_DATA if to_master_data else NextStep.HOME,
         institution=await with_sponsor(place) if place else None,
     )
 
@@ -65,9 +66,9 @@ async def resend_invitation(info: Info, id: strawberry.ID) -> ResendInvitationRe
     except errors.NotFound as error:
         return NotFound.from_error(error)
     except errors.InvitationAlreadyUsed as error:
-        return InvitationAlreadyUsed(message=error.message)
+        return InvitationAlreadyUsed(text=error.text)
     except errors.InvitationRevoked as error:
-        return InvitationRevoked(message=error.message)
+        return InvitationRevoked(text=error.text)
     except errors.TooManyAttempts as error:
         return TooManyAttempts.from_error(error)
     return ResendInvitationSuccess(invitation=Invitation.from_model(sent))
@@ -81,7 +82,7 @@ async def revoke_invitation(info: Info, id: strawberry.ID) -> RevokeInvitationRe
     except errors.NotFound as error:
         return NotFound.from_error(error)
     except errors.InvitationAlreadyUsed as error:
-        return InvitationAlreadyUsed(message=error.message)
+        return InvitationAlreadyUsed(text=error.text)
     except errors.InvitationRevoked as error:
-        return InvitationRevoked(message=error.message)
+        return InvitationRevoked(text=error.text)
     return RevokeInvitationSuccess(invitation=Invitation.from_model(ended))

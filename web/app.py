@@ -21,6 +21,7 @@ from web.endpoint import GraphQLEndpoint, RequestId
 from web.graphiql import page as graphiql
 from web.guard import RequestGuard
 from web.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
+from web.language import ReadersLanguage
 from web.metrics import HttpMetrics
 from web.perimeter import protect
 from web.response_cache import CachedPublicResponses, PublicResponseCache
@@ -79,6 +80,7 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
     app.state.public_cache = cache
     app.add_middleware(RequestId)
     app.add_middleware(CachedPublicResponses, cache=cache)  # outside routing: hits stay cheap
+    app.add_middleware(ReadersLanguage)  # outside the cache: its hits say their language too
     app.add_middleware(HttpMetrics, routes=routes)
     protect(app, settings.http)
     return app

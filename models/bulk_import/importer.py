@@ -15,6 +15,7 @@ from uuid import uuid4
 
 from tortoise.transactions import in_transaction
 
+from i18n import _
 from models import audit, email, registration, text
 from models.bulk_import.sheet import Entry, Problem, Sheet
 from models.errors import DomainError, EmailAlreadyInUse, InvalidInput
@@ -66,7 +67,10 @@ async def acting_canton_user(address: str) -> User:
     found = await User.get_or_none(email_key=email.normalized(address))
     if found is None or not is_canton(found.role) or found.status != UserStatus.ACTIVE:
         raise ImportRefused(
-            f"{address} is no active canton account (SUPER_ADMIN, CANTON_ADMIN, CANTON_CLERK)"
+            _(
+                "{address} is no active canton account (SUPER_ADMIN, CANTON_ADMIN, CANTON_CLERK).",
+                address=address,
+            )
         )
     return found
 
@@ -220,7 +224,8 @@ def _refused(
     email_column: str,
 ) -> None:
     if isinstance(refused, InvalidInput):
-        for name, message in refused.field_errors.items():
-            run.report.problems.append(Problem(entry.line, f"{columns.get(name, name)}: {message}"))
+        for name, problem in refused.field_errors.items():
+            message = f"{columns.get(name, name)}: {problem.text}"
+            run.report.problems.append(Problem(entry.line, message))
     else:
-        run.report.problems.append(Problem(entry.line, f"{email_column}: {refused.message}"))
+        run.report.problems.append(Problem(entry.line, f"{email_column}: {refused.text}"))
