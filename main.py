@@ -16,6 +16,7 @@ from commands import create_admin, database, import_institutions, mail_worker, s
 from commands.logs import configure_logging
 from commands.serve import app_from_env
 from mailer.worker import MailWorker
+from models import reminders
 from models.role import Role
 from schema.root import schema
 from settings import Settings
@@ -67,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if settings.smtp is None:
             print("mail-worker needs KIBON_SMTP_HOST (serve alone uses the development sink)")
             return 2
-        worker = MailWorker(settings, smtp=settings.smtp)
+        worker = MailWorker(settings, smtp=settings.smtp, chores=(reminders.remind_due,))
         asyncio.run(database.with_database(settings, mail_worker.deliver_until_stopped(worker)))
     elif args.command == "import-institutions":
         job = import_institutions.run(

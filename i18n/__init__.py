@@ -6,6 +6,6 @@ known. The translations live in gettext catalogues (`i18n/<lang>/LC_MESSAGES/mes
 extracted with `pybabel` (`make messages`) and read at import.
 """
 
-from i18n.catalogue import LANGUAGES, Language, Text, _, gettext, translate
+from i18n.catalogue import LANGUAGES, Language, Named, Text, _, gettext, translate
 
-__all__ = ["LANGUAGES", "Language", "Text", "_", "gettext", "translate"]
+__all__ = ["LANGUAGES", "Language", "Named", "Text", "_", "gettext", "translate"]

@@ -40,6 +40,26 @@ class Text:
         return self.id.format(**{k: _plain(v) for k, v in self.params.items()})
 
 
+@dataclass(frozen=True)
+class Named:
+    """A name that has a German and a French form (`Kanton Bern`, `Canton de Berne`)."""
+
+    de: str
+    fr: str
+
+    @classmethod
+    def parse(cls, names: str) -> Named:
+        """`Kanton Bern / Canton de Berne`, or one name for both."""
+        german, _, french = names.partition(" / ")
+        return cls(german.strip(), french.strip() or german.strip())
+
+    def in_(self, language: Language) -> str:
+        return self.fr if language == Language.FR else self.de
+
+    def __str__(self) -> str:
+        return self.de
+
+
 def _(message_id: str, /, **params: Any) -> Text:
     """Marks a message for the catalogue (`pybabel extract` looks for `_`)."""
     return Text(message_id, params)
@@ -68,6 +88,8 @@ def translate(text: Text, language: Language) -> str:
 def _said(value: Any, language: Language) -> Any:
     if isinstance(value, Text):
         return translate(value, language)
+    if isinstance(value, Named):
+        return value.in_(language)
     return _plain(value)
 
 

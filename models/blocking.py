@@ -12,7 +12,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from i18n import _
-from models import audit, clock
+from models import audit, clock, notices
 from models.errors import CannotBlockYourself, LastActiveAdmin, NotAllowed, NotFound
 from models.institution import Institution
 from models.placement import audit_scope
@@ -76,6 +76,7 @@ async def block(*, by: User, user_id: int) -> User:
         target.status_before_block, target.status = target.status, UserStatus.BLOCKED
         target.signed_out_at = clock.now()
         await target.save()
+        await notices.blocked(target)
         await _audit("user.blocked", by, target, institution)
     return target
 

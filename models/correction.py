@@ -10,7 +10,7 @@ from datetime import date
 from tortoise.transactions import in_transaction
 
 from i18n import _
-from models import audit, text
+from models import audit, notices, text
 from models.errors import NotAllowed, NotFound
 from models.form import Form
 from models.institution import CareType, Institution, InstitutionStatus, is_run_by, visible_to
@@ -90,6 +90,7 @@ async def update_institution(
 
 
 async def _apply(institution: Institution, change: InstitutionCorrection) -> None:
+    before = institution.sponsor_id
     if change.sponsor_id is not None:
         if not await Sponsor.exists(id=change.sponsor_id):
             raise NotFound(_("There is no such sponsor."))
@@ -100,3 +101,6 @@ async def _apply(institution: Institution, change: InstitutionCorrection) -> Non
     institution.vouchers_from = change.vouchers_from or institution.vouchers_from
     institution.version += 1
     await institution.save()
+    if institution.sponsor_id != before:
+        old = await Sponsor.get_or_none(id=before) if before is not None else None
+        await notices.institution_moved(institution, before=old)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from tortoise import fields
@@ -19,12 +19,13 @@ from mailer import invitation_mail
 from mailer.outbox import OutboxMessage
 from models import audit, clock, mail_budget
 from models.errors import InvitationAlreadyUsed, InvitationRevoked, NotAllowed, NotFound
-from models.institution import Institution
+from models.institution import Institution, needs_master_data
 from models.role import INSTITUTION_ROLES, Role, can_grant, is_canton
 from models.sponsor import Sponsor
-from models.user import Language, User
+from models.user import Language, User, reading
 
 TOKEN_BYTES = 32  # 256 bits from `secrets`
+REMIND_BEFORE = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,9 @@ class Invitation(Model):
     message_id: int | None
     accepted_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    # When the one reminder is due (two days before expiry); None once sent, or for an
+    # invitation too short-lived for one.
+    remind_at = fields.DatetimeField(null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -133,9 +137,15 @@ async def issue(
         language=language,
         invited_by=by,
     )
+    invitation.remind_at = reminder_time(invitation.expires_at, ttl_days=policy.ttl_days)
     invitation.message = await _queue_mail(invitation, token, policy)
     await invitation.save()
     return invitation
+
+
+def reminder_time(expires_at: datetime, *, ttl_days: int) -> datetime | None:
+    """Two days before it expires, if it lives longer than that."""
+    return expires_at - REMIND_BEFORE if timedelta(days=ttl_days) > REMIND_BEFORE else None
 
 
 async def _queue_mail(invitation: Invitation, token: str, policy: Policy) -> OutboxMessage:
@@ -144,26 +154,40 @@ async def _queue_mail(invitation: Invitation, token: str, policy: Policy) -> Out
         sponsor_id=invitation.sponsor_id,
         institution_id=invitation.institution_id,
     )
-    by = invitation.invited_by
-    sponsor, institution = invitation.sponsor, invitation.institution
-    return await invitation_mail.queue(
-        invitation_mail.InvitationMail(
-            email=invitation.email,
-            role=invitation.role.value,
-            sponsor=sponsor.name if sponsor else None,
-            institution=institution.name if institution else None,
-            inviter=_inviter(by),
-            link=link(policy, token),
-            valid_until=invitation.expires_at,
-            language=invitation.language.value if invitation.language else None,
-        )
+    return await invitation_mail.queue(await described(invitation, link=link(policy, token)))
+
+
+async def described(invitation: Invitation, *, link: str | None) -> invitation_mail.InvitationMail:
+    """The invitation as its mails tell it; `link` only where the token is at hand."""
+    institution = invitation.institution
+    sponsor = invitation.sponsor
+    if sponsor is None and institution is not None and institution.sponsor_id is not None:
+        sponsor = await Sponsor.get_or_none(id=institution.sponsor_id)
+    return invitation_mail.InvitationMail(
+        email=invitation.email,
+        role=invitation.role.value,
+        sponsor=sponsor.name if sponsor else None,
+        institution=institution.name if institution else None,
+        inviter=await inviter(invitation.invited_by),
+        link=link or "",
+        valid_until=invitation.expires_at,
+        language=reading(invitation.language, invitation.user.language),
+        asks_for_master_data=institution is not None and needs_master_data(institution),
     )
 
 
-def _inviter(by: User | None) -> str:
+async def inviter(by: User | None) -> invitation_mail.Inviter:
+    """Their name; without one, their role and organisation (never their address)."""
     if by is None:
-        return "Kanton Bern"
-    return f"{by.display_name} (Kanton Bern)" if is_canton(by.role) else by.display_name
+        return invitation_mail.Inviter(name=None, role=None)
+    sponsor = await Sponsor.get_or_none(id=by.sponsor_id) if by.sponsor_id else None
+    place = await Institution.get_or_none(id=by.institution_id) if by.institution_id else None
+    return invitation_mail.Inviter(
+        name=by.full_name,
+        role=by.role.value,
+        sponsor=sponsor.name if sponsor else None,
+        institution=place.name if place else None,
+    )
 
 
 async def can_manage(actor: User, invitation: Invitation) -> bool:
@@ -201,6 +225,7 @@ async def resend(*, by: User, invitation_id: int, policy: Policy) -> Invitation:
         found.token_hash = hash_token(token)
         found.expires_at = clock.now() + timedelta(days=policy.ttl_days)
         found.invited_by = by
+        found.remind_at = reminder_time(found.expires_at, ttl_days=policy.ttl_days)
         found.message = await _queue_mail(found, token, policy)
         await found.save()
         await _audit("invitation.resent", by, found)

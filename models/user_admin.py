@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from i18n import _
-from models import audit, blocking, clock, email, invitation, text, user
+from models import audit, blocking, clock, email, invitation, notices, text, user
 from models.errors import CannotChangeYourOwnRole, NotAllowed, WarningCode
 from models.form import Form
 from models.invitation import Invitation, Policy
@@ -127,7 +127,10 @@ async def change_role(
             return target
         await blocking.keep_an_active_admin(by=by, leaving=target)
         was = target.role, audit_scope(sponsor_id=target.sponsor_id, institution=institution)
+        before = await notices.reader(target)
         changes = await _move(by, target, where, policy)
+        if not changes["reinvited"]:  # a person not yet in gets the new invitation instead
+            await notices.role_changed(target, before=before)
         await _audit_change(by, target, was, where, changes)
     return target
 
