@@ -12,7 +12,6 @@ from email.utils import parseaddr
 from i18n import Named
 from settings import Settings
 
-
 DEFAULT_CANTON = Named("Kanton Bern", "Kanton Bern")
 
 

@@ -22,7 +22,7 @@ SKIPPED = re.compile(r"(^|/)(\.|node_modules|tests|bench|var|build)")
 def marked_messages() -> set[str]:
     """What `make messages` extracts: every `_("…")` of the code."""
     with (ROOT / "babel.cfg").open() as config:
-        method_map, options_map = parse_mapping_cfg(config)
+        method_map, options_map = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
     found = set()
     for path, _line, message, _comments, _context in extract_from_dir(
         ROOT,
@@ -40,7 +40,7 @@ def marked_messages() -> set[str]:
 def catalogue(language: Language) -> dict[str, tuple[str, bool]]:
     with (ROOT / "i18n" / language.value / "LC_MESSAGES" / "messages.po").open("rb") as po:
         read = read_po(po, locale=language.value)
-    return {m.id: (m.string, m.fuzzy) for m in read if m.id and isinstance(m.id, str)}
+    return {m.id: (str(m.string), m.fuzzy) for m in read if m.id and isinstance(m.id, str)}
 
 
 def placeholders(text: str) -> set[str]:

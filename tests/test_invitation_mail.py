@@ -5,9 +5,11 @@ the language, and the canton's headers and footer."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from models import registration, user_admin
-from models.institution import InstitutionStatus
+from models.institution import CareType, InstitutionStatus
+from models.invitation import Invitation
 from models.role import Role
 from models.user import Language
 from settings import Settings
@@ -31,8 +33,8 @@ async def test_a_reused_sponsor_admin_is_invited_to_activate_institution_x_of_sp
         await registration.register_institution(
             by=await canton_admin(),
             name="Kita Sonne",
-            care_type=registration.CareType.DAYCARE_CENTER,
-            vouchers_from=registration.date(2025, 8, 1),
+            care_type=CareType.DAYCARE_CENTER,
+            vouchers_from=date(2025, 8, 1),
             admin_email=admin.email,
             sponsor_id=sponsor.id,
             language=None,
@@ -67,8 +69,8 @@ async def test_an_institution_admin_learns_which_sponsor_the_institution_belongs
         await registration.register_institution(
             by=await canton_admin(),
             name="Kita Mond",
-            care_type=registration.CareType.DAYCARE_CENTER,
-            vouchers_from=registration.date(2025, 8, 1),
+            care_type=CareType.DAYCARE_CENTER,
+            vouchers_from=date(2025, 8, 1),
             admin_email="leitung@kita-mond.ch",
             sponsor_id=sponsor.id,
             language=Language.DE,
@@ -135,9 +137,7 @@ async def test_an_invitation_to_an_institution_without_master_data_leads_to_them
         policy=POLICY,
     )
 
-    message = await registration.Invitation.get(id=invited.invitation.id).prefetch_related(
-        "message"
-    )
+    message = await Invitation.get(id=invited.invitation.id).prefetch_related("message")
     assert message.message is not None
     assert "die Stammdaten der Institution «Kita Neu»" in (message.message.body_text or "")
 
@@ -182,8 +182,8 @@ async def test_without_a_language_for_the_invitation_the_persons_stored_language
         await registration.register_institution(
             by=await canton_admin(),
             name="Crèche Soleil",
-            care_type=registration.CareType.DAYCARE_CENTER,
-            vouchers_from=registration.date(2025, 8, 1),
+            care_type=CareType.DAYCARE_CENTER,
+            vouchers_from=date(2025, 8, 1),
             admin_email=admin.email,
             sponsor_id=sponsor.id,
             language=None,
