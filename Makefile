@@ -46,10 +46,10 @@ schema: install
 # The message catalogue: collect every `_("…")` and {% trans %} into i18n/messages.pot, then
 # add new messages to the German and French catalogues (fill in their msgstr; tests check).
 messages: install
-	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --omit-header \
 	    --ignore-dirs=".* node_modules tests bench var build" -o i18n/messages.pot .
 	$(BIN)/pybabel -q update -i i18n/messages.pot -d i18n --no-fuzzy-matching \
-	    --ignore-obsolete --no-wrap --omit-header
+	    --ignore-obsolete --no-wrap --ignore-pot-creation-date
 
 # GraphiQL's pinned bundles (web/graphiql, npm ci), served by the app at /graphiql-assets/.
 GRAPHIQL := web/graphiql
