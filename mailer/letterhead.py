@@ -35,7 +35,8 @@ class Letterhead:
 def sender_domain(mail_from: str) -> str:
     """`kiBon <noreply@kibon.be.ch>` → `kibon.be.ch`: Message-IDs are made in that domain."""
     _, address = parseaddr(mail_from)
-    return address.rpartition("@")[2].strip().lower() or "localhost"
+    _, at, domain = address.rpartition("@")
+    return domain.strip().lower() if at and domain.strip() else "localhost"
 
 
 _current = Letterhead()
