@@ -180,10 +180,12 @@ async def inviter(by: User | None) -> invitation_mail.Inviter:
     """Their name; without one, their role and organisation (never their address)."""
     if by is None:
         return invitation_mail.Inviter(name=None, role=None)
+    if by.full_name:
+        return invitation_mail.Inviter(name=by.full_name, role=by.role.value)
     sponsor = await Sponsor.get_or_none(id=by.sponsor_id) if by.sponsor_id else None
     place = await Institution.get_or_none(id=by.institution_id) if by.institution_id else None
     return invitation_mail.Inviter(
-        name=by.full_name,
+        name=None,
         role=by.role.value,
         sponsor=sponsor.name if sponsor else None,
         institution=place.name if place else None,
