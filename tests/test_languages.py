@@ -132,6 +132,22 @@ async def test_a_refusal_of_the_http_layer_says_it_in_the_requests_language(
     assert "Accept-Language" in response.headers["Vary"]
 
 
+async def test_a_body_that_is_not_json_is_refused_in_the_requests_language(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/graphql",
+        content="{ this is not json",
+        headers={"Content-Type": "application/json", "Accept-Language": "fr"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == (
+        "Le contenu de la requête n'est pas du JSON lisible par ce serveur."
+    )
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
 async def test_a_rejected_token_says_it_in_the_requests_language(
     client: httpx.AsyncClient,
 ) -> None:

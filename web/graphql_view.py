@@ -124,7 +124,8 @@ class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
     def parse_json(self, data: str | bytes) -> Any:
         try:
             return super().parse_json(data)
-        except (RecursionError, UnicodeDecodeError) as error:
+        except (HTTPException, RecursionError, UnicodeDecodeError) as error:  # HTTPException:
+            # Strawberry's own refusal of malformed JSON, in English; ours says it for people.
             raise Refused(400, _("The body is not JSON this server can read.")) from error
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
