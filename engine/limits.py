@@ -9,8 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, ValidationContext, ValidationRule
-from strawberry.extensions import AddValidationRules
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    Source,
+    TokenKind,
+    ValidationContext,
+    ValidationRule,
+)
+from graphql.language.lexer import Lexer
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
@@ -19,6 +28,7 @@ from i18n import Text, _
 
 MAX_DEPTH = 10  # every legitimate query of the contract, through Relay connections, fits
 MAX_ALIASES = 15
+MAX_TOKENS = 2000
 
 
 class _Saying:
@@ -61,3 +71,34 @@ _RULES = [
 class RequestLimits(AddValidationRules):
     def __init__(self) -> None:
         super().__init__(list(_RULES))
+
+
+TOO_MANY_TOKENS = _("The operation has more than {most} tokens.", most=MAX_TOKENS)
+
+
+class TokenLimit(MaxTokensLimiter):
+    """graphql-core stops parsing after `MAX_TOKENS` tokens with a syntax error of its own
+    (English); `RequestErrors` says it in the reader's language, see `is_too_long`."""
+
+    def __init__(self) -> None:
+        super().__init__(max_token_count=MAX_TOKENS)
+
+
+def is_too_long(error: GraphQLError, query: str | None) -> bool:
+    """A syntax error of a document longer than the limit: the limit stopped the parser."""
+    return (
+        isinstance(error, GraphQLSyntaxError)
+        and bool(query)
+        and _longer_than(query or "", MAX_TOKENS)
+    )
+
+
+def _longer_than(query: str, most: int) -> bool:
+    lexer = Lexer(Source(query))
+    try:
+        for _count in range(most + 1):
+            if lexer.advance().kind == TokenKind.EOF:
+                return False
+    except GraphQLError:  # a syntax error before the limit: not the limit's
+        return False
+    return True

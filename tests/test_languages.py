@@ -115,6 +115,18 @@ async def test_bad_user_input_and_limits_say_it_in_the_requests_language(api: Ap
     assert too_deep.errors[0]["message"] == "L'opération est imbriquée sur plus de 10 niveaux."
 
 
+async def test_the_token_limit_says_it_in_the_requests_language_and_other_syntax_errors_do_not(
+    api: Api,
+) -> None:
+    too_long = await api("{ " + " ".join(["__typename"] * 2001) + " }", language="fr")
+    broken = await api("{ __typename", language="fr")
+
+    assert too_long.codes == ["BAD_USER_INPUT"]
+    assert too_long.errors[0]["message"] == "L'opération compte plus de 2000 jetons."
+    assert broken.codes == ["BAD_USER_INPUT"]
+    assert broken.errors[0]["message"].startswith("Syntax Error")  # graphql-core's own
+
+
 async def test_a_refusal_of_the_http_layer_says_it_in_the_requests_language(
     client: httpx.AsyncClient,
 ) -> None:
