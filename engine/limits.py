@@ -78,7 +78,8 @@ TOO_MANY_TOKENS = _("The operation has more than {most} tokens.", most=MAX_TOKEN
 
 class TokenLimit(MaxTokensLimiter):
     """graphql-core stops parsing after `MAX_TOKENS` tokens with a syntax error of its own
-    (English); `RequestErrors` says it in the reader's language, see `is_too_long`."""
+    (English); the error policy (`engine.faults.Schema.process_errors`) says it in the
+    reader's language, see `is_too_long`."""
 
     def __init__(self) -> None:
         super().__init__(max_token_count=MAX_TOKENS)
