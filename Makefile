@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 AUDIT := tests/graphql-http-audit
+CLIENT_TYPES := tests/client-types
 
-.PHONY: run test check install schema messages assets browser audit-tools
+.PHONY: run test check install schema messages assets browser audit-tools client-types
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -14,7 +15,7 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt ".[dev]"
 	touch $@
 
-install: $(BIN)/.installed assets audit-tools
+install: $(BIN)/.installed assets audit-tools client-types
 
 # The graphql-http audit (tests/test_graphql_over_http.py) runs on node, with pinned packages.
 audit-tools: $(AUDIT)/node_modules/.installed
@@ -23,6 +24,14 @@ $(AUDIT)/node_modules/.installed: $(AUDIT)/package.json $(AUDIT)/package-lock.js
 	@if command -v npm >/dev/null; then \
 		npm ci --prefix $(AUDIT) --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: tests/test_graphql_over_http.py cannot run the graphql-http audit"; fi
+
+# graphql-codegen and tsc for the TypeScript check of the documented operations, pinned.
+client-types: $(CLIENT_TYPES)/node_modules/.installed
+
+$(CLIENT_TYPES)/node_modules/.installed: $(CLIENT_TYPES)/package.json $(CLIENT_TYPES)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(CLIENT_TYPES) --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: tests/test_client_types.py cannot run"; fi
 
 # The service on the embedded defaults: SQLite under var/, the development mail sink and sign-in.
 run: install

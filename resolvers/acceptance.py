@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from engine.context import Info
@@ -22,13 +24,19 @@ from schema.types.acceptance import (
     RevokeInvitationResult,
     RevokeInvitationSuccess,
 )
+from schema.types.arguments import InvitationId
 from schema.types.errors import NotFound, TooManyAttempts
 from schema.types.institution import with_sponsor
 from schema.types.invitation import Invitation
 from schema.types.user import User
 
 
-async def accept_invitation(info: Info, token: str) -> AcceptInvitationResult:
+async def accept_invitation(
+    info: Info,
+    token: Annotated[
+        str, strawberry.argument(description="The token after `#token=` in the invitation link.")
+    ],
+) -> AcceptInvitationResult:
     assert info.context.identity is not None  # guarded by IsAuthenticated
     try:
         done = await attempts.accept(
@@ -58,7 +66,7 @@ async def accept_invitation(info: Info, token: str) -> AcceptInvitationResult:
     )
 
 
-async def resend_invitation(info: Info, id: strawberry.ID) -> ResendInvitationResult:
+async def resend_invitation(info: Info, id: InvitationId) -> ResendInvitationResult:
     try:
         sent = await invitation.resend(
             by=info.context.actor, invitation_id=ids.decode(id, "Invitation"), policy=policy(info)
@@ -74,7 +82,7 @@ async def resend_invitation(info: Info, id: strawberry.ID) -> ResendInvitationRe
     return ResendInvitationSuccess(invitation=Invitation.from_model(sent))
 
 
-async def revoke_invitation(info: Info, id: strawberry.ID) -> RevokeInvitationResult:
+async def revoke_invitation(info: Info, id: InvitationId) -> RevokeInvitationResult:
     try:
         ended = await invitation.revoke(
             by=info.context.actor, invitation_id=ids.decode(id, "Invitation")

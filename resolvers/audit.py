@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
+import strawberry
 from tortoise.queryset import QuerySet
 
 from engine.context import Info
 from models import audit
 from schema.types import ids
 from schema.types import keyset as pagination
+from schema.types.arguments import After, First
 from schema.types.audit import AuditEntry, AuditLogFilter
 from schema.types.pagination import Connection, connection
 
@@ -37,9 +40,11 @@ def filtered(
 
 async def audit_log(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
-    filter: AuditLogFilter | None = None,
+    first: First = None,
+    after: After = None,
+    filter: Annotated[
+        AuditLogFilter | None, strawberry.argument(description="Narrows the log.")
+    ] = None,
 ) -> Connection[AuditEntry]:
     rows = filtered(audit.visible_to(info.context.actor), filter or AuditLogFilter())
     found = await pagination.page(rows, first=first, after=after, descending=True)

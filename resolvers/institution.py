@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from engine.context import Info
 from models import institution
 from schema.types import ids
 from schema.types import keyset as pagination
+from schema.types.arguments import After, First, InstitutionId
 from schema.types.institution import Institution, InstitutionFilter
 from schema.types.pagination import Connection, connection
 
@@ -16,9 +19,11 @@ ORDER = ("search_name", "id")
 
 async def institutions(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
-    filter: InstitutionFilter | None = None,
+    first: First = None,
+    after: After = None,
+    filter: Annotated[
+        InstitutionFilter | None, strawberry.argument(description="Narrows the list.")
+    ] = None,
 ) -> Connection[Institution]:
     wanted = filter or InstitutionFilter()
     size = pagination.check_page_size(first)
@@ -38,7 +43,7 @@ async def institutions(
     return connection(found, Institution.from_listing)
 
 
-async def institution_by_id(info: Info, id: strawberry.ID) -> Institution | None:
+async def institution_by_id(info: Info, id: InstitutionId) -> Institution | None:
     visible = institution.visible_to(info.context.actor)
     row = await visible.select_related("sponsor").get_or_none(id=ids.decode(id, "Institution"))
     return Institution.from_model(row) if row else None

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
 from engine.context import Info
 from models import clock, invitation
 from models.invitation import InvitationStatus
 from schema.types import ids
 from schema.types import keyset as pagination
+from schema.types.arguments import After, First
 from schema.types.invitation import Invitation, InvitationFilter
 from schema.types.pagination import Connection, connection
 
 
 async def invitations(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
-    filter: InvitationFilter | None = None,
+    first: First = None,
+    after: After = None,
+    filter: Annotated[
+        InvitationFilter | None, strawberry.argument(description="Narrows the list.")
+    ] = None,
 ) -> Connection[Invitation]:
     rows = invitation.visible_to(info.context.actor)
     wanted = filter or InvitationFilter()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from engine.context import Info
 from models import errors, master_data
 from schema.types import ids
+from schema.types.arguments import InstitutionId
 from schema.types.errors import InstitutionAlreadyActive, InvalidInput, NotFound, StaleData
 from schema.types.institution import with_sponsor
 from schema.types.master_data import (
@@ -17,9 +20,15 @@ from schema.types.master_data import (
     UpdateInstitutionMasterDataSuccess,
 )
 
+MasterData = Annotated[
+    MasterDataInput, strawberry.argument(description="The whole master data, not a patch.")
+]
+
 
 async def activate_institution(
-    info: Info, id: strawberry.ID, input: MasterDataInput
+    info: Info,
+    id: InstitutionId,
+    input: Annotated[MasterDataInput, strawberry.argument(description="The whole master data.")],
 ) -> ActivateInstitutionResult | None:
     institution_id, form = ids.decode(id, "Institution"), input.to_form()
     try:
@@ -38,7 +47,9 @@ async def activate_institution(
 
 
 async def update_institution_master_data(
-    info: Info, id: strawberry.ID, input: MasterDataInput
+    info: Info,
+    id: InstitutionId,
+    input: Annotated[MasterDataInput, strawberry.argument(description="The whole master data.")],
 ) -> UpdateInstitutionMasterDataResult | None:
     institution_id, form = ids.decode(id, "Institution"), input.to_form()
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -22,7 +24,15 @@ NODE_TYPES: dict[str, type[Sponsor | Institution | User | Invitation]] = {
 }
 
 
-async def node(info: Info, id: strawberry.ID) -> Node | None:
+async def node(
+    info: Info,
+    id: Annotated[
+        strawberry.ID,
+        strawberry.argument(
+            description="The global ID of a sponsor, institution, user or invitation."
+        ),
+    ],
+) -> Node | None:
     try:
         global_id = relay.GlobalID.from_id(id)
         node_id = str(int(global_id.node_id))

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
 from engine.context import Info
 from models import clock, institution
 from schema.types import keyset as pagination
+from schema.types.arguments import After, First
 from schema.types.pagination import Connection, connection
 from schema.types.public import PublicInstitution, PublicInstitutionFilter
 
 
 async def public_institutions(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
-    filter: PublicInstitutionFilter | None = None,
+    first: First = None,
+    after: After = None,
+    filter: Annotated[
+        PublicInstitutionFilter | None, strawberry.argument(description="Narrows the list.")
+    ] = None,
 ) -> Connection[PublicInstitution]:
     wanted = filter or PublicInstitutionFilter()
     rows = institution.listed_publicly(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from engine.context import Info
 from models import correction, errors, registration
 from models.invitation import Policy
 from schema.types import ids
+from schema.types.arguments import InstitutionId, SponsorId
 from schema.types.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
 from schema.types.institution import Sponsor, with_sponsor
 from schema.types.invitation import Invitation
@@ -37,7 +40,10 @@ def policy(info: Info) -> Policy:
     )
 
 
-async def register_sponsor(info: Info, input: RegisterSponsorInput) -> RegisterSponsorResult:
+async def register_sponsor(
+    info: Info,
+    input: Annotated[RegisterSponsorInput, strawberry.argument(description="The new sponsor.")],
+) -> RegisterSponsorResult:
     try:
         done = await registration.register_sponsor(
             by=info.context.actor,
@@ -59,7 +65,10 @@ async def register_sponsor(info: Info, input: RegisterSponsorInput) -> RegisterS
 
 
 async def register_institution(
-    info: Info, input: RegisterInstitutionInput
+    info: Info,
+    input: Annotated[
+        RegisterInstitutionInput, strawberry.argument(description="The new institution.")
+    ],
 ) -> RegisterInstitutionResult:
     sponsor_id = ids.decode_optional(input.sponsor_id, "Sponsor", argument="sponsorId")
     try:
@@ -90,7 +99,9 @@ async def register_institution(
 
 
 async def update_sponsor(
-    info: Info, id: strawberry.ID, input: UpdateSponsorInput
+    info: Info,
+    id: SponsorId,
+    input: Annotated[UpdateSponsorInput, strawberry.argument(description="The correction.")],
 ) -> UpdateSponsorResult:
     try:
         sponsor = await correction.update_sponsor(
@@ -104,7 +115,9 @@ async def update_sponsor(
 
 
 async def update_institution(
-    info: Info, id: strawberry.ID, input: UpdateInstitutionInput
+    info: Info,
+    id: InstitutionId,
+    input: Annotated[UpdateInstitutionInput, strawberry.argument(description="What to correct.")],
 ) -> UpdateInstitutionResult:
     change = correction.InstitutionCorrection(
         name=input.name,

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from engine.context import Info
 from models import sponsor, text
 from schema.types import ids
 from schema.types import keyset as pagination
+from schema.types.arguments import After, First, SponsorId
 from schema.types.institution import Sponsor
 from schema.types.pagination import Connection, connection
 
 
 async def sponsors(
-    info: Info, first: int | None = None, after: str | None = None, search: str | None = None
+    info: Info,
+    first: First = None,
+    after: After = None,
+    search: Annotated[
+        str | None,
+        strawberry.argument(description="Part of the name; case and accents are ignored."),
+    ] = None,
 ) -> Connection[Sponsor]:
     rows = sponsor.visible_to(info.context.actor)
     if search and search.strip():
@@ -22,6 +31,6 @@ async def sponsors(
     return connection(found, Sponsor.from_model)
 
 
-async def sponsor_by_id(info: Info, id: strawberry.ID) -> Sponsor | None:
+async def sponsor_by_id(info: Info, id: SponsorId) -> Sponsor | None:
     row = await sponsor.visible_to(info.context.actor).get_or_none(id=ids.decode(id, "Sponsor"))
     return Sponsor.from_model(row) if row else None

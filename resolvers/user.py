@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from tortoise.expressions import Q
 
@@ -9,12 +11,18 @@ from engine.context import Info
 from models import user
 from schema.types import ids
 from schema.types import keyset as pagination
+from schema.types.arguments import After, First, UserId
 from schema.types.pagination import Connection, connection
 from schema.types.user import User, UserFilter
 
 
 async def users(
-    info: Info, first: int | None = None, after: str | None = None, filter: UserFilter | None = None
+    info: Info,
+    first: First = None,
+    after: After = None,
+    filter: Annotated[
+        UserFilter | None, strawberry.argument(description="Narrows the list.")
+    ] = None,
 ) -> Connection[User]:
     rows = user.visible_to(info.context.actor)
     wanted = filter or UserFilter()
@@ -34,6 +42,6 @@ async def users(
     return connection(found, User.from_model)
 
 
-async def user_by_id(info: Info, id: strawberry.ID) -> User | None:
+async def user_by_id(info: Info, id: UserId) -> User | None:
     row = await user.visible_to(info.context.actor).get_or_none(id=ids.decode(id, "User"))
     return User.from_model(row) if row else None

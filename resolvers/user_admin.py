@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from engine.context import Info
@@ -9,6 +11,7 @@ from models import blocking, errors, user_admin
 from models.placement import ScopeIds
 from resolvers.registration import policy
 from schema.types import ids
+from schema.types.arguments import UserId
 from schema.types.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
 from schema.types.invitation import Invitation
 from schema.types.registration import Warning
@@ -34,7 +37,10 @@ def scope_ids(input: InviteUserInput | ChangeUserRoleInput) -> ScopeIds:
     return ids.decode_scope(input.sponsor_id, input.institution_id)
 
 
-async def invite_user(info: Info, input: InviteUserInput) -> InviteUserResult:
+async def invite_user(
+    info: Info,
+    input: Annotated[InviteUserInput, strawberry.argument(description="Who, and which role.")],
+) -> InviteUserResult:
     try:
         done = await user_admin.invite(
             by=info.context.actor,
@@ -62,7 +68,9 @@ async def invite_user(info: Info, input: InviteUserInput) -> InviteUserResult:
 
 
 async def change_user_role(
-    info: Info, id: strawberry.ID, input: ChangeUserRoleInput
+    info: Info,
+    id: UserId,
+    input: Annotated[ChangeUserRoleInput, strawberry.argument(description="The new role.")],
 ) -> ChangeUserRoleResult:
     try:
         changed = await user_admin.change_role(
@@ -85,7 +93,7 @@ async def change_user_role(
     return ChangeUserRoleSuccess(user=User.from_model(changed))
 
 
-async def block_user(info: Info, id: strawberry.ID) -> BlockUserResult:
+async def block_user(info: Info, id: UserId) -> BlockUserResult:
     try:
         blocked = await blocking.block(by=info.context.actor, user_id=ids.decode(id, "User"))
     except errors.NotFound as error:
@@ -97,7 +105,7 @@ async def block_user(info: Info, id: strawberry.ID) -> BlockUserResult:
     return BlockUserSuccess(user=User.from_model(blocked))
 
 
-async def unblock_user(info: Info, id: strawberry.ID) -> UnblockUserResult:
+async def unblock_user(info: Info, id: UserId) -> UnblockUserResult:
     try:
         unblocked = await blocking.unblock(by=info.context.actor, user_id=ids.decode(id, "User"))
     except errors.NotFound as error:

@@ -55,7 +55,10 @@ from schema.types.user_admin import (
 PUBLIC_FIELDS = frozenset({"Query.me", "Query.publicInstitutions"})
 
 
-@strawberry.type
+@strawberry.type(
+    description="Everything a client can read. Lists and lookups hold only what the caller "
+    "may see; what it may not see is missing, as if it did not exist."
+)
 class Query:
     me: Viewer = strawberry.field(
         resolver=viewer.me, description="The caller; works without a token (`user` is null)."
@@ -66,23 +69,41 @@ class Query:
         description="Any sponsor, institution, user or invitation the caller may see, by ID.",
     )
     sponsors: Connection[Sponsor] | None = strawberry.field(
-        resolver=sponsor.sponsors, permission_classes=STAFF
+        resolver=sponsor.sponsors,
+        permission_classes=STAFF,
+        description="Staff: the sponsors the caller may see (canton staff all, sponsor staff "
+        "their own), by name.",
     )
     sponsor: Sponsor | None = strawberry.field(
-        resolver=sponsor.sponsor_by_id, permission_classes=STAFF
+        resolver=sponsor.sponsor_by_id,
+        permission_classes=STAFF,
+        description="Staff: one sponsor by ID; null when the caller may not see it.",
     )
     institutions: Connection[Institution] | None = strawberry.field(
-        resolver=institution.institutions, permission_classes=STAFF
+        resolver=institution.institutions,
+        permission_classes=STAFF,
+        description="Staff: the institutions the caller may see, by name.",
     )
     institution: Institution | None = strawberry.field(
-        resolver=institution.institution_by_id, permission_classes=STAFF
+        resolver=institution.institution_by_id,
+        permission_classes=STAFF,
+        description="Staff: one institution by ID; null when the caller may not see it.",
     )
     users: Connection[User] | None = strawberry.field(
-        resolver=user.users, permission_classes=AUTHENTICATED
+        resolver=user.users,
+        permission_classes=AUTHENTICATED,
+        description="The people the caller may see (an admin: the people of its scope; anyone "
+        "else: only itself), by e-mail address.",
     )
-    user: User | None = strawberry.field(resolver=user.user_by_id, permission_classes=AUTHENTICATED)
+    user: User | None = strawberry.field(
+        resolver=user.user_by_id,
+        permission_classes=AUTHENTICATED,
+        description="One person by ID; null when the caller may not see them.",
+    )
     invitations: Connection[Invitation] | None = strawberry.field(
-        resolver=invitation.invitations, permission_classes=STAFF
+        resolver=invitation.invitations,
+        permission_classes=STAFF,
+        description="Staff: the invitations to roles of the caller's scope, oldest first.",
     )
     public_institutions: Connection[PublicInstitution] = strawberry.field(
         resolver=public.public_institutions,
@@ -95,7 +116,11 @@ class Query:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Everything a client can change. Each returns a union of its success type and "
+    "the typed errors it can produce (switch on `__typename`); a caller whose role or scope does "
+    "not allow it gets a `FORBIDDEN` error instead, and nothing changes."
+)
 class Mutation:
     register_sponsor: RegisterSponsorResult | None = strawberry.mutation(
         resolver=registration.register_sponsor,
@@ -110,7 +135,9 @@ class Mutation:
         "`vouchersFrom` on; its admin gets an invitation mail.",
     )
     update_sponsor: UpdateSponsorResult | None = strawberry.mutation(
-        resolver=registration.update_sponsor, permission_classes=CANTON
+        resolver=registration.update_sponsor,
+        permission_classes=CANTON,
+        description="Canton staff: corrects a sponsor's name.",
     )
     update_institution: UpdateInstitutionResult | None = strawberry.mutation(
         resolver=registration.update_institution,
@@ -147,7 +174,10 @@ class Mutation:
     invite_user: InviteUserResult | None = strawberry.mutation(
         resolver=user_admin.invite_user,
         permission_classes=ADMIN,
-        description="Invites a colleague with a role you may grant (see the contract's table).",
+        description="Invites a colleague with a role you may grant: canton admins grant canton "
+        "roles and the first admin roles of sponsors and institutions; sponsor admins sponsor "
+        "and institution roles within their sponsor; institution admins institution roles for "
+        "their institution.",
     )
     change_user_role: ChangeUserRoleResult | None = strawberry.mutation(
         resolver=user_admin.change_user_role,

@@ -66,11 +66,13 @@ async def test_dev_token_refuses_an_invalid_address(client: httpx.AsyncClient) -
 async def test_dev_invitation_page_reads_the_token_from_the_fragment_only(
     client: httpx.AsyncClient,
 ) -> None:
-    response = await client.get("/invitation")
+    page = await client.get("/invitation")
+    script = await client.get("/dev/invitation.js")
 
-    assert response.status_code == 200
-    assert "location.hash" in response.text
-    assert "acceptInvitation" in response.text
+    assert page.status_code == 200
+    assert 'src="/dev/invitation.js"' in page.text
+    assert "location.hash" in script.text
+    assert "acceptInvitation" in script.text
 
 
 async def test_without_dev_login_the_development_routes_do_not_exist(database_url: str) -> None:

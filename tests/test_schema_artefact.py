@@ -65,10 +65,32 @@ def test_inputs_are_named_after_what_they_do() -> None:
     assert problems == []
 
 
-def test_root_fields_and_node_types_are_described() -> None:
+def test_every_type_field_argument_and_enum_value_is_described_for_clients() -> None:
     problems = checks.description_problems(checks.graphql_schema())
 
     assert problems == []
+
+
+def test_the_description_check_catches_what_is_missing_or_internal() -> None:
+    bad = build_schema(
+        """
+        "A thing."
+        type Query {
+          "See resolvers/thing.py."
+          thing(id: ID): Kind
+        }
+        "A kind."
+        enum Kind { A }
+        """
+    )
+
+    problems = checks.description_problems(bad)
+
+    assert problems == [
+        "Query.thing names something clients cannot see: 'See resolvers/thing.py.'",
+        "Query.thing(id:) has no description",
+        "Kind.A has no description",
+    ]
 
 
 def test_the_lint_catches_a_mutation_that_breaks_the_conventions() -> None:

@@ -16,14 +16,17 @@ from schema.types.user import User
 
 @strawberry.enum(description="Where the portal takes the person after accepting.")
 class NextStep(Enum):
-    HOME = "HOME"
-    INSTITUTION_MASTER_DATA = "INSTITUTION_MASTER_DATA"
+    HOME = strawberry.enum_value("HOME", description="The portal's start page.")
+    INSTITUTION_MASTER_DATA = strawberry.enum_value(
+        "INSTITUTION_MASTER_DATA",
+        description="The master data form of `institution`, which is still to be activated.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The invitation is accepted: the account has its role.")
 class AcceptInvitationSuccess:
-    user: User
-    next: NextStep
+    user: User = strawberry.field(description="The account as it is now, with its new role.")
+    next: NextStep = strawberry.field(description="Where the portal should take the person.")
     institution: Institution | None = strawberry.field(
         description="The institution to activate when `next` is INSTITUTION_MASTER_DATA."
     )
@@ -40,34 +43,38 @@ class InvitationEmailMismatch(Error):
         return cls(text=error.text, invited_email_hint=error.invited_email_hint)
 
 
-@strawberry.type
+@strawberry.type(
+    description="The invitation was not accepted in time; an admin can resend it (a new link)."
+)
 class InvitationExpired(Error):
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="No invitation has this link's token (mistyped or replaced by a resend)."
+)
 class InvitationNotFound(Error):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="The invitation has been accepted already; its link works once.")
 class InvitationAlreadyUsed(Error):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="The invitation was withdrawn; ask for a new one.")
 class InvitationRevoked(Error):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="A new link and a new expiry were sent; the old link stops working.")
 class ResendInvitationSuccess:
-    invitation: Invitation
+    invitation: Invitation = strawberry.field(description="The invitation as it is now.")
 
 
-@strawberry.type
+@strawberry.type(description="The invitation is withdrawn; its link stops working.")
 class RevokeInvitationSuccess:
-    invitation: Invitation
+    invitation: Invitation = strawberry.field(description="The invitation as it is now.")
 
 
 AcceptInvitationResult = Annotated[
@@ -78,7 +85,7 @@ AcceptInvitationResult = Annotated[
     | InvitationAlreadyUsed
     | InvitationRevoked
     | TooManyAttempts,
-    strawberry.union("AcceptInvitationResult"),
+    strawberry.union("AcceptInvitationResult", description="What `acceptInvitation` answers."),
 ]
 ResendInvitationResult = Annotated[
     ResendInvitationSuccess
@@ -86,9 +93,9 @@ ResendInvitationResult = Annotated[
     | InvitationAlreadyUsed
     | InvitationRevoked
     | TooManyAttempts,
-    strawberry.union("ResendInvitationResult"),
+    strawberry.union("ResendInvitationResult", description="What `resendInvitation` answers."),
 ]
 RevokeInvitationResult = Annotated[
     RevokeInvitationSuccess | NotFound | InvitationAlreadyUsed | InvitationRevoked,
-    strawberry.union("RevokeInvitationResult"),
+    strawberry.union("RevokeInvitationResult", description="What `revokeInvitation` answers."),
 ]

@@ -13,8 +13,8 @@ from schema.types import ids
 
 @strawberry.type(description="One entry of the audit trail: who did what to whom, and when.")
 class AuditEntry:
-    id: strawberry.ID
-    at: datetime.datetime
+    id: strawberry.ID = strawberry.field(description="Global and opaque.")
+    at: datetime.datetime = strawberry.field(description="When it happened (UTC).")
     action: str = strawberry.field(
         description="What happened, e.g. `user.invited`, `user.blocked`, `access.denied`."
     )
@@ -49,9 +49,11 @@ class AuditEntry:
         )
 
 
-@strawberry.input
+@strawberry.input(description="Narrows the audit log; every condition given must hold.")
 class AuditLogFilter:
-    action: str | None = None
+    action: str | None = strawberry.field(
+        default=None, description="Exactly this action, e.g. `user.blocked`."
+    )
     actor_id: strawberry.ID | None = strawberry.field(default=None, description="A `User` ID.")
     subject_id: strawberry.ID | None = strawberry.field(
         default=None, description="The ID of a sponsor, institution, user or invitation."

@@ -1,7 +1,9 @@
-"""The domain's enums, registered with the API (the domain's classes are the API's types)."""
+"""The domain's enums, registered with the API (the domain's classes are the API's types), each
+value described for client developers."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
 
 import strawberry
@@ -13,48 +15,128 @@ from models.invitation import InvitationStatus
 from models.role import Role
 from models.user import Language, UserStatus
 
-strawberry.enum(Role, description="What a person may do, and where (see the contract's table).")
-strawberry.enum(UserStatus, description="INVITED until the invitation is accepted.")
-strawberry.enum(Language, description="Language of mails; German and French when unknown.")
-strawberry.enum(CareType, description="Betreuungsangebot / offre de prise en charge.")
-strawberry.enum(InstitutionStatus, description="ACTIVE once its master data is complete.")
-strawberry.enum(Weekday)
-strawberry.enum(InvitationStatus)
-strawberry.enum(DeliveryStatus, description="Whether the invitation mail reached the mail server.")
+
+def described(enum: type[Enum], description: str, values: Mapping[Enum, str]) -> None:
+    """Registers a domain enum with a description for the type and for every value (a value
+    without one fails here, when the schema is built)."""
+    strawberry.enum(enum, description=description)
+    for value in enum.__strawberry_definition__.values:  # type: ignore[attr-defined]
+        value.description = values[enum(value.value)]
 
 
-def described(cls: type[Enum], description: str, values: dict[str, str]) -> None:
-    """Registers `cls` with a description for the type and for each of its values; a value
-    left undescribed fails at import, so the schema documents every code."""
-    missing = {member.name for member in cls} ^ set(values)
-    assert not missing, f"{cls.__name__}: describe exactly its values, not {sorted(missing)}"
-    strawberry.enum(cls, description=description)
-    for value in cls.__strawberry_definition__.values:  # type: ignore[attr-defined]
-        value.description = values[value.name]
-
+described(
+    Role,
+    "What a person may do, and where: canton roles everywhere, sponsor roles in one sponsor and "
+    "its institutions, institution roles in one institution, `APPLICANT` only in the family "
+    "portal.",
+    {
+        Role.SUPER_ADMIN: "Everything, including granting every role.",
+        Role.CANTON_ADMIN: "Every sponsor, institution and person; registers, corrects and "
+        "grants canton roles and the first admin roles of sponsors and institutions.",
+        Role.CANTON_CLERK: "Reads everything; registers sponsors and institutions.",
+        Role.SPONSOR_ADMIN: "One sponsor and all its institutions, with their people; invites "
+        "and manages sponsor and institution roles there.",
+        Role.SPONSOR_CLERK: "One sponsor and its institutions, without user administration.",
+        Role.INSTITUTION_ADMIN: "One institution and its people; invites and manages "
+        "institution roles there.",
+        Role.INSTITUTION_CLERK: "One institution, without user administration.",
+        Role.APPLICANT: "A parent (Gesuchsteller/in): only the family portal and their own "
+        "account.",
+    },
+)
+described(
+    UserStatus,
+    "Where an account stands.",
+    {
+        UserStatus.INVITED: "Created for an invitation that has not been accepted yet.",
+        UserStatus.ACTIVE: "Signed in and working.",
+        UserStatus.BLOCKED: "Refused at every request until unblocked.",
+    },
+)
+described(
+    Language,
+    "The language of a person's mails; without one, mails are in German and French.",
+    {Language.DE: "German.", Language.FR: "French."},
+)
+described(
+    CareType,
+    "The kind of childcare (Betreuungsangebot / offre de prise en charge).",
+    {
+        CareType.DAYCARE_CENTER: "Day-care centre (Kita / crèche).",
+        CareType.DAY_FAMILY: "Day-family organisation (Tagesfamilienorganisation / organisation "
+        "de familles de jour).",
+        CareType.DAY_SCHOOL: "Day school (Tagesschule / école à journée continue).",
+        CareType.HOLIDAY_CARE: "Holiday care (Ferieninsel / vacances).",
+    },
+)
+described(
+    InstitutionStatus,
+    "Where an institution stands.",
+    {
+        InstitutionStatus.INVITED: "Registered; its admin has not entered complete master data "
+        "yet. Parents see its name, type and sponsor.",
+        InstitutionStatus.ACTIVE: "Master data complete; parents also see its address and contact.",
+    },
+)
+described(
+    Weekday,
+    "A day of the week, for opening days.",
+    {
+        Weekday.MONDAY: "Monday.",
+        Weekday.TUESDAY: "Tuesday.",
+        Weekday.WEDNESDAY: "Wednesday.",
+        Weekday.THURSDAY: "Thursday.",
+        Weekday.FRIDAY: "Friday.",
+        Weekday.SATURDAY: "Saturday.",
+        Weekday.SUNDAY: "Sunday.",
+    },
+)
+described(
+    InvitationStatus,
+    "Where an invitation stands.",
+    {
+        InvitationStatus.PENDING: "Sent and waiting; its link works until `expiresAt`.",
+        InvitationStatus.ACCEPTED: "Accepted; the link no longer works.",
+        InvitationStatus.REVOKED: "Withdrawn by an admin or by a role change; the link no "
+        "longer works.",
+        InvitationStatus.EXPIRED: "Not accepted in time; it can be resent.",
+    },
+)
+described(
+    DeliveryStatus,
+    "Whether the invitation mail reached the mail server.",
+    {
+        DeliveryStatus.PENDING: "Queued; the delivery worker has not handed it over yet (it "
+        "retries for hours when the mail server is down).",
+        DeliveryStatus.SENT: "Accepted by the mail server.",
+        DeliveryStatus.FAILED: "Given up: the mail server refused it for good.",
+    },
+)
 
 described(
     FieldErrorCode,
     "Why a field of the input is not valid. Stable: frontends switch on it (and may show their "
     "own text); `FieldError.message` says it for people.",
     {
-        "REQUIRED": "The field must be filled in.",
-        "TOO_LONG": "The text is longer than the field allows.",
-        "INVALID_FORMAT": "The value does not have the form the field expects (a time of day, "
-        "a role that fits the sponsor or institution given).",
-        "INVALID_EMAIL": "Not an e-mail address.",
-        "INVALID_IBAN": "Not a valid IBAN of a Swiss or Liechtenstein account (check digits, "
-        "country, QR-IBAN).",
-        "INVALID_PHONE": "Not a valid Swiss or Liechtenstein phone number.",
-        "INVALID_POSTAL_CODE": "Not a Swiss or Liechtenstein postal code (four digits).",
-        "INVALID_URL": "Not a web address starting with https:// or http://.",
-        "OUT_OF_RANGE": "A number or a date outside the range the field allows.",
-        "INVALID_RANGE": "An end before its start (closing time, end of the voucher period).",
-        "IN_THE_PAST": "A date that may not lie in the past (today in Europe/Zurich).",
-        "NOT_ALLOWED_FOR_CARE_TYPE": "The field does not apply to this care type (places of a "
-        "day-family organisation).",
-        "ALREADY_EXISTS": "Another record already has this value (a sponsor's name).",
-        "WITHDRAWN": "The field names a withdrawn sponsor or institution.",
+        FieldErrorCode.REQUIRED: "The field must be filled in.",
+        FieldErrorCode.TOO_LONG: "The text is longer than the field allows.",
+        FieldErrorCode.INVALID_FORMAT: "The value does not have the form the field expects (a "
+        "time of day, a role that fits the sponsor or institution given).",
+        FieldErrorCode.INVALID_EMAIL: "Not an e-mail address.",
+        FieldErrorCode.INVALID_IBAN: "Not a valid IBAN of a Swiss or Liechtenstein account "
+        "(check digits, country, QR-IBAN).",
+        FieldErrorCode.INVALID_PHONE: "Not a valid Swiss or Liechtenstein phone number.",
+        FieldErrorCode.INVALID_POSTAL_CODE: "Not a Swiss or Liechtenstein postal code (four "
+        "digits).",
+        FieldErrorCode.INVALID_URL: "Not a web address starting with https:// or http://.",
+        FieldErrorCode.OUT_OF_RANGE: "A number or a date outside the range the field allows.",
+        FieldErrorCode.INVALID_RANGE: "An end before its start (closing time, end of the voucher "
+        "period).",
+        FieldErrorCode.IN_THE_PAST: "A date that may not lie in the past (today in Europe/Zurich).",
+        FieldErrorCode.NOT_ALLOWED_FOR_CARE_TYPE: "The field does not apply to this care type "
+        "(places of a day-family organisation).",
+        FieldErrorCode.ALREADY_EXISTS: "Another record already has this value (a sponsor's name).",
+        FieldErrorCode.WITHDRAWN: "The field names a withdrawn sponsor or institution.",
     },
 )
 described(
@@ -62,8 +144,8 @@ described(
     "What a warning is about. Stable: frontends switch on it; `Warning.message` says it for "
     "people.",
     {
-        "SHARED_MAILBOX": "The address looks like a shared mailbox (info@, kontakt@, …); accounts "
-        "are personal, so a person who leaves can be blocked.",
+        WarningCode.SHARED_MAILBOX: "The address looks like a shared mailbox (info@, kontakt@, "
+        "…); accounts are personal, so a person who leaves can be blocked.",
     },
 )
 

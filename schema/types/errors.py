@@ -18,8 +18,8 @@ class Error:
     text: strawberry.Private[Text]
 
     @strawberry.field(
-        description="For people: what happened, in the request's language (`Accept-Language`: "
-        "German or French). Programs switch on `__typename` instead."
+        description="What happened, for the person, in a sentence in the request's language "
+        "(`Accept-Language`: German or French). Programs switch on `__typename` instead."
     )
     def message(self, info: Info) -> str:
         return info.context.say(self.text)
@@ -35,14 +35,18 @@ class FieldError:
     )
     text: strawberry.Private[Text]
 
-    @strawberry.field(description="For people: what is wrong, in the request's language.")
+    @strawberry.field(
+        description="What is wrong with it, for the person, in the request's language."
+    )
     def message(self, info: Info) -> str:
         return info.context.say(self.text)
 
 
-@strawberry.type
+@strawberry.type(description="Some fields of the input are not valid; nothing was changed.")
 class InvalidInput(Error):
-    field_errors: list[FieldError]
+    field_errors: list[FieldError] = strawberry.field(
+        description="One entry per field that is not valid, to show beside that field."
+    )
 
     @classmethod
     def from_error(cls, error: errors.InvalidInput) -> InvalidInput:
@@ -55,14 +59,18 @@ class InvalidInput(Error):
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="There is no such object, or the caller may not see it (the same answer)."
+)
 class NotFound(Error):
     @classmethod
     def from_error(cls, error: errors.NotFound) -> NotFound:
         return cls(text=error.text)
 
 
-@strawberry.type
+@strawberry.type(
+    description="The address belongs to another account already (compared without case)."
+)
 class EmailAlreadyInUse(Error):
     @classmethod
     def from_error(cls, error: errors.EmailAlreadyInUse) -> EmailAlreadyInUse:
@@ -71,7 +79,9 @@ class EmailAlreadyInUse(Error):
 
 @strawberry.type(description="The data changed since the given `version` was read.")
 class StaleData(Error):
-    current_version: int
+    current_version: int = strawberry.field(
+        description="The version saved now: reload, reapply the change, send this version."
+    )
 
     @classmethod
     def from_error(cls, error: errors.StaleData) -> StaleData:
@@ -85,7 +95,7 @@ class InstitutionAlreadyActive(Error):
         return cls(text=error.text)
 
 
-@strawberry.type
+@strawberry.type(description="The invitation is no longer open (accepted, revoked or expired).")
 class InvitationNotOpen(Error):
     @classmethod
     def from_error(cls, error: errors.InvitationNotOpen) -> InvitationNotOpen:
@@ -97,7 +107,9 @@ class InvitationNotOpen(Error):
     "done. Try again after `retryAfterSeconds`."
 )
 class TooManyAttempts(Error):
-    retry_after_seconds: int
+    retry_after_seconds: int = strawberry.field(
+        description="Seconds to wait before the next attempt can succeed."
+    )
 
     @classmethod
     def from_error(cls, error: errors.TooManyAttempts) -> TooManyAttempts:

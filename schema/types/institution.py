@@ -12,6 +12,7 @@ import strawberry
 from engine.context import Info
 from models import institution, master_data, sponsor
 from schema.types import ids
+from schema.types.arguments import After, First
 from schema.types.enums import CareType, InstitutionStatus, Weekday
 from schema.types.keyset import check_page_size, decode_cursor, page_of
 from schema.types.nodes import Node, visible_nodes
@@ -23,7 +24,7 @@ SPONSOR_INSTITUTIONS_ORDER = ("search_name", "id")
 @strawberry.type(description="A sponsor organisation (Trägerschaft) that runs institutions.")
 class Sponsor(Node):
     pk: strawberry.Private[int]
-    name: str
+    name: str = strawberry.field(description="Unique, compared without case and accents.")
 
     @classmethod
     def from_model(cls, row: sponsor.Sponsor) -> Sponsor:
@@ -33,9 +34,9 @@ class Sponsor(Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[Sponsor | None]:
         return await visible_nodes(sponsor.visible_to(info.context.actor), node_ids, cls.from_model)
 
-    @strawberry.field(description="Its institutions that the caller may see.")
+    @strawberry.field(description="Its institutions that the caller may see, by name.")
     async def institutions(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[Institution]:
         order = SPONSOR_INSTITUTIONS_ORDER
         size = check_page_size(first)
@@ -53,29 +54,35 @@ async def sponsor_of(info: Info, sponsor_id: int | None) -> Sponsor | None:
     return Sponsor.from_model(row) if row else None
 
 
-@strawberry.type
+@strawberry.type(description="A postal address in Switzerland.")
 class Address:
-    organisation: str
-    street: str
-    house_number: str | None
-    postal_code: str
-    town: str
+    organisation: str = strawberry.field(description="The name on the letterbox.")
+    street: str = strawberry.field(description="The street, without the house number.")
+    house_number: str | None = strawberry.field(description="e.g. `12a`.")
+    postal_code: str = strawberry.field(description="Four digits, e.g. `3011`.")
+    town: str = strawberry.field(description="e.g. `Bern`.")
 
 
 @strawberry.type(description="Stammdaten: what an institution's admin enters to activate it.")
 class MasterData:
-    address: Address | None
+    address: Address | None = strawberry.field(
+        description="Null until every part of the address is entered."
+    )
     contact_email: str | None = strawberry.field(description="The address parents write to.")
     phone: str | None = strawberry.field(description="E.164, e.g. `+41311234567`.")
-    website: str | None
-    opening_days: list[Weekday]
-    opening_time: datetime.time | None
-    closing_time: datetime.time | None
+    website: str | None = strawberry.field(description="An `https://` address.")
+    opening_days: list[Weekday] = strawberry.field(description="The days it is open, in order.")
+    opening_time: datetime.time | None = strawberry.field(
+        description="When it opens, local time (`07:00`)."
+    )
+    closing_time: datetime.time | None = strawberry.field(
+        description="When it closes, local time (`18:30`); after `openingTime`."
+    )
     iban: str | None = strawberry.field(
         description="Shown in full to the institution's and its sponsor's admins and to the "
         "canton; masked (`CH93 **** **** **** *295 7`) to everyone else."
     )
-    account_holder: str | None
+    account_holder: str | None = strawberry.field(description="The name on the account.")
     places: int | None = strawberry.field(description="Number of places (day-care centres).")
 
     @classmethod
@@ -105,9 +112,11 @@ class MasterData:
 @strawberry.type(description="A Kita, day-family organisation, day school or holiday care.")
 class Institution(Node):
     pk: strawberry.Private[int]
-    name: str
-    care_type: CareType
-    status: InstitutionStatus
+    name: str = strawberry.field(description="As parents see it in the family portal.")
+    care_type: CareType = strawberry.field(description="The kind of childcare it offers.")
+    status: InstitutionStatus = strawberry.field(
+        description="`INVITED` until its master data is complete, then `ACTIVE`."
+    )
     vouchers_from: datetime.date = strawberry.field(
         description="Vouchers (Betreuungsgutscheine) are accepted from this date on."
     )
@@ -116,7 +125,9 @@ class Institution(Node):
     )
     # Fetched with the institution (a JOIN), so that reading it is a plain attribute: no
     # resolver, no await, on graphql-core's fastest path for every row of a page.
-    sponsor: Sponsor | None
+    sponsor: Sponsor | None = strawberry.field(
+        description="The sponsor that runs it; null for an institution without one."
+    )
     sponsor_id: strawberry.Private[int | None]
     row: strawberry.Private[institution.Institution | None]  # None: from a listing
 
@@ -210,11 +221,15 @@ async def institution_of(info: Info, institution_id: int | None) -> Institution 
     return Institution.from_model(row) if row else None
 
 
-@strawberry.input
+@strawberry.input(description="Narrows the list; every condition given must hold.")
 class InstitutionFilter:
-    care_type: CareType | None = None
-    status: InstitutionStatus | None = None
-    sponsor_id: strawberry.ID | None = None
+    care_type: CareType | None = strawberry.field(default=None, description="Only this kind.")
+    status: InstitutionStatus | None = strawberry.field(
+        default=None, description="Only institutions in this status."
+    )
+    sponsor_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only the institutions of this sponsor."
+    )
     search: str | None = strawberry.field(
         default=None, description="Part of the name; case and accents are ignored."
     )

@@ -17,11 +17,13 @@ from schema.types.nodes import Node, visible_nodes
 @strawberry.type(description="An invitation to take a role; its link is single-use.")
 class Invitation(Node):
     pk: strawberry.Private[int]
-    email: str
-    role: Role
-    status: InvitationStatus
-    expires_at: datetime.datetime
-    created_at: datetime.datetime
+    email: str = strawberry.field(description="The invited address, as it was typed.")
+    role: Role = strawberry.field(description="The role accepting it gives.")
+    status: InvitationStatus = strawberry.field(description="Where it stands now.")
+    expires_at: datetime.datetime = strawberry.field(
+        description="Its link works until then (UTC); a resend sets a new one."
+    )
+    created_at: datetime.datetime = strawberry.field(description="When it was first sent (UTC).")
     sponsor_id: strawberry.Private[int | None]
     institution_id: strawberry.Private[int | None]
     message_id: strawberry.Private[int | None]
@@ -53,18 +55,27 @@ class Invitation(Node):
         message = await info.context.loaders.message.load(self.message_id)
         return message.status if message else None
 
-    @strawberry.field
+    @strawberry.field(description="The sponsor of the role, for sponsor roles.")
     async def sponsor(self, info: Info) -> Sponsor | None:
         return await sponsor_of(info, self.sponsor_id)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The institution of the role, or the one a sponsor admin is invited to "
+        "activate."
+    )
     async def institution(self, info: Info) -> Institution | None:
         return await institution_of(info, self.institution_id)
 
 
-@strawberry.input
+@strawberry.input(description="Narrows the list; every condition given must hold.")
 class InvitationFilter:
-    status: InvitationStatus | None = None
-    sponsor_id: strawberry.ID | None = None
-    institution_id: strawberry.ID | None = None
+    status: InvitationStatus | None = strawberry.field(
+        default=None, description="Only invitations in this status."
+    )
+    sponsor_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only invitations to a role of this sponsor."
+    )
+    institution_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only invitations naming this institution."
+    )
     search: str | None = strawberry.field(default=None, description="Part of the e-mail address.")

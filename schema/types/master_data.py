@@ -15,13 +15,17 @@ from schema.types.institution import Institution
 
 @strawberry.input(description="Postal address; shown to parents once the institution is active.")
 class AddressInput:
-    organisation: str | None = None
-    street: str | None = None
-    house_number: str | None = None
+    organisation: str | None = strawberry.field(
+        default=None, description="The name on the letterbox; required."
+    )
+    street: str | None = strawberry.field(
+        default=None, description="The street without the house number; required."
+    )
+    house_number: str | None = strawberry.field(default=None, description="e.g. `12a`; optional.")
     postal_code: str | None = strawberry.field(
         default=None, description="Swiss or Liechtenstein: four digits, 1000 to 9999."
     )
-    town: str | None = None
+    town: str | None = strawberry.field(default=None, description="Required.")
 
     def to_form(self) -> master_data.AddressForm:
         return master_data.AddressForm(
@@ -38,7 +42,9 @@ class AddressInput:
     "is optional in the schema so that each missing one is reported in `InvalidInput`."
 )
 class MasterDataInput:
-    address: AddressInput | None = None
+    address: AddressInput | None = strawberry.field(
+        default=None, description="Required: every part but the house number."
+    )
     contact_email: str | None = strawberry.field(
         default=None, description="Shown to parents; may be the same for several institutions."
     )
@@ -56,7 +62,9 @@ class MasterDataInput:
         default=None, description="After the opening time, on the same day."
     )
     iban: str | None = strawberry.field(default=None, description="A Swiss or Liechtenstein IBAN.")
-    account_holder: str | None = None
+    account_holder: str | None = strawberry.field(
+        default=None, description="The name on the account; required with the IBAN."
+    )
     places: int | None = strawberry.field(
         default=None,
         description="1 to 1000. Required for day-care centres; must be empty for day-family "
@@ -82,21 +90,28 @@ class MasterDataInput:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The master data is saved and the institution is `ACTIVE`.")
 class ActivateInstitutionSuccess:
-    institution: Institution
+    institution: Institution = strawberry.field(description="The institution as it is now.")
 
 
-@strawberry.type
+@strawberry.type(description="The master data is saved.")
 class UpdateInstitutionMasterDataSuccess:
-    institution: Institution
+    institution: Institution = strawberry.field(
+        description="The institution as it is now, with its new `version`."
+    )
 
 
 ActivateInstitutionResult = Annotated[
     ActivateInstitutionSuccess | InstitutionAlreadyActive | InvalidInput | NotFound | StaleData,
-    strawberry.union("ActivateInstitutionResult"),
+    strawberry.union(
+        "ActivateInstitutionResult", description="What `activateInstitution` answers."
+    ),
 ]
 UpdateInstitutionMasterDataResult = Annotated[
     UpdateInstitutionMasterDataSuccess | InvalidInput | NotFound | StaleData,
-    strawberry.union("UpdateInstitutionMasterDataResult"),
+    strawberry.union(
+        "UpdateInstitutionMasterDataResult",
+        description="What `updateInstitutionMasterData` answers.",
+    ),
 ]

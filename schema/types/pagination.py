@@ -13,24 +13,28 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-@strawberry.type
+@strawberry.type(description="Where a page stands in its list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="More follow: ask again with `endCursor`.")
+    has_previous_page: bool = strawberry.field(
+        description="This page came after a cursor (pages run forward only)."
+    )
+    start_cursor: str | None = strawberry.field(description="The cursor of the first edge.")
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the last edge: pass it as `after` for the next page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with its cursor.")
 class Edge(Generic[T]):
-    node: T
-    cursor: str
+    node: T = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(description="Opaque; pass it as `after` to continue from here.")
 
 
-@strawberry.type
+@strawberry.type(description="One page of a list, in the list's stable order.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Whether more follow, and from where.")
 
 
 def connection(page: Page[R], to_node: Callable[[R], T]) -> Connection[T]:

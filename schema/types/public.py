@@ -11,18 +11,18 @@ from schema.types import ids
 from schema.types.enums import CareType, InstitutionStatus
 
 
-@strawberry.type(name="PublicSponsor")
+@strawberry.type(name="PublicSponsor", description="The sponsor as parents see it: its name.")
 class PublicSponsor:
-    name: str
+    name: str = strawberry.field(description="The sponsor's name.")
 
 
-@strawberry.type(name="PublicAddress")
+@strawberry.type(name="PublicAddress", description="Where the institution is.")
 class PublicAddress:
-    organisation: str
-    street: str
-    house_number: str | None
-    postal_code: str
-    town: str
+    organisation: str = strawberry.field(description="The name on the letterbox.")
+    street: str = strawberry.field(description="The street, without the house number.")
+    house_number: str | None = strawberry.field(description="e.g. `12a`.")
+    postal_code: str = strawberry.field(description="Four digits, e.g. `3011`.")
+    town: str = strawberry.field(description="e.g. `Bern`.")
 
 
 @strawberry.type(
@@ -30,16 +30,24 @@ class PublicAddress:
     "until the institution is ACTIVE; staff, IBAN and internal data are never shown."
 )
 class PublicInstitution:
-    id: strawberry.ID
-    name: str
-    care_type: CareType
-    status: InstitutionStatus
-    vouchers_from: datetime.date
-    sponsor: PublicSponsor | None
-    address: PublicAddress | None
-    contact_email: str | None
-    phone: str | None
-    website: str | None
+    id: strawberry.ID = strawberry.field(
+        description="Global and opaque; not the staff `Institution` ID (`node` does not take it)."
+    )
+    name: str = strawberry.field(description="The institution's name.")
+    care_type: CareType = strawberry.field(description="The kind of childcare it offers.")
+    status: InstitutionStatus = strawberry.field(
+        description="`ACTIVE` once its contact details are complete."
+    )
+    vouchers_from: datetime.date = strawberry.field(
+        description="Vouchers (Betreuungsgutscheine) are accepted from this date on."
+    )
+    sponsor: PublicSponsor | None = strawberry.field(description="The sponsor that runs it.")
+    address: PublicAddress | None = strawberry.field(description="Null until it is `ACTIVE`.")
+    contact_email: str | None = strawberry.field(
+        description="Where parents write to; null until it is `ACTIVE`."
+    )
+    phone: str | None = strawberry.field(description="E.164; null until it is `ACTIVE`.")
+    website: str | None = strawberry.field(description="Null until it is `ACTIVE`.")
 
     @classmethod
     def from_model(cls, row: institution.Institution) -> PublicInstitution:
@@ -67,9 +75,9 @@ class PublicInstitution:
         )
 
 
-@strawberry.input
+@strawberry.input(description="Narrows the family portal's list; every condition given must hold.")
 class PublicInstitutionFilter:
-    care_type: CareType | None = None
+    care_type: CareType | None = strawberry.field(default=None, description="Only this kind.")
     search: str | None = strawberry.field(
         default=None, description="Part of the name; case and accents are ignored."
     )

@@ -17,11 +17,15 @@ from schema.types.nodes import Node, visible_nodes
 @strawberry.type(description="A person's account: one e-mail, one role at a time.")
 class User(Node):
     pk: strawberry.Private[int]
-    email: str
-    first_name: str
-    last_name: str
-    role: Role
-    status: UserStatus
+    email: str = strawberry.field(description="The address it signs in with, as it was typed.")
+    first_name: str = strawberry.field(
+        description="From the identity provider at sign-in; empty until then."
+    )
+    last_name: str = strawberry.field(
+        description="From the identity provider at sign-in; empty until then."
+    )
+    role: Role = strawberry.field(description="What the person may do, and where.")
+    status: UserStatus = strawberry.field(description="Invited, active or blocked.")
     sponsor_id: strawberry.Private[int | None]
     institution_id: strawberry.Private[int | None]
 
@@ -55,10 +59,12 @@ class User(Node):
 
 @strawberry.type(description="An open invitation for the signed-in person's e-mail address.")
 class PendingInvitation:
-    role: Role
-    sponsor_name: str | None
-    institution_name: str | None
-    expires_at: datetime.datetime
+    role: Role = strawberry.field(description="The role accepting it gives.")
+    sponsor_name: str | None = strawberry.field(description="The sponsor it is about, if any.")
+    institution_name: str | None = strawberry.field(
+        description="The institution it is about, if any."
+    )
+    expires_at: datetime.datetime = strawberry.field(description="Its link works until then.")
 
     @classmethod
     def from_model(cls, row: invitation.Invitation) -> PendingInvitation:
@@ -72,16 +78,28 @@ class PendingInvitation:
 
 @strawberry.type(description="The caller: its account (null when anonymous) and open invitation.")
 class Viewer:
-    user: User | None
-    pending_invitation: PendingInvitation | None
+    user: User | None = strawberry.field(
+        description="The caller's account; null without a token or before an invitation is "
+        "accepted."
+    )
+    pending_invitation: PendingInvitation | None = strawberry.field(
+        description="The invitation waiting for the caller's verified address, if any: accept "
+        "it through the link in its mail."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Narrows the list; every condition given must hold.")
 class UserFilter:
-    role: Role | None = None
-    status: UserStatus | None = None
-    sponsor_id: strawberry.ID | None = None
-    institution_id: strawberry.ID | None = None
+    role: Role | None = strawberry.field(default=None, description="Only people with this role.")
+    status: UserStatus | None = strawberry.field(
+        default=None, description="Only people in this status."
+    )
+    sponsor_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only people of this sponsor."
+    )
+    institution_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only people of this institution."
+    )
     search: str | None = strawberry.field(
         default=None, description="Part of the e-mail address or the name."
     )

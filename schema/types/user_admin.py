@@ -18,52 +18,69 @@ from schema.types.user import User
     "canton roles and APPLICANT take neither."
 )
 class InviteUserInput:
-    email: str
-    role: Role
-    sponsor_id: strawberry.ID | None = None
-    institution_id: strawberry.ID | None = None
-    language: Language | None = None
-    first_name: str | None = None
-    last_name: str | None = None
+    email: str = strawberry.field(description="The person's own address (not a shared mailbox).")
+    role: Role = strawberry.field(description="A role you may grant.")
+    sponsor_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The sponsor of a sponsor role."
+    )
+    institution_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The institution of an institution role."
+    )
+    language: Language | None = strawberry.field(
+        default=None, description="The language of the invitation mail; both when omitted."
+    )
+    first_name: str | None = strawberry.field(
+        default=None, description="For the mail's greeting until the person signs in."
+    )
+    last_name: str | None = strawberry.field(
+        default=None, description="For the mail's greeting until the person signs in."
+    )
 
 
 @strawberry.input(description="The new role and its sponsor or institution, as for inviting.")
 class ChangeUserRoleInput:
-    role: Role
-    sponsor_id: strawberry.ID | None = None
-    institution_id: strawberry.ID | None = None
+    role: Role = strawberry.field(description="A role you may grant.")
+    sponsor_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The sponsor of a sponsor role."
+    )
+    institution_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The institution of an institution role."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The invitation mail is on its way.")
 class InviteUserSuccess:
     user: User = strawberry.field(
         description="The invited account; an applicant keeps its role until it accepts."
     )
-    invitation: Invitation
-    warnings: list[Warning]
+    invitation: Invitation = strawberry.field(description="The new invitation.")
+    warnings: list[Warning] = strawberry.field(description="Worth a second look; may be empty.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The role is changed and the person signed out; open invitations for the old "
+    "role are revoked."
+)
 class ChangeUserRoleSuccess:
-    user: User
+    user: User = strawberry.field(description="The account as it is now.")
 
 
-@strawberry.type
+@strawberry.type(description="The person is blocked and refused from their very next request.")
 class BlockUserSuccess:
-    user: User
+    user: User = strawberry.field(description="The account as it is now, `BLOCKED`.")
 
 
-@strawberry.type
+@strawberry.type(description="The block is lifted; the status before it is back.")
 class UnblockUserSuccess:
-    user: User
+    user: User = strawberry.field(description="The account as it is now.")
 
 
-@strawberry.type
+@strawberry.type(description="Nobody can block their own account; ask another admin.")
 class CannotBlockYourself(Error):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Nobody can change their own role; ask another admin.")
 class CannotChangeYourOwnRole(Error):
     pass
 
@@ -78,7 +95,7 @@ class LastActiveAdmin(Error):
 
 InviteUserResult = Annotated[
     InviteUserSuccess | InvalidInput | EmailAlreadyInUse | NotFound | TooManyAttempts,
-    strawberry.union("InviteUserResult"),
+    strawberry.union("InviteUserResult", description="What `inviteUser` answers."),
 ]
 ChangeUserRoleResult = Annotated[
     ChangeUserRoleSuccess
@@ -87,13 +104,13 @@ ChangeUserRoleResult = Annotated[
     | CannotChangeYourOwnRole
     | LastActiveAdmin
     | TooManyAttempts,
-    strawberry.union("ChangeUserRoleResult"),
+    strawberry.union("ChangeUserRoleResult", description="What `changeUserRole` answers."),
 ]
 BlockUserResult = Annotated[
     BlockUserSuccess | NotFound | CannotBlockYourself | LastActiveAdmin,
-    strawberry.union("BlockUserResult"),
+    strawberry.union("BlockUserResult", description="What `blockUser` answers."),
 ]
 UnblockUserResult = Annotated[
     UnblockUserSuccess | NotFound,
-    strawberry.union("UnblockUserResult"),
+    strawberry.union("UnblockUserResult", description="What `unblockUser` answers."),
 ]

@@ -25,9 +25,22 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log_path: Path
+    environment: dict[str, str]
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def command(self, *arguments: str) -> subprocess.CompletedProcess[str]:
+        """`python main.py ARGUMENTS` with the server's settings (its database, for one)."""
+        return subprocess.run(  # noqa: S603
+            [sys.executable, "main.py", *arguments],
+            cwd=ROOT,
+            env=self.environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
 
 
 def _environment(database: Path, port: int, extra: dict[str, str]) -> dict[str, str]:
@@ -38,6 +51,7 @@ def _environment(database: Path, port: int, extra: dict[str, str]) -> dict[str, 
         "KIBON_DEV_LOGIN": "1",
         "KIBON_HOST": "127.0.0.1",
         "KIBON_PORT": str(port),
+        "KIBON_PORTAL_URL": f"http://127.0.0.1:{port}",  # invitation links to this server
         **extra,
     }
 
@@ -60,15 +74,16 @@ def _wait_until_healthy(server: Server) -> None:
 def running(tmp_dir: Path, **extra: str) -> Iterator[Server]:
     port = free_port()
     log_path = tmp_dir / "server.log"
+    environment = _environment(tmp_dir / "server.sqlite3", port, extra)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "main.py", "serve"],
             cwd=ROOT,
-            env=_environment(tmp_dir / "server.sqlite3", port, extra),
+            env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        server = Server(f"http://127.0.0.1:{port}", process, log_path)
+        server = Server(f"http://127.0.0.1:{port}", process, log_path, environment)
         try:
             _wait_until_healthy(server)
             yield server
