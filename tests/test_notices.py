@@ -3,9 +3,11 @@ whom, in the person's language (else both), with the canton's headers and footer
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import timedelta
 
+import pytest
 from tortoise.transactions import in_transaction
 
 from mailer.outbox import OutboxMessage
@@ -15,6 +17,7 @@ from models.invitation import Invitation
 from models.role import Role
 from models.user import Language
 from settings import Settings
+from tests.support import database
 from tests.support.builders import make_institution, make_sponsor, make_user
 from tests.support.clock import Clock
 from tests.support.flows import POLICY, canton_admin, registered_sponsor
@@ -190,3 +193,18 @@ async def test_an_invitation_too_short_for_a_reminder_and_a_revoked_one_get_none
     assert (queued_early, queued_late) == (0, 0)
     assert (await Invitation.get(id=brief.invitation.id)).remind_at is None
     assert await OutboxMessage.filter(subject__contains="bald ab").count() == 0
+
+
+@pytest.mark.skipif(not database.is_postgres(), reason="concurrent writers need PostgreSQL")
+async def test_two_workers_reminding_at_the_same_moment_queue_each_reminder_once(
+    clock: Clock,
+) -> None:
+    for _ in range(10):
+        await registered_sponsor()
+    due = clock() + timedelta(days=5, minutes=1)
+
+    queued = await asyncio.gather(reminders.remind_due(due), reminders.remind_due(due))
+
+    assert sum(queued) == 10
+    assert await OutboxMessage.filter(subject__contains="läuft bald ab").count() == 10
+    assert await Invitation.filter(remind_at__isnull=False).count() == 0
