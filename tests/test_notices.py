@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import importlib
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from mailer.outbox import OutboxMessage
@@ -208,3 +211,28 @@ async def test_two_workers_reminding_at_the_same_moment_queue_each_reminder_once
     assert sum(queued) == 10
     assert await OutboxMessage.filter(subject__contains="läuft bald ab").count() == 10
     assert await Invitation.filter(remind_at__isnull=False).count() == 0
+
+
+async def test_the_migration_gives_open_invitations_from_before_it_their_reminder() -> None:
+    migration = importlib.import_module("models.migrations.0008_invitation_reminder")
+    open_one = await registered_sponsor()
+    short = await registration.register_sponsor(
+        by=await canton_admin(),
+        name="Kitas Kurz",
+        admin_email="kurz@kitas.ch",
+        language=None,
+        policy=dataclasses.replace(POLICY, ttl_days=2),
+    )
+    revoked = await registered_sponsor()
+    await invitation.revoke(by=await canton_admin(), invitation_id=revoked.invitation.id)
+    await Invitation.all().update(remind_at=None)  # as they were before the migration
+
+    # The schema editor of a migration run, reduced to what the step uses: its connection.
+    await migration.remind_open_invitations(
+        None, SimpleNamespace(client=connections.get("default"))
+    )
+
+    opened = await Invitation.get(id=open_one.invitation.id)
+    assert opened.remind_at == opened.expires_at - timedelta(days=2)
+    assert (await Invitation.get(id=short.invitation.id)).remind_at is None
+    assert (await Invitation.get(id=revoked.invitation.id)).remind_at is None
