@@ -9,7 +9,8 @@ from datetime import date
 
 from tortoise.transactions import in_transaction
 
-from models import audit, clock, text
+from i18n import _
+from models import audit, clock, notices, text
 from models.errors import NotAllowed, NotFound
 from models.form import Form
 from models.institution import CareType, Institution, InstitutionStatus, is_run_by
@@ -23,12 +24,12 @@ from models.user import User
 async def update_sponsor(*, by: User, sponsor_id: int, name: str) -> Sponsor:
     require_canton(by)
     form = Form()
-    name = form.check("name", lambda: text.clean_name(name, what="The name"))
+    name = form.check("name", lambda: text.clean_name(name))
     form.done()
     async with in_transaction():
         sponsor = await Sponsor.filter(id=sponsor_id).select_for_update().first()
         if sponsor is None:
-            raise NotFound("There is no such sponsor.")
+            raise NotFound(_("There is no such sponsor."))
         sponsor.set_name(name)
         await save_sponsor(sponsor)
         await audit.record(
@@ -61,7 +62,7 @@ def check_may_correct(actor: User, institution: Institution, change: Institution
     if not is_run_by(scope, institution) or change.care_type or change.sponsor_id:
         raise NotAllowed()
     if change.vouchers_from is not None and institution.status != InstitutionStatus.INVITED:
-        raise NotAllowed("Only the canton changes the voucher date of an active institution.")
+        raise NotAllowed(_("Only the canton changes the voucher date of an active institution."))
 
 
 async def update_institution(
@@ -69,14 +70,14 @@ async def update_institution(
 ) -> Institution:
     form = Form()
     if change.name is not None:
-        form.check("name", lambda: text.clean_name(change.name or "", what="The name"))
+        form.check("name", lambda: text.clean_name(change.name or ""))
     if change.vouchers_from is not None:
         form.check("vouchersFrom", lambda: clean_vouchers_from(change.vouchers_from))  # type: ignore[arg-type]
     form.done()
     async with in_transaction():
         found = await Institution.filter(id=institution_id).select_for_update().first()
         if found is None:  # public: one outside the actor's scope is not allowed, not hidden
-            raise NotFound("There is no such institution.")
+            raise NotFound(_("There is no such institution."))
         check_may_correct(by, found, change)
         was_sponsor_id = found.sponsor_id
         await _apply(found, change)
@@ -105,9 +106,10 @@ async def revoke_old_sponsors_invitations(institution: Institution, sponsor_id: 
 
 
 async def _apply(institution: Institution, change: InstitutionCorrection) -> None:
+    before = institution.sponsor_id
     if change.sponsor_id is not None:
         if not await Sponsor.exists(id=change.sponsor_id):
-            raise NotFound("There is no such sponsor.")
+            raise NotFound(_("There is no such sponsor."))
         institution.sponsor_id = change.sponsor_id
     if change.name is not None:
         institution.set_name(text.clean_name(change.name))
@@ -115,3 +117,6 @@ async def _apply(institution: Institution, change: InstitutionCorrection) -> Non
     institution.vouchers_from = change.vouchers_from or institution.vouchers_from
     institution.version += 1
     await institution.save()
+    if institution.sponsor_id != before:
+        old = await Sponsor.get_or_none(id=before) if before is not None else None
+        await notices.institution_moved(institution, before=old)

@@ -82,6 +82,11 @@ class Institution(Model):
         self.search_name = text.folded(name)
 
 
+def needs_master_data(institution: Institution) -> bool:
+    """Until its first complete save: only then are people asked to enter master data."""
+    return institution.status != InstitutionStatus.ACTIVE
+
+
 def visible_to(scope: Scope) -> QuerySet[Institution]:
     return Institution.filter(scope.institutions().q())
 

@@ -19,6 +19,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from engine.errors import BadUserInput
+from i18n import _
 from models import text
 from schema.types import ids
 
@@ -45,7 +46,7 @@ def check_page_size(first: int | None) -> int:
     if first is None:
         return DEFAULT_PAGE_SIZE
     if not 0 <= first <= MAX_PAGE_SIZE:
-        raise BadUserInput(f"`first` must be between 0 and {MAX_PAGE_SIZE}.")
+        raise BadUserInput(_("`first` must be between 0 and {most}.", most=MAX_PAGE_SIZE))
     return first
 
 
@@ -57,7 +58,7 @@ def decode_cursor(cursor: str, order: Sequence[str]) -> list[Any]:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, binascii.Error, UnicodeError):
-        raise BadUserInput("`after` is not a valid cursor.") from None
+        raise BadUserInput(_("`after` is not a valid cursor.")) from None
     if (
         not isinstance(values, list)
         or len(values) != len(order)
@@ -66,7 +67,7 @@ def decode_cursor(cursor: str, order: Sequence[str]) -> list[Any]:
         or not ids.is_row_id(values[-1])
         or not all(isinstance(v, str) and text.is_storable(v) for v in values[:-1])
     ):
-        raise BadUserInput("`after` is not a valid cursor.")
+        raise BadUserInput(_("`after` is not a valid cursor."))
     return values
 
 
