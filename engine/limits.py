@@ -13,6 +13,10 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 
 MAX_DEPTH = 10  # every legitimate query of the contract, through Relay connections, fits
 MAX_ALIASES = 15
+MAX_TOKENS = 2000
+# Pages of a connection (`first`): what an omitted `first` means, and the most one may ask.
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
 
 _RULES = [depth_rule(MAX_DEPTH, None, None), aliases_rule(MAX_ALIASES)]
 

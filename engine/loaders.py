@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
+from engine import deadline
 from mailer.outbox import OutboxMessage
 from models import institution
 from models.institution import Institution
@@ -17,8 +18,16 @@ from models.user import User
 M = TypeVar("M", bound=Model)
 
 
+def _in_time() -> None:
+    """Work left over from an operation that ran out of time reads nothing more. An ordinary
+    exception: the DataLoader hands it to every waiting field."""
+    if deadline.passed():
+        raise TimeoutError("the request's deadline has passed")
+
+
 def _by_id(model: type[M], *related: str) -> DataLoader[int, M | None]:
     async def load(ids: Sequence[int]) -> list[M | None]:
+        _in_time()
         found = model.filter(pk__in=list(ids)).select_related(*related)
         rows = {row.pk: row for row in await found}
         return [rows.get(i) for i in ids]
@@ -33,6 +42,7 @@ SponsorPage = tuple[int, int, tuple[Any, ...] | None]
 def _institutions_per_sponsor(actor: User | None) -> DataLoader[SponsorPage, list[Institution]]:
     async def load(keys: Sequence[SponsorPage]) -> list[list[Institution]]:
         assert actor is not None, "nested lists are only for signed-in staff"
+        _in_time()
         pages: dict[SponsorPage, list[Institution]] = {}
         for size, after in {(size, after) for _, size, after in keys}:
             ids = [sponsor_id for sponsor_id, s, a in keys if (s, a) == (size, after)]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
+from engine.cost import CostLimit
 from engine.executor import PlainFieldExecutor
 from engine.faults import ErrorPolicy, Schema
-from engine.limits import RequestLimits
+from engine.limits import MAX_TOKENS, RequestLimits
 from engine.metrics import OperationMetrics
 from engine.request_errors import RequestErrors
 from resolvers import (
@@ -206,9 +207,10 @@ schema = Schema(
     extensions=[
         RequestLimits,
         RequestErrors,
-        lambda: MaxTokensLimiter(max_token_count=2000),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        CostLimit,
         ErrorPolicy,
         OperationMetrics,
     ],

@@ -18,12 +18,11 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from engine import deadline
 from engine.errors import BadUserInput
+from engine.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from models import text
 from schema.types import ids
-
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
 
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")
@@ -96,6 +95,9 @@ async def page(
 
 def page_of(rows: list[R], *, size: int, after: str | None, order: Sequence[str]) -> Page[R]:
     """A page from up to `size + 1` rows fetched in order (the extra one tells there is more)."""
+    # Many pages resume at once when their DataLoader answers: each checks the deadline before
+    # it builds anything, so an operation out of time stops within one page's work.
+    deadline.check(deadline.current())
     shown = rows[:size]
     cursors = [encode_cursor([getattr(row, column) for column in order]) for row in shown]
     return Page(shown, cursors, has_next_page=len(rows) > size, has_previous_page=after is not None)
