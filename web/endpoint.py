@@ -11,10 +11,13 @@ import time
 from typing import Any
 from uuid import uuid4
 
+from cross_web import AsyncHTTPRequestAdapter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from engine.context import Caller, Context
 from engine.errors import SIGN_IN_NOT_VALID, Code
@@ -22,9 +25,11 @@ from engine.loaders import Loaders
 from models import audit, sign_in
 from models.errors import DomainError
 from settings import Settings
+from web import response_cache
 from web.graphiql import page as graphiql
 from web.graphql_view import GraphQLOverHTTP
 from web.identity import InvalidToken, TokenVerifier
+from web.response_cache import PublicResponseCache
 
 log = logging.getLogger("kibon.auth")
 access = logging.getLogger("kibon.access")
@@ -62,10 +67,18 @@ def unauthenticated_response() -> Response:
 
 
 class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
-    def __init__(self, schema: Any, *, settings: Settings, verifier: TokenVerifier) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        *,
+        settings: Settings,
+        verifier: TokenVerifier,
+        cache: PublicResponseCache | None = None,
+    ) -> None:
         super().__init__(schema, settings=settings.http)
         self.settings = settings
         self.verifier = verifier
+        self.cache = cache or PublicResponseCache()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -91,6 +104,28 @@ class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
             pending_invitation=caller.pending_invitation if caller else None,
             loaders=Loaders(caller.user if caller else None),
         )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Reached only by a request that passed every check: an anonymous caller's public
+        query may be answered with the result the same operation got before."""
+        key = response_cache.key_of(request_data) if context.identity is None else None
+        if key is not None and (kept := self.cache.get(key)) is not None:
+            return kept
+        generation = self.cache.generation
+        result = await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        if key is not None and sub_response.status_code in (None, 200):
+            self.cache.keep(key, result, generation=generation)
+        return result
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         return graphiql.wanted(request, by_default=super().should_render_graphql_ide(request))
