@@ -20,15 +20,15 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from engine.context import Caller, Context
-from engine.errors import SIGN_IN_NOT_VALID, Code
+from engine.errors import SIGN_IN_NOT_VALID, UNAVAILABLE, Code
 from engine.loaders import Loaders
 from models import audit, sign_in
 from models.errors import DomainError
 from settings import Settings
-from web import response_cache
+from web import answers, response_cache
 from web.graphiql import page as graphiql
 from web.graphql_view import GraphQLOverHTTP
-from web.identity import InvalidToken, TokenVerifier
+from web.identity import InvalidToken, KeysUnavailable, TokenVerifier
 from web.response_cache import PublicResponseCache
 
 log = logging.getLogger("kibon.auth")
@@ -50,7 +50,18 @@ async def authenticate(verifier: TokenVerifier, authorization: str | None) -> Ca
         signed_in = await sign_in.sign_in(identity)
     except (InvalidToken, DomainError) as error:
         raise SignInRefused(str(error)) from None
+    # KeysUnavailable goes on: the token cannot be judged now, which is no reason to sign out.
     return Caller(identity, signed_in.user, signed_in.pending_invitation)
+
+
+def keys_unavailable_response(unavailable: KeysUnavailable, accept: str | None) -> Response:
+    return answers.refusal(
+        503,
+        UNAVAILABLE,
+        code=Code.SERVICE_UNAVAILABLE,
+        accept=accept,
+        headers={"Retry-After": str(unavailable.retry_after_seconds)},
+    )
 
 
 def unauthenticated_response() -> Response:
@@ -88,6 +99,11 @@ class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
             except SignInRefused as refused:
                 log.info("sign-in refused: %s", refused)
                 await unauthenticated_response()(scope, receive, send)
+                return
+            except KeysUnavailable as unavailable:
+                log.warning("token not checked: %s", unavailable)
+                answer = keys_unavailable_response(unavailable, request.headers.get("accept"))
+                await answer(scope, receive, send)
                 return
             scope.setdefault("state", {})["caller"] = caller
         await super().__call__(scope, receive, send)
