@@ -61,12 +61,18 @@ class InvitationMail:
     language: str | None  # "DE", "FR", or None for both
 
 
+def one_line(value: str) -> str:
+    """What others typed stays in its slot: no line of its own in the text part, whatever an
+    older row holds."""
+    return " ".join("".join(c if c.isprintable() else " " for c in value).split())
+
+
 def render(mail: InvitationMail) -> tuple[str, str, str]:
     """Subject, text and HTML of the mail."""
     languages = (mail.language,) if mail.language in BOTH else BOTH
     values = {
         "languages": languages,
-        "inviter": mail.inviter,
+        "inviter": one_line(mail.inviter),
         "role_labels": ROLE_LABELS[mail.role],
         "place": mail.institution or mail.sponsor,
         "institution": mail.institution,

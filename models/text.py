@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 NAME_MAX_LENGTH = 200
+PERSON_NAME_MAX_LENGTH = 100
 # Lone surrogates cannot be encoded, NUL cannot be stored by PostgreSQL.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -17,6 +18,14 @@ def clean_name(raw: str, *, what: str = "A name", max_length: int = NAME_MAX_LEN
     if len(name) > max_length:
         raise ValueError(f"{what} has at most {max_length} characters.")
     return name
+
+
+def person_name(raw: str) -> str:
+    """A person's name as an identity provider sends it, made fit for one line of a mail: no
+    control or format characters (line breaks, NUL, bidi overrides), whitespace collapsed, at
+    most 100 characters. Never refused: the provider, not the person, wrote it."""
+    visible = "".join(c for c in raw if unicodedata.category(c)[0] != "C" or c in "\t\n\r")
+    return " ".join(visible.split())[:PERSON_NAME_MAX_LENGTH]
 
 
 def folded(text: str) -> str:

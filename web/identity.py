@@ -25,6 +25,7 @@ from joserfc import jws, jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import ECKey, KeySet
 
+from models import email, text
 from models.sign_in import Identity
 
 ALGORITHMS = ["RS256", "ES256"]
@@ -182,16 +183,13 @@ class TokenVerifier:
         claims = await _verified_claims(token, trusted)
         if claims.get("email_verified") not in (True, "true"):
             raise InvalidToken("e-mail not verified")
-        email = claims.get("email")
-        if not isinstance(email, str) or "@" not in email:
-            raise InvalidToken("no e-mail claim")
         issued_at = claims.get("iat")
         identity = Identity(
             issuer=trusted.issuer,
-            subject=str(claims["sub"]),
-            email=email.strip(),
-            given_name=_text_claim(claims, "given_name"),
-            family_name=_text_claim(claims, "family_name"),
+            subject=_subject(claims),
+            email=_email(claims),
+            given_name=_name_claim(claims, "given_name"),
+            family_name=_name_claim(claims, "family_name"),
             issued_at=datetime.fromtimestamp(issued_at, UTC)
             if isinstance(issued_at, int | float)
             else None,
@@ -230,6 +228,31 @@ def _unverified_issuer(token: str) -> str:
     return issuer
 
 
-def _text_claim(claims: dict[str, Any], name: str) -> str:
+# Every claim that becomes part of an identity is checked here, once: a claim we cannot store
+# or use is a token we cannot trust (401), never a fault further down.
+SUBJECT_MAX_LENGTH = 255
+
+
+def _subject(claims: dict[str, Any]) -> str:
+    subject = claims.get("sub")
+    if (
+        not isinstance(subject, str)
+        or not subject.strip()
+        or len(subject) > SUBJECT_MAX_LENGTH
+        or not text.is_storable(subject)
+    ):
+        raise InvalidToken("unusable sub claim")
+    return subject
+
+
+def _email(claims: dict[str, Any]) -> str:
+    address = claims.get("email")
+    try:
+        return email.clean(address) if isinstance(address, str) else email.clean("")
+    except ValueError:
+        raise InvalidToken("the email claim is not an e-mail address") from None
+
+
+def _name_claim(claims: dict[str, Any], name: str) -> str:
     value = claims.get(name)
-    return value.strip()[:100] if isinstance(value, str) else ""
+    return text.person_name(value) if isinstance(value, str) else ""
