@@ -13,6 +13,7 @@ from schema.types import keyset as pagination
 from schema.types.arguments import After, First, SponsorId
 from schema.types.institution import Sponsor
 from schema.types.pagination import Connection, connection
+from schema.types.search import search_term
 
 
 async def sponsors(
@@ -25,8 +26,8 @@ async def sponsors(
     ] = None,
 ) -> Connection[Sponsor]:
     rows = sponsor.visible_to(info.context.actor)
-    if search and search.strip():
-        rows = rows.filter(search_name__contains=text.folded(search.strip()))
+    if (term := search_term(search)) is not None:
+        rows = rows.filter(search_name__contains=text.folded(term))
     found = await pagination.page(rows, first=first, after=after, order=("search_name", "id"))
     return connection(found, Sponsor.from_model)
 

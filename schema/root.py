@@ -25,7 +25,7 @@ from resolvers import (
     user_admin,
     viewer,
 )
-from resolvers.permissions import ADMIN, AUTHENTICATED, CANTON, CANTON_OR_ADMIN, STAFF
+from resolvers.permissions import ACCOUNT, ADMIN, AUTHENTICATED, CANTON, CANTON_OR_ADMIN, STAFF
 from schema.types.acceptance import (
     AcceptInvitationResult,
     ResendInvitationResult,
@@ -92,13 +92,13 @@ class Query:
     )
     users: Connection[User] | None = strawberry.field(
         resolver=user.users,
-        permission_classes=AUTHENTICATED,
+        permission_classes=ACCOUNT,
         description="The people the caller may see (an admin: the people of its scope; anyone "
         "else: only itself), by e-mail address.",
     )
     user: User | None = strawberry.field(
         resolver=user.user_by_id,
-        permission_classes=AUTHENTICATED,
+        permission_classes=ACCOUNT,
         description="One person by ID; null when the caller may not see them.",
     )
     invitations: Connection[Invitation] | None = strawberry.field(
