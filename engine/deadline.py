@@ -20,6 +20,11 @@ class DeadlinePassed(BaseException):  # a signal, like CancelledError
     error and goes on with the next one; this must end the operation."""
 
 
+class Expired(TimeoutError):
+    """What a DataLoader raises past the deadline: an ordinary exception, as the DataLoader
+    hands only those to the fields waiting for it; the executor turns it into DeadlinePassed."""
+
+
 @contextmanager
 def within(seconds: float) -> Iterator[None]:
     token = _deadline.set(time.monotonic() + seconds)

@@ -136,6 +136,21 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         self._object_plans: dict[tuple[int, int], tuple[FieldDetailsList, ObjectPlan | None]] = {}
         self._deadline = deadline.current()
 
+    def handle_field_error(
+        self,
+        raw_error: Exception,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> None:
+        """A field that failed because the deadline passed ends the operation, rather than
+        being reported and passed over while the rest goes on."""
+        if isinstance(raw_error, deadline.Expired) or isinstance(
+            getattr(raw_error, "original_error", None), deadline.Expired
+        ):
+            raise deadline.DeadlinePassed() from None
+        super().handle_field_error(raw_error, return_type, field_details_list, path)
+
     def _object_plan(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
     ) -> ObjectPlan | None:

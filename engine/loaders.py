@@ -19,10 +19,9 @@ M = TypeVar("M", bound=Model)
 
 
 def _in_time() -> None:
-    """Work left over from an operation that ran out of time reads nothing more. An ordinary
-    exception: the DataLoader hands it to every waiting field."""
+    """Work left over from an operation that ran out of time reads nothing more."""
     if deadline.passed():
-        raise TimeoutError("the request's deadline has passed")
+        raise deadline.Expired("the request's deadline has passed")
 
 
 def _by_id(model: type[M], *related: str) -> DataLoader[int, M | None]:

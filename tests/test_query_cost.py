@@ -128,7 +128,7 @@ async def test_the_budget_is_a_setting(settings: Settings) -> None:
     assert admitted == {"data": {"publicInstitutions": {"edges": []}}}
 
 
-async def test_cpu_bound_work_ends_within_a_second_of_the_time_limit(
+async def test_cpu_bound_work_ends_soon_after_the_time_limit_instead_of_running_to_its_end(
     settings: Settings, api: Api
 ) -> None:
     for sponsor in [await make_sponsor() for _ in range(4)]:  # 5 × 4 × 100 × 100 names
@@ -153,4 +153,6 @@ async def test_cpu_bound_work_ends_within_a_second_of_the_time_limit(
 
     assert response.status_code == 504, response.text[:300]
     assert response.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
-    assert elapsed < 0.2 + 1.0
+    # Run to its end, the query takes about 2.5 s here; stopped, about 0.3 s. The margin is for
+    # a machine shared with other test runs (an await outlasting the deadline ends 0.5 s later).
+    assert elapsed < 0.2 + 1.5
