@@ -22,7 +22,9 @@ async def sponsors(
     after: After = None,
     search: Annotated[
         str | None,
-        strawberry.argument(description="Part of the name; case and accents are ignored."),
+        strawberry.argument(
+            description="Part of the name, at most 100 characters; case and accents are ignored."
+        ),
     ] = None,
 ) -> Connection[Sponsor]:
     rows = sponsor.visible_to(info.context.actor)
