@@ -143,16 +143,17 @@ async def test_cpu_bound_work_ends_soon_after_the_time_limit_instead_of_running_
     limits = {"request_timeout_seconds": 0.2, "max_query_nodes": 10_000_000}
 
     async with client_for(with_http(settings, **limits)) as client:
-        started = time.perf_counter()
+        # CPU time of this process: what the request itself burned, whatever else the shared
+        # machine runs meanwhile.
+        started = time.process_time()
         response = await client.post(
             "/graphql",
             json={"query": HEAVY},
             headers={"Authorization": f"Bearer {api.token_for(clerk)}"},
         )
-        elapsed = time.perf_counter() - started
+        burned = time.process_time() - started
 
     assert response.status_code == 504, response.text[:300]
     assert response.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
-    # Run to its end, the query takes about 2.5 s here; stopped, about 0.3 s. The margin is for
-    # a machine shared with other test runs (an await outlasting the deadline ends 0.5 s later).
-    assert elapsed < 0.2 + 1.5
+    # Run to its end, the query takes about 2.5 s of CPU here; stopped, about 0.3 s.
+    assert burned < 0.2 + 1.0
