@@ -152,6 +152,8 @@ class HttpSettings:
 
     max_body_bytes: int = 1024 * 1024
     request_timeout_seconds: float = 30.0
+    # The worst-case number of objects one answer may hold (engine/cost.py says how it counts).
+    max_query_nodes: int = 50_000
     cors_origins: tuple[str, ...] = ()
     graphiql: bool = True
     introspection: bool = True
@@ -162,6 +164,9 @@ class HttpSettings:
         return cls(
             max_body_bytes=_int(env, "KIBON_MAX_BODY_BYTES", cls.max_body_bytes, 1024, 64 << 20),
             request_timeout_seconds=_seconds(env, "KIBON_REQUEST_TIMEOUT_SECONDS", 30.0),
+            max_query_nodes=_int(
+                env, "KIBON_MAX_QUERY_NODES", cls.max_query_nodes, 100, 10_000_000
+            ),
             cors_origins=_origins(env, "KIBON_CORS_ORIGINS", ()),
             graphiql=_switch(env, "KIBON_GRAPHIQL", True),
             introspection=_switch(env, "KIBON_INTROSPECTION", True),

@@ -16,6 +16,7 @@ reports it exactly as graphql-core does.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
@@ -29,11 +30,13 @@ from graphql import (
     GraphQLScalarType,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
-from graphql.pyutils import Path, Undefined, gather_with_cancel
+from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.cast import get_strawberry_type_cast
 from strawberry.types.field import StrawberryField
+
+from engine import deadline
 
 # Where Strawberry keeps a GraphQL field's definition (`GraphQLCoreConverter.DEFINITION_BACKREF`).
 DEFINITION = "strawberry-definition"
@@ -110,6 +113,19 @@ def checked_class(object_type: GraphQLObjectType) -> type | bool | None:
     return False
 
 
+async def gather_with_cancel(*awaitables: Awaitable[Any]) -> list[Any]:
+    """graphql-core's `gather_with_cancel`, which cancels the others only on an `Exception`:
+    this one also on `DeadlinePassed`, so the work of an operation out of time stops with it."""
+    futures = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
+    try:
+        return await asyncio.gather(*futures)
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        await asyncio.gather(*futures, return_exceptions=True)
+        raise
+
+
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,6 +134,22 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         self._field_middleware = manager is not None and bool(manager._middleware_resolvers)
         self._leaf_plans: dict[int, tuple[GroupedFieldSet, dict[str, Any]]] = {}
         self._object_plans: dict[tuple[int, int], tuple[FieldDetailsList, ObjectPlan | None]] = {}
+        self._deadline = deadline.current()
+
+    def handle_field_error(
+        self,
+        raw_error: Exception,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> None:
+        """A field that failed because the deadline passed ends the operation, rather than
+        being reported and passed over while the rest goes on."""
+        if isinstance(raw_error, deadline.Expired) or isinstance(
+            getattr(raw_error, "original_error", None), deadline.Expired
+        ):
+            raise deadline.DeadlinePassed() from None
+        super().handle_field_error(raw_error, return_type, field_details_list, path)
 
     def _object_plan(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
@@ -177,6 +209,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         """graphql-core's loop over an object's fields, with plain leaves read in place: no
         path, no call. Anything unusual about a leaf's value (null, an error, a value its type
         refuses) goes the long way, which reports it exactly as graphql-core does."""
+        deadline.check(self._deadline)
         leaves = self._plain_leaves(parent_type, grouped_field_set)
         results: dict[str, Any] = {}
         awaitable_fields: list[str] = []
@@ -200,7 +233,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                     results[response_name] = result
                     if self.is_awaitable(result):
                         awaitable_fields.append(response_name)
-        except Exception:
+        except BaseException:  # DeadlinePassed too: what was started is settled, not orphaned
             if awaitable_fields:
                 self.settle_in_background([results[field] for field in awaitable_fields])
             raise
@@ -364,19 +397,31 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         completed_items: list[Any] = []
         pending: list[int] = []
-        for index, item in enumerate(items):
-            item_path = path.add_key(index, None)
-            try:
-                completed = self._complete(
-                    item_type, field_details_list, parent_type, item_path, item, position_context
-                )
-            except Exception as raw_error:
-                self.handle_field_error(raw_error, item_type, field_details_list, item_path)
-                completed = None
-            if self.is_awaitable(completed):
-                completed = self._settle(completed, item_type, field_details_list, item_path)
-                pending.append(index)
-            completed_items.append(completed)
+        try:
+            for index, item in enumerate(items):
+                if index % 16 == 0:
+                    deadline.check(self._deadline)
+                item_path = path.add_key(index, None)
+                try:
+                    completed = self._complete(
+                        item_type,
+                        field_details_list,
+                        parent_type,
+                        item_path,
+                        item,
+                        position_context,
+                    )
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                    completed = None
+                if self.is_awaitable(completed):
+                    completed = self._settle(completed, item_type, field_details_list, item_path)
+                    pending.append(index)
+                completed_items.append(completed)
+        except deadline.DeadlinePassed:
+            # What was started is settled in the background, where it meets the deadline too.
+            self.settle_in_background([completed_items[index] for index in pending])
+            raise
         if not pending:
             return completed_items
         return self._gather(completed_items, pending)

@@ -8,7 +8,17 @@ import logging
 from collections.abc import AsyncIterator
 
 import strawberry
-from graphql import GraphQLError
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionNode,
+    get_operation_ast,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
@@ -30,15 +40,66 @@ class ErrorPolicy(SchemaExtension):
             await self._record_refusals(result.errors)
 
     async def _record_refusals(self, errors: list[GraphQLError]) -> None:
+        """One entry per request, however many fields were refused (aliases cannot flood the
+        trail), naming them by field, not by the alias the caller chose."""
+        context = self.execution_context
+        operation = (
+            get_operation_ast(context.graphql_document, context.operation_name)
+            if context.graphql_document is not None
+            else None
+        )
+        fields = sorted(
+            {field_path(context.graphql_document, operation, e) for e in errors if is_forbidden(e)}
+        )
+        if not fields:
+            return
         # By now the refused operation's transaction has rolled back; this entry stands alone.
-        actor = getattr(self.execution_context.context, "user", None)
-        for error in filter(is_forbidden, errors):
-            path = ".".join(map(str, error.path or [])) or "(operation)"
-            try:
-                await audit.record_denied(actor=actor, path=path)
-            except Exception:
-                # The client's answer (FORBIDDEN) stands; losing the entry is the operator's news.
-                log.exception("could not record the refused attempt at %s", path)
+        try:
+            await audit.record_denied(actor=getattr(context.context, "user", None), fields=fields)
+        except Exception:
+            # The client's answer (FORBIDDEN) stands; losing the entry is the operator's news.
+            log.exception("could not record the refused attempt at %s", ", ".join(fields))
+
+
+def field_path(
+    document: DocumentNode | None,
+    operation: OperationDefinitionNode | None,
+    error: GraphQLError,
+) -> str:
+    """`sponsors.edges.node.institutions` for an error at `a1.edges.0.node.mine`: the path in
+    field names (list indexes left out)."""
+    if not error.path:
+        return "(operation)"
+    fragments = {
+        d.name.value: d
+        for d in (document.definitions if document else ())
+        if isinstance(d, FragmentDefinitionNode)
+    }
+    selections = list(operation.selection_set.selections) if operation else []
+    names: list[str] = []
+    for key in error.path:
+        if isinstance(key, int):
+            continue
+        fields = [f for f in _fields(selections, fragments) if (f.alias or f.name).value == key]
+        names.append(fields[0].name.value if fields else str(key))
+        selections = [s for f in fields if f.selection_set for s in f.selection_set.selections]
+    return ".".join(names)
+
+
+def _fields(
+    selections: list[SelectionNode], fragments: dict[str, FragmentDefinitionNode]
+) -> list[FieldNode]:
+    found: list[FieldNode] = []
+    pending = list(selections)
+    while pending:
+        selection = pending.pop(0)
+        if isinstance(selection, FieldNode):
+            found.append(selection)
+        elif isinstance(selection, InlineFragmentNode):
+            pending.extend(selection.selection_set.selections)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
+            pending.extend(fragments[selection.name.value].selection_set.selections)
+    return found
 
 
 class Schema(strawberry.Schema):

@@ -29,6 +29,9 @@ from i18n import Text, _
 MAX_DEPTH = 10  # every legitimate query of the contract, through Relay connections, fits
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
+# Pages of a connection (`first`): what an omitted `first` means, and the most one may ask.
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
 
 
 class _Saying:

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
+from engine import deadline
 from mailer.outbox import OutboxMessage
 from models import institution
 from models.conditions import EVERYTHING, Condition
@@ -19,10 +20,17 @@ from models.user import User
 M = TypeVar("M", bound=Model)
 
 
+def _in_time() -> None:
+    """Work left over from an operation that ran out of time reads nothing more."""
+    if deadline.passed():
+        raise deadline.Expired("the request's deadline has passed")
+
+
 def _by_id(
     model: type[M], *related: str, where: Condition = EVERYTHING
 ) -> DataLoader[int, M | None]:
     async def load(ids: Sequence[int]) -> list[M | None]:
+        _in_time()
         found = model.filter(where.q(), pk__in=list(ids)).select_related(*related)
         rows = {row.pk: row for row in await found}
         return [rows.get(i) for i in ids]
@@ -36,6 +44,7 @@ SponsorPage = tuple[int, int, tuple[Any, ...] | None]
 
 def _institutions_per_sponsor(scope: Scope) -> DataLoader[SponsorPage, list[Institution]]:
     async def load(keys: Sequence[SponsorPage]) -> list[list[Institution]]:
+        _in_time()
         pages: dict[SponsorPage, list[Institution]] = {}
         for size, after in {(size, after) for _, size, after in keys}:
             ids = [sponsor_id for sponsor_id, s, a in keys if (s, a) == (size, after)]

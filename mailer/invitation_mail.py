@@ -92,6 +92,12 @@ def reminder(mail: InvitationMail) -> Letter:
     )
 
 
+def one_line(value: str) -> str:
+    """What others typed stays in its slot: no line of its own in the text part, whatever an
+    older row holds."""
+    return " ".join("".join(c if c.isprintable() else " " for c in value).split())
+
+
 async def queue(mail: InvitationMail) -> OutboxMessage:
     invitation = letter(mail, letterhead.current())
     return await letters.send(invitation, to=mail.email, language=mail.language)
@@ -143,11 +149,8 @@ def inviter_phrase(inviter: Inviter, head: Letterhead) -> Text | str:
     """The subject of "… invites you": a name, or the role and organisation."""
     canton = inviter.role is None or inviter.role in {"SUPER_ADMIN", "CANTON_ADMIN", "CANTON_CLERK"}
     if inviter.name:
-        return (
-            _("{name} ({canton})", name=inviter.name, canton=head.canton)
-            if canton
-            else inviter.name
-        )
+        name = one_line(inviter.name)
+        return _("{name} ({canton})", name=name, canton=head.canton) if canton else name
     if canton:
         return _("The canton administration ({canton})", canton=head.canton)
     if inviter.sponsor:

@@ -68,15 +68,16 @@ async def record(
     )
 
 
-async def record_denied(*, actor: User | None, path: str) -> AuditEvent:
-    """A refused attempt. Call it outside the refused operation's transaction, which rolled back;
-    it lands in the scope of the actor, so its own admins see it too."""
+async def record_denied(*, actor: User | None, fields: list[str]) -> AuditEvent:
+    """The refused attempts of one request, by field (`inviteUser`). Call it outside the refused
+    operation's transaction, which rolled back; it lands in the scope of the actor, so its own
+    admins see it too."""
     return await record(
         "access.denied",
         actor=actor,
         sponsor_id=actor.sponsor_id if actor else None,
         institution_id=actor.institution_id if actor else None,
-        details={"path": path},
+        details={"fields": fields},
     )
 
 

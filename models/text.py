@@ -9,6 +9,7 @@ from i18n import _
 from models.errors import FieldErrorCode, Invalid
 
 NAME_MAX_LENGTH = 200
+PERSON_NAME_MAX_LENGTH = 100
 # Lone surrogates cannot be encoded, NUL cannot be stored by PostgreSQL.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -22,6 +23,14 @@ def clean_name(raw: str, *, max_length: int = NAME_MAX_LENGTH) -> str:
             FieldErrorCode.TOO_LONG, _("At most {max_length} characters.", max_length=max_length)
         )
     return name
+
+
+def person_name(raw: str) -> str:
+    """A person's name as an identity provider sends it, made fit for one line of a mail: no
+    control or format characters (line breaks, NUL, bidi overrides), whitespace collapsed, at
+    most 100 characters. Never refused: the provider, not the person, wrote it."""
+    visible = "".join(c for c in raw if unicodedata.category(c)[0] != "C" or c in "\t\n\r")
+    return " ".join(visible.split())[:PERSON_NAME_MAX_LENGTH]
 
 
 def folded(text: str) -> str:

@@ -13,6 +13,7 @@ from schema.types import keyset as pagination
 from schema.types.arguments import After, First, InstitutionId
 from schema.types.institution import Institution, InstitutionFilter
 from schema.types.pagination import Connection, connection
+from schema.types.search import search_term
 
 ORDER = ("search_name", "id")
 
@@ -34,7 +35,7 @@ async def institutions(
             care_type=wanted.care_type,
             status=wanted.status,
             sponsor_id=ids.decode_optional(wanted.sponsor_id, "Sponsor", argument="sponsorId"),
-            search=wanted.search,
+            search=search_term(wanted.search),
         ),
     )
     rows = await institution.listing(scope, listed, after=start, limit=size + 1)

@@ -14,6 +14,7 @@ from schema.types import keyset as pagination
 from schema.types.arguments import After, First
 from schema.types.invitation import Invitation, InvitationFilter
 from schema.types.pagination import Connection, connection
+from schema.types.search import search_term
 
 
 async def invitations(
@@ -33,7 +34,7 @@ async def invitations(
     elif wanted.status is not None:
         rows = rows.filter(status=wanted.status)
     rows = rows.filter(**ids.scope_filter(wanted.sponsor_id, wanted.institution_id))
-    if wanted.search and wanted.search.strip():
-        rows = rows.filter(email__icontains=wanted.search.strip())
+    if (term := search_term(wanted.search)) is not None:
+        rows = rows.filter(email__icontains=term)
     found = await pagination.page(rows, first=first, after=after, order=("id",))
     return connection(found, Invitation.from_model)

@@ -12,6 +12,7 @@ from schema.types import keyset as pagination
 from schema.types.arguments import After, First
 from schema.types.pagination import Connection, connection
 from schema.types.public import PublicInstitution, PublicInstitutionFilter
+from schema.types.search import search_term
 
 
 async def public_institutions(
@@ -26,7 +27,7 @@ async def public_institutions(
     rows = institution.listed_publicly(
         available_on=wanted.available_on or clock.today(),
         care_type=wanted.care_type,
-        search=wanted.search,
+        search=search_term(wanted.search),
     ).select_related("sponsor")
     found = await pagination.page(rows, first=first, after=after, order=("search_name", "id"))
     return connection(found, PublicInstitution.from_model)

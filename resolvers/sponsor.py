@@ -13,6 +13,7 @@ from schema.types import keyset as pagination
 from schema.types.arguments import After, First, SponsorId
 from schema.types.institution import Sponsor
 from schema.types.pagination import Connection, connection
+from schema.types.search import search_term
 
 
 async def sponsors(
@@ -21,12 +22,14 @@ async def sponsors(
     after: After = None,
     search: Annotated[
         str | None,
-        strawberry.argument(description="Part of the name; case and accents are ignored."),
+        strawberry.argument(
+            description="Part of the name, at most 100 characters; case and accents are ignored."
+        ),
     ] = None,
 ) -> Connection[Sponsor]:
     rows = sponsor.visible_to(info.context.scope)
-    if search and search.strip():
-        rows = rows.filter(search_name__contains=text.folded(search.strip()))
+    if (term := search_term(search)) is not None:
+        rows = rows.filter(search_name__contains=text.folded(term))
     found = await pagination.page(rows, first=first, after=after, order=("search_name", "id"))
     return connection(found, Sponsor.from_model)
 

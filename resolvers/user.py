@@ -14,6 +14,7 @@ from schema.types import ids
 from schema.types import keyset as pagination
 from schema.types.arguments import After, First, UserId
 from schema.types.pagination import Connection, connection
+from schema.types.search import search_term
 from schema.types.user import User, UserFilter
 
 
@@ -32,8 +33,7 @@ async def users(
     if wanted.status is not None:
         rows = rows.filter(status=wanted.status)
     rows = rows.filter(**ids.scope_filter(wanted.sponsor_id, wanted.institution_id))
-    if wanted.search and wanted.search.strip():
-        term = wanted.search.strip()
+    if (term := search_term(wanted.search)) is not None:
         rows = rows.filter(
             Q(email_key__icontains=term)
             | Q(first_name__icontains=term)

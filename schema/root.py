@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
+from engine.cost import CostLimit
 from engine.executor import PlainFieldExecutor
 from engine.faults import ErrorPolicy, Schema
 from engine.limits import RequestLimits, TokenLimit
@@ -24,7 +25,7 @@ from resolvers import (
     user_admin,
     viewer,
 )
-from resolvers.permissions import ADMIN, AUTHENTICATED, CANTON, CANTON_OR_ADMIN, STAFF
+from resolvers.permissions import ACCOUNT, ADMIN, AUTHENTICATED, CANTON, CANTON_OR_ADMIN, STAFF
 from schema.types.acceptance import (
     AcceptInvitationResult,
     ResendInvitationResult,
@@ -91,13 +92,13 @@ class Query:
     )
     users: Connection[User] | None = strawberry.field(
         resolver=user.users,
-        permission_classes=AUTHENTICATED,
+        permission_classes=ACCOUNT,
         description="The people the caller may see (an admin: the people of its scope; anyone "
         "else: only itself), by e-mail address.",
     )
     user: User | None = strawberry.field(
         resolver=user.user_by_id,
-        permission_classes=AUTHENTICATED,
+        permission_classes=ACCOUNT,
         description="One person by ID; null when the caller may not see them.",
     )
     invitations: Connection[Invitation] | None = strawberry.field(
@@ -209,6 +210,7 @@ schema = Schema(
         TokenLimit,
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        CostLimit,
         ErrorPolicy,
         OperationMetrics,
     ],

@@ -13,6 +13,7 @@ from models.user import User
 from schema.root import schema
 from schema.types import ids
 from tests.support.api import Api, Result
+from tests.support.builders import make_user
 from tests.support.user_admin import BLOCK_USER, INVITE_USER, World, gid, seed_world
 
 AUDIT_LOG = """
@@ -196,7 +197,7 @@ async def test_a_refused_change_is_recorded_although_the_change_rolled_back(api:
     denied = await AuditEvent.get(action="access.denied")
     assert (denied.actor_id, denied.actor_email) == (admin.id, "s***@heim.ch")
     assert (denied.sponsor_id, denied.institution_id) == (world.sponsor.id, None)
-    assert denied.details == {"path": "inviteUser"}
+    assert denied.details == {"fields": ["inviteUser"]}
     assert denied.request_id is not None
     assert await AuditEvent.all().count() == 1
 
@@ -210,7 +211,7 @@ async def test_a_refusal_by_role_is_recorded_too_but_an_anonymous_call_is_not(ap
 
     denied = await AuditEvent.filter(action="access.denied")
     assert [(e.actor_id, e.institution_id, e.details) for e in denied] == [
-        (clerk.id, world.institution.id, {"path": "blockUser"})
+        (clerk.id, world.institution.id, {"fields": ["blockUser"]})
     ]
 
 
@@ -234,3 +235,18 @@ def test_nothing_in_the_api_changes_or_deletes_an_entry() -> None:
     touching = [name for name in mutation.fields if "audit" in name.lower()]
 
     assert touching == []
+
+
+async def test_one_request_of_many_refused_aliases_writes_one_entry_naming_the_fields(
+    api: Api,
+) -> None:
+    applicant = await make_user(Role.APPLICANT)
+    refused = [f"a{n}: auditLog {{ edges {{ cursor }} }}" for n in range(13)]
+    refused += ["s1: sponsors { edges { cursor } }", "s2: sponsors { edges { cursor } }"]
+
+    result = await api("{ " + " ".join(refused) + " }", user=applicant)
+
+    assert result.codes == ["FORBIDDEN"] * 15
+    (denied,) = await AuditEvent.filter(action="access.denied")
+    assert denied.details == {"fields": ["auditLog", "sponsors"]}
+    assert denied.actor_id == applicant.id

@@ -206,4 +206,4 @@ async def test_the_caller_gets_the_outcome_the_matrix_says(
     assert outcome(result, name) == expected, result.body
     if expected == "403":
         denied = await AuditEvent.get(action="access.denied")
-        assert denied.details == {"path": name.split(".")[1]}
+        assert denied.details == {"fields": [name.split(".")[1]]}

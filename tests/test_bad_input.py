@@ -338,5 +338,6 @@ async def test_any_authorization_header_is_answered(api: Api, authorization: str
         headers={"Authorization": authorization},
     )
 
-    assert response.status_code in (200, 401), response.text
+    # 431: a forged token can make the headers larger than the service reads (32 KiB).
+    assert response.status_code in (200, 401, 431), response.text
     assert all(e["extensions"]["code"] in CODES for e in response.json().get("errors", []))

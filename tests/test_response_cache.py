@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import time
 from collections.abc import AsyncIterator
 
@@ -14,17 +16,19 @@ from models.role import Role
 from settings import Settings
 from tests.support import database
 from tests.support.api import Api
+from tests.support.apps import with_http
 from tests.support.builders import make_institution, make_user
 from tests.support.operations import PUBLIC_INSTITUTIONS
 from tests.support.sql import statements
 from web.app import create_app
-from web.response_cache import PublicResponseCache, is_public_only
+from web.response_cache import PublicResponseCache, public_document
 
 postgres_only = pytest.mark.skipif(not database.is_postgres(), reason="NOTIFY is PostgreSQL's")
 
 
-@pytest.fixture
-async def portal(settings: Settings, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+@contextlib.asynccontextmanager
+async def listening(settings: Settings, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its cache listening for notifications (on PostgreSQL)."""
     app = create_app(settings, run_mail_worker=False)
     cache: PublicResponseCache = app.state.public_cache
     async with cache.listening_to(database_url):
@@ -35,6 +39,12 @@ async def portal(settings: Settings, database_url: str) -> AsyncIterator[httpx.A
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kibon.test") as client:
             yield client
+
+
+@pytest.fixture
+async def portal(settings: Settings, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with listening(settings, database_url) as client:
+        yield client
 
 
 async def names(client: httpx.AsyncClient, **headers: str) -> list[str]:
@@ -48,6 +58,7 @@ async def test_a_repeated_anonymous_portal_query_is_answered_without_sql(
     portal: httpx.AsyncClient,
 ) -> None:
     await make_institution(name="Kita Sonne")
+    await asyncio.sleep(0.1)  # the write's notification arrives before the answer is kept
     first = await names(portal)
 
     with statements() as sent:
@@ -115,15 +126,81 @@ async def test_without_notifications_nothing_is_cached(settings: Settings) -> No
     assert len(sent) >= 1
 
 
-def test_only_anonymous_queries_of_public_fields_qualify() -> None:
-    assert is_public_only("{ publicInstitutions { edges { cursor } } }", None)
-    assert is_public_only("query P { __typename publicInstitutions { edges { cursor } } }", "P")
-    assert not is_public_only(
+def test_only_queries_of_public_fields_qualify() -> None:
+    assert public_document("{ publicInstitutions { edges { cursor } } }", None)
+    assert public_document("query P { __typename publicInstitutions { edges { cursor } } }", "P")
+    assert not public_document(
         "{ publicInstitutions { edges { cursor } } me { user { id } } }", None
     )
-    assert not is_public_only("mutation { registerSponsor }", None)
-    assert not is_public_only("{ ...F } fragment F on Query { me { user { id } } }", None)
-    assert not is_public_only("{ unparsable", None)
+    assert not public_document("mutation { registerSponsor }", None)
+    assert not public_document("{ ...F } fragment F on Query { me { user { id } } }", None)
+    assert not public_document("{ unparsable", None)
+
+
+def test_the_key_is_the_printed_document_which_keeps_the_spaces_of_literals() -> None:
+    spaced = 'query {publicInstitutions(filter: {search: "sonne  bern"})  { edges { cursor } } }'
+    single = 'query { publicInstitutions(filter: {search: "sonne bern"}) { edges { cursor } } }'
+
+    assert public_document(spaced, None) != public_document(single, None)
+    assert public_document(single, None) == public_document(" ".join(single.split()), None)
+
+
+def search(term: str) -> dict[str, object]:
+    query = (
+        f'{{ publicInstitutions(filter: {{search: "{term}"}}) {{ edges {{ node {{ name }} }} }} }}'
+    )
+    return {"query": query}
+
+
+@postgres_only
+async def test_a_search_with_two_spaces_does_not_answer_the_search_with_one(
+    portal: httpx.AsyncClient,
+) -> None:
+    await make_institution(name="Kita Sonne Bern")
+    await asyncio.sleep(0.1)  # the write's notification arrives before the answer is kept
+    await portal.post("/graphql", json=search("sonne  bern"))
+
+    response = await portal.post("/graphql", json=search("sonne bern"))
+
+    edges = response.json()["data"]["publicInstitutions"]["edges"]
+    assert [edge["node"]["name"] for edge in edges] == ["Kita Sonne Bern"]
+
+
+@postgres_only
+@pytest.mark.parametrize("extensions", [5, [], "x"])
+async def test_a_cached_query_is_refused_with_what_the_uncached_one_is_refused_for(
+    portal: httpx.AsyncClient, extensions: object
+) -> None:
+    await names(portal)
+    body = {"query": PUBLIC_INSTITUTIONS, "extensions": extensions}
+
+    response = await portal.post("/graphql", json=body)
+
+    assert response.status_code == 400
+    assert "data" not in response.json()
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@postgres_only
+async def test_a_body_trickling_in_past_the_time_limit_gets_504_with_the_cache_on(
+    settings: Settings, database_url: str
+) -> None:
+    body = json.dumps({"query": PUBLIC_INSTITUTIONS}).encode()
+
+    async def trickle() -> AsyncIterator[bytes]:
+        for start in range(0, 8):
+            await asyncio.sleep(0.2)
+            yield body[start : start + 1]
+        yield body[8:]
+
+    async with listening(with_http(settings, request_timeout_seconds=0.5), database_url) as client:
+        await names(client)
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
+        started = time.monotonic()
+        response = await client.post("/graphql", content=trickle(), headers=headers)
+
+    assert response.status_code == 504
+    assert time.monotonic() - started < 1.5
 
 
 @postgres_only

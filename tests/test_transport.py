@@ -227,3 +227,23 @@ def test_the_transport_settings_have_safe_defaults() -> None:
 def test_unsafe_or_unreadable_transport_settings_are_refused(name: str, value: str) -> None:
     with pytest.raises(ConfigurationError):
         HttpSettings.from_env({name: value})
+
+
+async def test_headers_larger_than_32_kib_in_all_are_refused_with_431(
+    client: httpx.AsyncClient,
+) -> None:
+    padding = {f"X-Padding-{n}": "a" * 4096 for n in range(8)}  # 8 × 4 KiB and their names
+
+    response = await client.post("/graphql", json={"query": "{ __typename }"}, headers=padding)
+
+    assert response.status_code == 431
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_headers_of_an_ordinary_size_pass(client: httpx.AsyncClient) -> None:
+    padding = {f"X-Padding-{n}": "a" * 4096 for n in range(6)}
+
+    response = await client.post("/graphql", json={"query": "{ __typename }"}, headers=padding)
+
+    assert response.json() == {"data": {"__typename": "Query"}}

@@ -26,7 +26,7 @@ from web.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
 from web.language import ReadersLanguage
 from web.metrics import HttpMetrics
 from web.perimeter import protect
-from web.response_cache import CachedPublicResponses, PublicResponseCache
+from web.response_cache import PublicResponseCache
 
 GC_YOUNG_THRESHOLD = 20_000
 
@@ -45,10 +45,10 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
     letterhead.configure(settings)
     dev_issuer = DevIssuer() if settings.dev_login else None
     sink = DevMailSink() if settings.smtp is None and run_mail_worker else None
-    endpoint = GraphQLEndpoint(
-        schema, settings=settings, verifier=build_verifier(settings, dev_issuer)
-    )
     cache = PublicResponseCache()
+    endpoint = GraphQLEndpoint(
+        schema, settings=settings, verifier=build_verifier(settings, dev_issuer), cache=cache
+    )
     routes = [
         Route("/graphql", RequestGuard(endpoint, settings.http), methods=["GET", "POST"]),
         *health.routes(),
@@ -83,8 +83,7 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.public_cache = cache
     app.add_middleware(RequestId)
-    app.add_middleware(CachedPublicResponses, cache=cache)  # outside routing: hits stay cheap
-    app.add_middleware(ReadersLanguage)  # outside the cache: its hits say their language too
+    app.add_middleware(ReadersLanguage)  # every answer says its language, cache hits too
     app.add_middleware(HttpMetrics, routes=routes)
     protect(app, settings.http)
     return app

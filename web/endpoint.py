@@ -11,21 +11,26 @@ import time
 from typing import Any
 from uuid import uuid4
 
+from cross_web import AsyncHTTPRequestAdapter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from engine.context import Caller, Context
-from engine.errors import SIGN_IN_NOT_VALID, Code
+from engine.errors import SIGN_IN_NOT_VALID, UNAVAILABLE, Code
 from i18n import Language, translate
 from models import audit, sign_in
 from models.errors import DomainError
 from settings import Settings
+from web import answers, response_cache
 from web.graphiql import page as graphiql
 from web.graphql_view import GraphQLOverHTTP
-from web.identity import InvalidToken, TokenVerifier
+from web.identity import InvalidToken, KeysUnavailable, TokenVerifier
 from web.language import language_of
+from web.response_cache import PublicResponseCache
 
 log = logging.getLogger("kibon.auth")
 access = logging.getLogger("kibon.access")
@@ -46,7 +51,21 @@ async def authenticate(verifier: TokenVerifier, authorization: str | None) -> Ca
         signed_in = await sign_in.sign_in(identity)
     except (InvalidToken, DomainError) as error:
         raise SignInRefused(str(error)) from None
+    # KeysUnavailable goes on: the token cannot be judged now, which is no reason to sign out.
     return Caller(identity, signed_in.user, signed_in.pending_invitation)
+
+
+def keys_unavailable_response(
+    unavailable: KeysUnavailable, accept: str | None, language: Language
+) -> Response:
+    return answers.refusal(
+        503,
+        UNAVAILABLE,
+        language=language,
+        code=Code.SERVICE_UNAVAILABLE,
+        accept=accept,
+        headers={"Retry-After": str(unavailable.retry_after_seconds)},
+    )
 
 
 def unauthenticated_response(language: Language) -> Response:
@@ -63,10 +82,18 @@ def unauthenticated_response(language: Language) -> Response:
 
 
 class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
-    def __init__(self, schema: Any, *, settings: Settings, verifier: TokenVerifier) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        *,
+        settings: Settings,
+        verifier: TokenVerifier,
+        cache: PublicResponseCache | None = None,
+    ) -> None:
         super().__init__(schema, settings=settings.http)
         self.settings = settings
         self.verifier = verifier
+        self.cache = cache or PublicResponseCache()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -76,6 +103,13 @@ class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
             except SignInRefused as refused:
                 log.info("sign-in refused: %s", refused)
                 await unauthenticated_response(language_of(scope))(scope, receive, send)
+                return
+            except KeysUnavailable as unavailable:
+                log.warning("token not checked: %s", unavailable)
+                answer = keys_unavailable_response(
+                    unavailable, request.headers.get("accept"), language_of(scope)
+                )
+                await answer(scope, receive, send)
                 return
             scope.setdefault("state", {})["caller"] = caller
         await super().__call__(scope, receive, send)
@@ -92,6 +126,28 @@ class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
             pending_invitation=caller.pending_invitation if caller else None,
             language=language_of(request.scope),
         )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Reached only by a request that passed every check: an anonymous caller's public
+        query may be answered with the result the same operation got before."""
+        key = response_cache.key_of(request_data) if context.identity is None else None
+        if key is not None and (kept := self.cache.get(key)) is not None:
+            return kept
+        generation = self.cache.generation
+        result = await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        if key is not None and sub_response.status_code in (None, 200):
+            self.cache.keep(key, result, generation=generation)
+        return result
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         return graphiql.wanted(request, by_default=super().should_render_graphql_ide(request))

@@ -19,6 +19,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from engine import deadline
 from engine.errors import UNAVAILABLE, UNEXPECTED, Code
 from i18n import Language, _
 from models.outage import is_database_unavailable
@@ -30,6 +31,7 @@ log = logging.getLogger("kibon.http")
 
 JSON = "application/json"
 RETRY_AFTER_SECONDS = "5"
+TIMER_GRACE_SECONDS = 0.5
 
 
 class BodyTooLarge(Exception):
@@ -106,18 +108,21 @@ class RequestGuard:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        deadline = asyncio.timeout(self.settings.request_timeout_seconds)
+        seconds = self.settings.request_timeout_seconds
+        # The executor stops at the deadline itself, between objects, and leaves nothing
+        # half-started; the timer is the backstop for an await that outlasts it.
+        timer = asyncio.timeout(seconds + TIMER_GRACE_SECONDS)
         try:
-            async with deadline:
-                await self._admit(scope, receive, watched, headers)
+            with deadline.within(seconds):
+                async with timer:
+                    await self._admit(scope, receive, watched, headers)
         except ClientDisconnect:
             return
-        except Exception as error:
+        except (Exception, deadline.DeadlinePassed) as error:
             if started:
                 raise
-            answer = self._failure(
-                error, headers, expired=deadline.expired(), language=language_of(scope)
-            )
+            expired = timer.expired() or isinstance(error, deadline.DeadlinePassed)
+            answer = self._failure(error, headers, expired=expired, language=language_of(scope))
             await answer(scope, receive, send)
 
     async def _admit(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
@@ -154,7 +159,7 @@ class RequestGuard:
         )
 
     def _failure(
-        self, error: Exception, headers: Headers, *, expired: bool, language: Language
+        self, error: BaseException, headers: Headers, *, expired: bool, language: Language
     ) -> Response:
         accept = headers.get("accept")
         if expired:

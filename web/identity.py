@@ -8,7 +8,10 @@ start-up and is checked by exactly the same code.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
+import math
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from joserfc import jws, jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import ECKey, KeySet
 
+from models import email, text
 from models.sign_in import Identity
 
 ALGORITHMS = ["RS256", "ES256"]
@@ -29,40 +33,79 @@ LEEWAY_SECONDS = 30
 DEV_ISSUER = "urn:kibon:dev-login"
 DEV_AUDIENCE = "kibon-portal"
 DEV_TOKEN_LIFETIME_SECONDS = 8 * 3600
-# An unknown `kid` may mean the provider rotated its keys; refetching is allowed at most this
-# often, so a flood of forged `kid`s cannot turn us into a load generator against the provider.
-JWKS_REFETCH_INTERVAL_SECONDS = 30.0
+# An unknown `kid` may mean the provider rotated its keys; the JWKS is fetched at most once per
+# interval, whether the last fetch worked or not, so a flood of forged `kid`s (or a provider in
+# trouble) cannot turn us into a load generator against the provider.
+JWKS_REFETCH_INTERVAL_SECONDS = 10.0
+JWKS_FETCH_TIMEOUT_SECONDS = 5.0
+# A token check waits at most this long for a fetch in flight; keys already known never wait.
+JWKS_WAIT_SECONDS = 2.0
 # A checked token is trusted again without a new check for at most this long (see TokenVerifier).
 REMEMBER_SECONDS = 60.0
 REMEMBERED_TOKENS = 10_000
+
+log = logging.getLogger("kibon.auth")
 
 
 class InvalidToken(Exception):
     """The token cannot be trusted; the reason is for the operator's log, not for the client."""
 
 
+class KeysUnavailable(Exception):
+    """The provider's keys cannot be fetched now: the token cannot be judged (HTTP 503, not a
+    401 that would sign the person out)."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"JWKS unavailable; next fetch in {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds
+
+
 class RemoteKeys:
-    """The provider's JWKS, fetched asynchronously, cached, refetched once on an unknown `kid`."""
+    """The provider's JWKS: fetched in one task that every waiting check shares (never under a
+    lock that known keys would wait for), at most once per interval, failures included."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._keys: KeySet | None = None
-        self._fetched_at = 0.0
-        self._lock = asyncio.Lock()
+        self._last_fetch_failed = False
+        self._attempted_at: float | None = None
+        self._fetching: asyncio.Task[None] | None = None
 
     async def get(self, *, refresh: bool = False) -> KeySet:
-        async with self._lock:
-            stale = time.monotonic() - self._fetched_at > JWKS_REFETCH_INTERVAL_SECONDS
-            if self._keys is None or (refresh and stale):
-                self._keys = KeySet.import_key_set(await self._fetch())
-                self._fetched_at = time.monotonic()
+        if self._keys is not None and not refresh:
             return self._keys
+        if self._fetching is None and self._retry_after() == 0:
+            self._attempted_at = time.monotonic()
+            self._fetching = asyncio.create_task(self._fetch_keys())
+        if self._fetching is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._fetching), JWKS_WAIT_SECONDS)
+        if self._keys is None or (refresh and (self._last_fetch_failed or self._fetching)):
+            raise KeysUnavailable(max(self._retry_after(), 1))
+        return self._keys
+
+    def _retry_after(self) -> int:
+        """Seconds until the next fetch may start."""
+        if self._attempted_at is None:
+            return 0
+        waited = time.monotonic() - self._attempted_at
+        return max(math.ceil(JWKS_REFETCH_INTERVAL_SECONDS - waited), 0)
+
+    async def _fetch_keys(self) -> None:
+        try:
+            self._keys = KeySet.import_key_set(await self._fetch())
+            self._last_fetch_failed = False
+        except (httpx.HTTPError, OSError, ValueError, TypeError, JoseError) as error:
+            log.warning("the JWKS could not be fetched: %s", type(error).__name__)
+            self._last_fetch_failed = True
+        finally:
+            self._fetching = None
 
     async def _fetch(self) -> Any:
         if self.url.startswith("file://"):
             path = Path(self.url.removeprefix("file://"))
             return json.loads(await asyncio.to_thread(path.read_text))
-        async with httpx.AsyncClient(timeout=10.0) as client:
+        async with httpx.AsyncClient(timeout=JWKS_FETCH_TIMEOUT_SECONDS) as client:
             response = await client.get(self.url)
             response.raise_for_status()
             return response.json()
@@ -140,16 +183,13 @@ class TokenVerifier:
         claims = await _verified_claims(token, trusted)
         if claims.get("email_verified") not in (True, "true"):
             raise InvalidToken("e-mail not verified")
-        email = claims.get("email")
-        if not isinstance(email, str) or "@" not in email:
-            raise InvalidToken("no e-mail claim")
         issued_at = claims.get("iat")
         identity = Identity(
             issuer=trusted.issuer,
-            subject=str(claims["sub"]),
-            email=email.strip(),
-            given_name=_text_claim(claims, "given_name"),
-            family_name=_text_claim(claims, "family_name"),
+            subject=_subject(claims),
+            email=_email(claims),
+            given_name=_name_claim(claims, "given_name"),
+            family_name=_name_claim(claims, "family_name"),
             issued_at=datetime.fromtimestamp(issued_at, UTC)
             if isinstance(issued_at, int | float)
             else None,
@@ -173,8 +213,6 @@ async def _verified_claims(token: str, trusted: TrustedIssuer) -> dict[str, Any]
         registry.validate(decoded.claims)
     except (JoseError, ValueError, TypeError) as error:
         raise InvalidToken(f"{type(error).__name__}: {error}") from None
-    except httpx.HTTPError as error:
-        raise InvalidToken(f"JWKS unavailable: {type(error).__name__}") from None
     return dict(decoded.claims)
 
 
@@ -190,6 +228,31 @@ def _unverified_issuer(token: str) -> str:
     return issuer
 
 
-def _text_claim(claims: dict[str, Any], name: str) -> str:
+# Every claim that becomes part of an identity is checked here, once: a claim we cannot store
+# or use is a token we cannot trust (401), never a fault further down.
+SUBJECT_MAX_LENGTH = 255
+
+
+def _subject(claims: dict[str, Any]) -> str:
+    subject = claims.get("sub")
+    if (
+        not isinstance(subject, str)
+        or not subject.strip()
+        or len(subject) > SUBJECT_MAX_LENGTH
+        or not text.is_storable(subject)
+    ):
+        raise InvalidToken("unusable sub claim")
+    return subject
+
+
+def _email(claims: dict[str, Any]) -> str:
+    address = claims.get("email")
+    try:
+        return email.clean(address) if isinstance(address, str) else email.clean("")
+    except ValueError:
+        raise InvalidToken("the email claim is not an e-mail address") from None
+
+
+def _name_claim(claims: dict[str, Any], name: str) -> str:
     value = claims.get(name)
-    return value.strip()[:100] if isinstance(value, str) else ""
+    return text.person_name(value) if isinstance(value, str) else ""

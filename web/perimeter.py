@@ -1,5 +1,5 @@
-"""The middleware every answer passes through: CORS for the configured portals only, and the
-security headers."""
+"""The middleware every request and answer passes through: CORS for the configured portals only,
+the bound on header size, and the security headers."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 
 from settings import HttpSettings
+from web.header_limit import HeaderLimit
 from web.headers import SecurityHeaders
 
 CORS_MAX_AGE_SECONDS = 600
@@ -25,4 +26,5 @@ def protect(app: Starlette, settings: HttpSettings) -> None:
         allow_credentials=False,
         max_age=CORS_MAX_AGE_SECONDS,
     )
+    app.add_middleware(HeaderLimit)
     app.add_middleware(SecurityHeaders)

@@ -1,12 +1,22 @@
-"""Whole responses of the family portal's anonymous queries, kept until public data changes.
+"""Results of the family portal's anonymous queries, kept until public data changes.
 
-Parents read institutions far more often than staff change them. An anonymous POST whose
-operation only asks `publicInstitutions` is answered from memory when the same normalised query,
-variables, media type and day were answered before. Every committed write to an institution or a
-sponsor fires a PostgreSQL NOTIFY (a trigger, so no write path can forget it); each process
-LISTENs and drops its entries when it arrives. While the listening connection is down the cache
-is not used at all, so it never serves data older than the last notification it could have
-missed. SQLite has no NOTIFY: there the cache stays off.
+Parents read institutions far more often than staff change them. The GraphQL endpoint asks this
+cache only after the request has passed every check an uncached request passes (transport,
+body, deadline, parameters, sign-in), so a kept result is only ever the answer to a request that
+was valid in the same way. What is kept is the execution result, not the HTTP answer: status,
+media type and headers are made for each request as for any other.
+
+The key is the operation as GraphQL reads it: the parsed and printed document (whitespace
+between tokens does not count, the spelling of a literal does), the operation name, the
+variables and extensions (canonical JSON), and the day, since the default `availableOn` is
+today. Only anonymous queries of public root fields qualify, and only results without errors
+are kept.
+
+Every committed write to an institution or a sponsor fires a PostgreSQL NOTIFY (a trigger, so no
+write path can forget it); each process LISTENs and drops its entries when it arrives. A result
+computed while a notification arrived is not kept. While the listening connection is down the
+cache is not used at all, so it never serves data older than the last notification it could
+have missed. SQLite has no NOTIFY: there the cache stays off.
 """
 
 from __future__ import annotations
@@ -14,18 +24,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from typing import Any
-from uuid import uuid4
 
 import asyncpg
-from graphql import OperationDefinitionNode, OperationType, parse
+import orjson
+from graphql import OperationDefinitionNode, OperationType, parse, print_ast
 from graphql.error import GraphQLError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
+from engine.limits import MAX_TOKENS
 from models import clock
 
 log = logging.getLogger("kibon.cache")
@@ -33,36 +43,74 @@ log = logging.getLogger("kibon.cache")
 CHANNEL = "kibon_public_data"
 PUBLIC_ROOT_FIELDS = frozenset({"publicInstitutions", "__typename"})
 MAX_ENTRIES = 2048
-MAX_BODY = 64 * 1024  # larger requests are not the family portal's
+MAX_KEY_BYTES = 64 * 1024  # larger operations are not the family portal's
+
+Key = tuple[str, str, bytes, str]
 
 
 @functools.lru_cache(maxsize=512)
-def is_public_only(query: str, operation_name: str | None) -> bool:
+def public_document(query: str, operation_name: str | None) -> str | None:
+    """The printed document, when its one operation is a query of public root fields only."""
     try:
-        document = parse(query)
+        document = parse(query, max_tokens=MAX_TOKENS)
     except GraphQLError:
-        return False
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [o for o in operations if operation_name in (None, o.name and o.name.value)]
-    if len(chosen) != 1 or chosen[0].operation != OperationType.QUERY:
-        return False
+        return None
     if len(document.definitions) != 1:
-        return False  # fragments could hide anything; the portal's queries have none
-    selections = chosen[0].selection_set.selections
-    return all(getattr(s, "name", None) and s.name.value in PUBLIC_ROOT_FIELDS for s in selections)  # type: ignore[attr-defined]
+        return None  # fragments could hide anything; the portal's queries have none
+    (operation,) = document.definitions
+    if not isinstance(operation, OperationDefinitionNode):
+        return None
+    if operation.operation != OperationType.QUERY or operation_name not in (
+        None,
+        operation.name and operation.name.value,
+    ):
+        return None
+    selections = operation.selection_set.selections
+    if not all(getattr(s, "name", None) and s.name.value in PUBLIC_ROOT_FIELDS for s in selections):  # type: ignore[attr-defined]
+        return None
+    return print_ast(document)
+
+
+def key_of(request: GraphQLRequestData) -> Key | None:
+    """The operation a request asks for, if its answer may be kept."""
+    if request.query is None or len(request.query) > MAX_KEY_BYTES:
+        return None
+    printed = public_document(request.query, request.operation_name)
+    if printed is None:
+        return None
+    details = orjson.dumps(
+        [request.variables or {}, request.extensions or {}], option=orjson.OPT_SORT_KEYS
+    )
+    return (printed, str(request.operation_name), details, clock.today().isoformat())
 
 
 class PublicResponseCache:
-    """The kept answers, and the connection that says when they are stale."""
+    """The kept results, and the connection that says when they are stale."""
 
     def __init__(self) -> None:
-        self.entries: OrderedDict[tuple[str, ...], tuple[list[tuple[bytes, bytes]], bytes]] = (
-            OrderedDict()
-        )
+        self.entries: OrderedDict[Key, ExecutionResult] = OrderedDict()
+        self.generation = 0  # counts invalidations
         self.listening = False
 
     def invalidate(self, *_: object) -> None:
+        self.generation += 1
         self.entries.clear()
+
+    def get(self, key: Key) -> ExecutionResult | None:
+        if not self.listening:
+            return None
+        hit = self.entries.get(key)
+        if hit is not None:
+            self.entries.move_to_end(key)
+        return hit
+
+    def keep(self, key: Key, result: ExecutionResult, *, generation: int) -> None:
+        """Kept only if nothing changed while it was computed, and only if it has no errors."""
+        if not self.listening or generation != self.generation or result.errors:
+            return
+        self.entries[key] = result
+        if len(self.entries) > MAX_ENTRIES:
+            self.entries.popitem(last=False)
 
     @contextlib.asynccontextmanager
     async def listening_to(self, database_url: str) -> AsyncIterator[None]:
@@ -102,114 +150,3 @@ class PublicResponseCache:
             self.listening = False
             self.invalidate()
             await connection.close(timeout=2)
-
-
-class CachedPublicResponses:
-    """The ASGI layer: early in the middleware stack, so a hit costs little more than the
-    security headers and the metrics around it. It gives a hit its own request id."""
-
-    def __init__(self, app: ASGIApp, cache: PublicResponseCache) -> None:
-        self.app = app
-        self.cache = cache
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self._may_be_public(scope):
-            await self.app(scope, receive, send)
-            return
-        body = await _read_body(receive)
-        key = _key(scope, body) if len(body) <= MAX_BODY else None
-        replay = _replaying(body, receive)
-        if key is None:
-            await self.app(scope, replay, send)
-            return
-        if (hit := self.cache.entries.get(key)) is not None:
-            self.cache.entries.move_to_end(key)
-            await _send(send, *hit)
-            return
-        await self.app(scope, replay, self._keeping(key, send))
-
-    def _keeping(self, key: tuple[str, ...], send: Send) -> Send:
-        headers: list[tuple[bytes, bytes]] = []
-        chunks: list[bytes] = []
-        status = 0
-
-        async def keep(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers.extend(
-                    (k, v) for k, v in message.get("headers", []) if k != b"x-request-id"
-                )
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body") and status == 200:
-                    body = b"".join(chunks)
-                    if b'"errors"' not in body:
-                        self._store(key, headers, body)
-            await send(message)
-
-        return keep
-
-    def _store(self, key: tuple[str, ...], headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-        self.cache.entries[key] = (headers, body)
-        if len(self.cache.entries) > MAX_ENTRIES:
-            self.cache.entries.popitem(last=False)
-
-    def _may_be_public(self, scope: Scope) -> bool:
-        if not self.cache.listening or scope["type"] != "http" or scope["method"] != "POST":
-            return False
-        if scope["path"] != "/graphql":
-            return False
-        # Only bodies of a known, small size are read here; anything else goes on to the
-        # request guard, which enforces the body limit while streaming.
-        length = dict(scope.get("headers") or []).get(b"content-length", b"")
-        return length.isdigit() and int(length) <= MAX_BODY
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
-
-
-def _key(scope: Scope, body: bytes) -> tuple[str, ...] | None:
-    headers = dict(scope.get("headers") or [])
-    if b"authorization" in headers or not headers.get(b"content-type", b"").startswith(
-        b"application/json"
-    ):
-        return None
-    try:
-        request: Any = json.loads(body)
-        query, variables = request["query"], request.get("variables") or {}
-        operation = request.get("operationName")
-        if not isinstance(query, str) or not is_public_only(query, operation):
-            return None
-        canonical = json.dumps(variables, sort_keys=True, separators=(",", ":"))
-    except (ValueError, KeyError, TypeError):
-        return None
-    accept = headers.get(b"accept", b"").decode("latin-1")
-    # The default `availableOn` is today, so a day's answers are that day's.
-    return (" ".join(query.split()), canonical, str(operation), accept, clock.today().isoformat())
-
-
-async def _send(send: Send, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-    # A copy: middleware adds its own headers to the message it is handed.
-    fresh = [*headers, (b"x-request-id", uuid4().hex.encode())]
-    await send({"type": "http.response.start", "status": 200, "headers": fresh})
-    await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -231,5 +231,6 @@ class InstitutionFilter:
         default=None, description="Only the institutions of this sponsor."
     )
     search: str | None = strawberry.field(
-        default=None, description="Part of the name; case and accents are ignored."
+        default=None,
+        description="Part of the name, at most 100 characters; case and accents are ignored.",
     )

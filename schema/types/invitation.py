@@ -78,4 +78,6 @@ class InvitationFilter:
     institution_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only invitations naming this institution."
     )
-    search: str | None = strawberry.field(default=None, description="Part of the e-mail address.")
+    search: str | None = strawberry.field(
+        default=None, description="Part of the e-mail address, at most 100 characters."
+    )

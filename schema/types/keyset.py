@@ -18,13 +18,12 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from engine import deadline
 from engine.errors import BadUserInput
+from engine.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from i18n import _
 from models import text
 from schema.types import ids
-
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
 
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")
@@ -113,6 +112,9 @@ def page_of(
     count: Count | None = None,
 ) -> Page[R]:
     """A page from up to `size + 1` rows fetched in order (the extra one tells there is more)."""
+    # Many pages resume at once when their DataLoader answers: each checks the deadline before
+    # it builds anything, so an operation out of time stops within one page's work.
+    deadline.check(deadline.current())
     shown = rows[:size]
     cursors = [encode_cursor([getattr(row, column) for column in order]) for row in shown]
     more, previous = len(rows) > size, after is not None

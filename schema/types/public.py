@@ -79,7 +79,8 @@ class PublicInstitution:
 class PublicInstitutionFilter:
     care_type: CareType | None = strawberry.field(default=None, description="Only this kind.")
     search: str | None = strawberry.field(
-        default=None, description="Part of the name; case and accents are ignored."
+        default=None,
+        description="Part of the name, at most 100 characters; case and accents are ignored.",
     )
     available_on: datetime.date | None = strawberry.field(
         default=None,

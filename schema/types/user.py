@@ -103,5 +103,5 @@ class UserFilter:
         default=None, description="Only people of this institution."
     )
     search: str | None = strawberry.field(
-        default=None, description="Part of the e-mail address or the name."
+        default=None, description="Part of the e-mail address or the name, at most 100 characters."
     )

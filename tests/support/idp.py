@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 from uuid import uuid4
@@ -30,6 +31,8 @@ class TestIdentityProvider:
         self.published: list[RSAKey | ECKey] = [self.rsa, self.ec]
         self.jwks_requests = 0
         self.jwks_url = ""
+        self.jwks_delay_seconds = 0.0  # a slow provider
+        self.jwks_failing = False  # a provider in trouble: 503
 
     def jwks(self) -> dict[str, Any]:
         return dict(KeySet(list(self.published)).as_dict(private=False))
@@ -37,6 +40,9 @@ class TestIdentityProvider:
     def app(self) -> Starlette:
         async def jwks(request: Request) -> JSONResponse:
             self.jwks_requests += 1
+            await asyncio.sleep(self.jwks_delay_seconds)
+            if self.jwks_failing:
+                return JSONResponse({"error": "unavailable"}, status_code=503)
             return JSONResponse(self.jwks())
 
         return Starlette(routes=[Route("/jwks", jwks)])

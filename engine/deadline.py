@@ -1,0 +1,49 @@
+"""The request's deadline, for work that never awaits.
+
+`asyncio.timeout` cancels a request only at an `await`; filling a large list of plain objects
+awaits nothing. The HTTP layer sets the deadline here, the executor checks it while it fills
+lists and objects, and `DeadlinePassed` ends the whole operation.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+_deadline: ContextVar[float | None] = ContextVar("deadline", default=None)
+
+
+class DeadlinePassed(BaseException):  # a signal, like CancelledError
+    """Not an `Exception`: graphql-core turns every `Exception` of a field into that field's
+    error and goes on with the next one; this must end the operation."""
+
+
+class Expired(TimeoutError):
+    """What a DataLoader raises past the deadline: an ordinary exception, as the DataLoader
+    hands only those to the fields waiting for it; the executor turns it into DeadlinePassed."""
+
+
+@contextmanager
+def within(seconds: float) -> Iterator[None]:
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def current() -> float | None:
+    """The monotonic time the work of this request must end by, if it has a deadline."""
+    return _deadline.get()
+
+
+def passed() -> bool:
+    deadline = _deadline.get()
+    return deadline is not None and time.monotonic() > deadline
+
+
+def check(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise DeadlinePassed()
