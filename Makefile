@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 AUDIT := tests/graphql-http-audit
 
-.PHONY: run test check install schema assets browser audit-tools
+.PHONY: run test check install schema docs assets browser audit-tools
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -30,8 +30,8 @@ run: install
 
 # Format, lint and type checks, then the whole suite on SQLite and on PostgreSQL.
 test: install check browser
-	KIBON_REQUIRE_BROWSER=1 KIBON_TEST_DATABASE=sqlite $(BIN)/python -m pytest
-	KIBON_REQUIRE_BROWSER=1 KIBON_TEST_DATABASE=postgres $(BIN)/python -m pytest
+	TEST_REQUIRE_BROWSER=1 TEST_DATABASE=sqlite $(BIN)/python -m pytest
+	TEST_REQUIRE_BROWSER=1 TEST_DATABASE=postgres $(BIN)/python -m pytest
 
 check: install
 	$(BIN)/ruff format --check .
@@ -42,6 +42,10 @@ check: install
 # The schema as an artefact: regenerate api/schema.graphql after changing the API (tests compare).
 schema: install
 	$(BIN)/python main.py export-schema > api/schema.graphql
+
+# The configuration table of docs/operations.md, from settings/variables.py (tests compare).
+docs: install
+	$(BIN)/python -m settings.table docs/operations.md
 
 # GraphiQL's pinned bundles (web/graphiql, npm ci), served by the app at /graphiql-assets/.
 GRAPHIQL := web/graphiql

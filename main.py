@@ -18,13 +18,15 @@ from commands.serve import app_from_env
 from mailer.worker import MailWorker
 from models.role import Role
 from schema.root import schema
-from settings import Settings
+from settings import ConfigurationError, Settings
 
 __all__ = ["app_from_env", "main"]  # `uvicorn --factory main:app_from_env` keeps working
 
+parser_name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "main.py"
+
 
 def _command_line(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="main.py", description="kiBon onboarding backend")
+    parser = argparse.ArgumentParser(prog=parser_name, description="kiBon onboarding backend")
     commands = parser.add_subparsers(dest="command", required=True)
     serving = commands.add_parser("serve", help="migrate, then serve HTTP and deliver mail")
     serve.add_arguments(serving)
@@ -54,10 +56,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export-schema":
         print(schema.as_str())
         return 0
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ConfigurationError as wrong:
+        print(f"{parser_name}: {wrong}", file=sys.stderr)
+        return 2
     configure_logging(json_lines=not settings.dev_login, level=settings.log_level)
     if args.command == "serve":
-        return serve.serve(settings, workers=args.workers, mail_worker=not args.no_mail_worker)
+        delivers = settings.mail_worker and not args.no_mail_worker
+        return serve.serve(settings, workers=args.workers, mail_worker=delivers)
     if args.command == "migrate":
         asyncio.run(database.migrate(settings))
     elif args.command == "create-admin":
@@ -65,7 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(database.with_database(settings, job))
     elif args.command == "mail-worker":
         if settings.smtp is None:
-            print("mail-worker needs KIBON_SMTP_HOST (serve alone uses the development sink)")
+            print(
+                "mail-worker: KIBON_SMTP_HOST is required (serve alone uses the development sink)",
+                file=sys.stderr,
+            )
             return 2
         worker = MailWorker(settings, smtp=settings.smtp)
         asyncio.run(database.with_database(settings, mail_worker.deliver_until_stopped(worker)))

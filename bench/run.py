@@ -33,7 +33,7 @@ from mailer.sink import free_port
 from schema.types.keyset import encode_cursor
 from settings import tortoise_config
 
-SERVER = os.environ.get("KIBON_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 DATABASE = "kibon_bench"
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,7 +20,7 @@ from tests.support.live import served
 from web.app import create_app
 from web.graphiql import page as graphiql
 
-CHROMIUM = os.environ.get("KIBON_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "artifacts"
 SCREENSHOT = ARTIFACTS / "graphiql.png"
 LAUNCH_ARGS = [
@@ -50,8 +50,8 @@ def missing_prerequisite() -> str | None:
 @pytest.fixture(scope="module")
 def prerequisites() -> None:
     missing = missing_prerequisite()
-    if missing and os.environ.get("KIBON_REQUIRE_BROWSER"):
-        pytest.fail(f"KIBON_REQUIRE_BROWSER is set, but {missing}")
+    if missing and os.environ.get("TEST_REQUIRE_BROWSER"):
+        pytest.fail(f"TEST_REQUIRE_BROWSER is set, but {missing}")
     if missing:
         pytest.skip(f"BROWSER TEST NOT RUN: {missing}")
 

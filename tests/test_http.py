@@ -74,7 +74,7 @@ async def test_dev_invitation_page_reads_the_token_from_the_fragment_only(
 
 
 async def test_without_dev_login_the_development_routes_do_not_exist(database_url: str) -> None:
-    app = create_app(Settings.from_env({}), run_mail_worker=False)
+    app = create_app(Settings(), run_mail_worker=False)
     transport = httpx.ASGITransport(app=app)
 
     async with httpx.AsyncClient(transport=transport, base_url="http://kibon.test") as client:

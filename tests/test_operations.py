@@ -156,8 +156,8 @@ def test_a_client_cannot_flood_the_metrics_with_operation_names(
 
 
 def test_several_workers_are_refused_on_sqlite_and_without_an_smtp_server() -> None:
-    sqlite = Settings.from_env({"KIBON_DATABASE_URL": "sqlite://var/x.sqlite3"})
-    postgres = Settings.from_env({"KIBON_DATABASE_URL": "postgres://db/kibon"})
+    sqlite = Settings(database_url="sqlite://var/x.sqlite3")
+    postgres = Settings(database_url="postgres://db/kibon")
 
     refusals = [
         serve.refusal(sqlite, workers=2, mail_worker=False),
