@@ -34,13 +34,6 @@ async def test_a_query_over_get_works(client: httpx.AsyncClient) -> None:
     assert response.json() == {"data": {"me": {"user": None}}}
 
 
-async def test_healthz_checks_the_database(client: httpx.AsyncClient) -> None:
-    response = await client.get("/healthz")
-
-    assert response.status_code == 200
-    assert response.json()["database"] == "up"
-
-
 async def test_dev_token_signs_in_through_the_same_verification(
     client: httpx.AsyncClient, api: Api
 ) -> None:

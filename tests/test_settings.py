@@ -27,7 +27,7 @@ def refusal(**variables: str) -> str:
 
 def run_main(*arguments: str, **variables: str) -> subprocess.CompletedProcess[str]:
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("KIBON_")}
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 (this interpreter, this project's main.py)
         [sys.executable, "main.py", *arguments],
         cwd=ROOT,
         env={**inherited, **variables},
