@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from commands import create_admin, database, import_institutions, mail_worker, serve
-from commands.logs import configure_logging
+from commands.logs import configure_logging, log_start
 from commands.serve import app_from_env
 from mailer.worker import MailWorker
 from models.role import Role
@@ -62,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{parser_name}: {wrong}", file=sys.stderr)
         return 2
     configure_logging(json_lines=not settings.dev_login, level=settings.log_level)
+    log_start(settings, command=args.command, workers=getattr(args, "workers", 1))
     if args.command == "serve":
         delivers = settings.mail_worker and not args.no_mail_worker
         return serve.serve(settings, workers=args.workers, mail_worker=delivers)

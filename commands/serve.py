@@ -90,5 +90,6 @@ def serve(settings: Settings, *, workers: int, mail_worker: bool) -> int:
             host=settings.host,
             port=settings.port,
             log_config=None,
+            access_log=False,
         )
     return 0

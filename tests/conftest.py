@@ -20,6 +20,7 @@ from tests.support import database
 from tests.support.api import Api
 from tests.support.clock import Clock
 from tests.support.idp import AUDIENCE, ISSUER, TestIdentityProvider
+from tests.support.json_logs import json_logs, live  # noqa: F401 (fixtures for every module)
 from tests.support.smtp import SmtpServer
 from web.app import create_app
 

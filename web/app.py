@@ -17,7 +17,8 @@ from mailer.worker import MailWorker
 from schema.root import schema
 from settings import Settings
 from web import dev_routes, health
-from web.endpoint import GraphQLEndpoint, RequestId
+from web.access import AccessLog
+from web.endpoint import GraphQLEndpoint
 from web.graphiql import page as graphiql
 from web.guard import RequestGuard
 from web.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
@@ -77,7 +78,7 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.public_cache = cache
-    app.add_middleware(RequestId)
+    app.add_middleware(AccessLog)
     app.add_middleware(CachedPublicResponses, cache=cache)  # outside routing: hits stay cheap
     app.add_middleware(HttpMetrics, routes=routes)
     protect(app, settings.http)
