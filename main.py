@@ -2,6 +2,7 @@
 
 python main.py serve | migrate | create-admin EMAIL [--role …] | mail-worker | export-schema
              | import-institutions FILE.csv --as EMAIL [--dry-run]
+             | trusted-documents --output FILE [SOURCE …]
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from commands import create_admin, database, import_institutions, mail_worker, serve
+from commands import (
+    create_admin,
+    database,
+    import_institutions,
+    mail_worker,
+    serve,
+    trusted_documents,
+)
 from commands.logs import configure_logging, log_start
 from commands.serve import app_from_env
 from mailer.worker import MailWorker
@@ -38,6 +46,18 @@ def _command_line(argv: Sequence[str]) -> argparse.Namespace:
     )
     commands.add_parser("mail-worker", help="only deliver queued mail")
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    trusted = commands.add_parser(
+        "trusted-documents",
+        help="write the KIBON_TRUSTED_DOCUMENTS manifest: api/examples/ and each SOURCE",
+    )
+    trusted.add_argument("--output", "-o", type=Path, required=True, metavar="FILE")
+    trusted.add_argument(
+        "sources",
+        nargs="*",
+        type=Path,
+        metavar="SOURCE",
+        help="a .graphql file, a folder of them, or a frontend's JSON manifest (hash → document)",
+    )
     bulk = commands.add_parser(
         "import-institutions", help="register sponsors and institutions from a CSV file"
     )
@@ -56,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export-schema":
         print(schema.as_str())
         return 0
+    if args.command == "trusted-documents":
+        return trusted_documents.run(args.output, args.sources)
     try:
         settings = Settings.from_env()
     except ConfigurationError as wrong:

@@ -24,6 +24,7 @@ from web.guard import RequestGuard
 from web.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
 from web.metrics import HttpMetrics
 from web.perimeter import protect
+from web.persisted_queries import PersistedQueries
 from web.response_cache import CachedPublicResponses, PublicResponseCache
 
 GC_YOUNG_THRESHOLD = 20_000
@@ -42,8 +43,12 @@ def build_verifier(settings: Settings, dev_issuer: DevIssuer | None) -> TokenVer
 def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette:
     dev_issuer = DevIssuer() if settings.dev_login else None
     sink = DevMailSink() if settings.smtp is None and run_mail_worker else None
+    documents = PersistedQueries.configured(settings.http)
     endpoint = GraphQLEndpoint(
-        schema, settings=settings, verifier=build_verifier(settings, dev_issuer)
+        schema,
+        settings=settings,
+        verifier=build_verifier(settings, dev_issuer),
+        documents=documents,
     )
     cache = PublicResponseCache()
     routes = [
@@ -78,8 +83,10 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.public_cache = cache
-    app.add_middleware(AccessLog)
-    app.add_middleware(CachedPublicResponses, cache=cache)  # outside routing: hits stay cheap
+    # outside routing, so hits stay cheap; it resolves documents as the endpoint does, so a
+    # request the endpoint refuses (an untrusted document) is never answered from memory
+    app.add_middleware(CachedPublicResponses, cache=cache, documents=documents)
     app.add_middleware(HttpMetrics, routes=routes)
+    app.add_middleware(AccessLog)  # around the cache: a hit, too, has its id and its line
     protect(app, settings.http)
     return app

@@ -23,6 +23,7 @@ from settings import Settings
 from web.graphiql import page as graphiql
 from web.graphql_view import GraphQLOverHTTP
 from web.identity import InvalidToken, TokenVerifier
+from web.persisted_queries import PersistedQueries
 
 log = logging.getLogger("kibon.auth")
 
@@ -59,8 +60,15 @@ def unauthenticated_response() -> Response:
 
 
 class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
-    def __init__(self, schema: Any, *, settings: Settings, verifier: TokenVerifier) -> None:
-        super().__init__(schema, settings=settings.http)
+    def __init__(
+        self,
+        schema: Any,
+        *,
+        settings: Settings,
+        verifier: TokenVerifier,
+        documents: PersistedQueries | None = None,
+    ) -> None:
+        super().__init__(schema, settings=settings.http, documents=documents)
         self.settings = settings
         self.verifier = verifier
 

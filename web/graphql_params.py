@@ -7,11 +7,15 @@ from collections.abc import Mapping
 
 from strawberry.http import GraphQLRequestData
 
+from engine.errors import Code
 from models import text
+from web.persisted_queries import DocumentRefused, PersistedQueries
 
 
 class InvalidParameters(ValueError):
-    pass
+    def __init__(self, message: str, code: Code = Code.BAD_USER_INPUT) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _optional(params: Mapping[str, object], name: str, kind: type, what: str) -> object:
@@ -36,15 +40,19 @@ def check_text(value: object) -> None:
             pending.extend(current)
 
 
-def request_data(params: object) -> GraphQLRequestData:
+def request_data(params: object, documents: PersistedQueries) -> GraphQLRequestData:
+    """The request's parameters, its document resolved when it is named by hash."""
     if not isinstance(params, dict):
         raise InvalidParameters("Send one operation as a JSON object with a `query`.")
-    query = params.get("query")
+    extensions = _optional(params, "extensions", dict, "an object")
+    try:
+        query = documents.document(params.get("query"), extensions)
+    except DocumentRefused as refused:
+        raise InvalidParameters(str(refused), refused.code) from None
     if not isinstance(query, str) or not query.strip():
         raise InvalidParameters("`query` must be a string holding the GraphQL document.")
     variables = _optional(params, "variables", dict, "an object")
     operation_name = _optional(params, "operationName", str, "a string")
-    extensions = _optional(params, "extensions", dict, "an object")
     check_text([query, variables, operation_name])
     return GraphQLRequestData(
         query=query,

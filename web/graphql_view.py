@@ -31,12 +31,23 @@ from engine.errors import UNEXPECTED, Code, code_of
 from models import audit
 from settings import HttpSettings
 from web import answers, graphql_params, media
+from web.persisted_queries import PersistedQueries
 
 log = logging.getLogger("kibon.graphql")
 
 ContextT = TypeVar("ContextT")
 RootT = TypeVar("RootT")
 RETRY_AFTER_SECONDS = "5"
+
+
+class ParametersRefused(HTTPException):
+    """A request whose parameters never make an operation; PersistedQueryNotFound is a 200 so
+    that Apollo's link sends the full query instead of giving persisted queries up."""
+
+    def __init__(self, invalid: graphql_params.InvalidParameters) -> None:
+        status = 200 if invalid.code == Code.PERSISTED_QUERY_NOT_FOUND else 400
+        super().__init__(status, str(invalid))
+        self.code = invalid.code
 
 
 class MutationOverGet(HTTPException):
@@ -75,13 +86,16 @@ def _client_error(error: GraphQLError) -> object:
 
 
 class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
-    def __init__(self, schema: Any, *, settings: HttpSettings) -> None:
+    def __init__(
+        self, schema: Any, *, settings: HttpSettings, documents: PersistedQueries | None = None
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
         )
         self.transport = settings
+        self.documents = documents or PersistedQueries.configured(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -98,10 +112,11 @@ class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
         headers = {}
         if refused.status_code == 405:
             headers["Allow"] = "POST" if isinstance(refused, MutationOverGet) else "GET, POST"
+        code = getattr(refused, "code", None) or Code.BAD_USER_INPUT
         return answers.refusal(
             refused.status_code,
             refused.reason,
-            code=Code.BAD_USER_INPUT if refused.status_code < 500 else None,
+            code=code if refused.status_code < 500 else None,
             accept=request.headers.get("accept"),
             headers=headers,
         )
@@ -122,9 +137,9 @@ class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
         else:
             params = self.parse_json(await request.get_body())
         try:
-            return graphql_params.request_data(params)
+            return graphql_params.request_data(params, self.documents)
         except graphql_params.InvalidParameters as invalid:
-            raise HTTPException(400, str(invalid)) from None
+            raise ParametersRefused(invalid) from None
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)

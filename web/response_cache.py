@@ -19,7 +19,6 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import Any
-from uuid import uuid4
 
 import asyncpg
 from graphql import OperationDefinitionNode, OperationType, parse
@@ -27,6 +26,7 @@ from graphql.error import GraphQLError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models import clock
+from web.persisted_queries import PersistedQueries
 
 log = logging.getLogger("kibon.cache")
 
@@ -108,16 +108,19 @@ class CachedPublicResponses:
     """The ASGI layer: early in the middleware stack, so a hit costs little more than the
     security headers and the metrics around it. It gives a hit its own request id."""
 
-    def __init__(self, app: ASGIApp, cache: PublicResponseCache) -> None:
+    def __init__(
+        self, app: ASGIApp, cache: PublicResponseCache, documents: PersistedQueries
+    ) -> None:
         self.app = app
         self.cache = cache
+        self.documents = documents
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._may_be_public(scope):
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
-        key = _key(scope, body) if len(body) <= MAX_BODY else None
+        key = _key(scope, body, self.documents) if len(body) <= MAX_BODY else None
         replay = _replaying(body, receive)
         if key is None:
             await self.app(scope, replay, send)
@@ -188,7 +191,7 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def _key(scope: Scope, body: bytes) -> tuple[str, ...] | None:
+def _key(scope: Scope, body: bytes, documents: PersistedQueries) -> tuple[str, ...] | None:
     headers = dict(scope.get("headers") or [])
     if b"authorization" in headers or not headers.get(b"content-type", b"").startswith(
         b"application/json"
@@ -196,12 +199,13 @@ def _key(scope: Scope, body: bytes) -> tuple[str, ...] | None:
         return None
     try:
         request: Any = json.loads(body)
-        query, variables = request["query"], request.get("variables") or {}
+        query = documents.document(request.get("query"), request.get("extensions"))
+        variables = request.get("variables") or {}
         operation = request.get("operationName")
         if not isinstance(query, str) or not is_public_only(query, operation):
             return None
         canonical = json.dumps(variables, sort_keys=True, separators=(",", ":"))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):  # DocumentRefused is a ValueError
         return None
     accept = headers.get(b"accept", b"").decode("latin-1")
     # The default `availableOn` is today, so a day's answers are that day's.
@@ -209,7 +213,7 @@ def _key(scope: Scope, body: bytes) -> tuple[str, ...] | None:
 
 
 async def _send(send: Send, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-    # A copy: middleware adds its own headers to the message it is handed.
-    fresh = [*headers, (b"x-request-id", uuid4().hex.encode())]
+    # A copy: middleware adds its own headers (the access log this request's id) to the message.
+    fresh = list(headers)
     await send({"type": "http.response.start", "status": 200, "headers": fresh})
     await send({"type": "http.response.body", "body": body, "more_body": False})
