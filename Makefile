@@ -5,14 +5,25 @@ BIN := $(VENV)/bin
 
 AUDIT := tests/graphql-http-audit
 
-.PHONY: run test check install schema docs assets browser audit-tools
+.PHONY: run test check install schema docs lock assets browser audit-tools
 
-$(BIN)/.installed: pyproject.toml constraints.txt
+# Every package from requirements-dev.lock, each checked against its hashes; then the project
+# itself, editable (the `kibon` command runs this checkout).
+$(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps --editable .
 	touch $@
+
+# The locks, from pyproject.toml at the versions of constraints.txt: requirements.lock for a
+# production venv (with the otel extra), requirements-dev.lock for this one.
+LOCK := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host -c constraints.txt
+lock:
+	$(LOCK) --extra otel -o requirements.lock pyproject.toml
+	$(LOCK) --extra otel --extra dev -o requirements-dev.lock pyproject.toml
 
 install: $(BIN)/.installed assets audit-tools
 
