@@ -44,7 +44,9 @@ class AccessLog:
             return
         headers = Headers(scope=scope)
         request_id = request_id_of(headers)
-        trace = trace_context.continued(headers.get("traceparent"))
+        trace = trace_context.of_current_span() or trace_context.continued(
+            headers.get("traceparent")
+        )
         marks = audit.request_id.set(request_id), trace_context.current.set(trace)
         started, status = time.perf_counter(), 0
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import Route
@@ -16,7 +18,7 @@ from mailer.sink import DevMailSink
 from mailer.worker import MailWorker
 from schema.root import schema
 from settings import Settings
-from web import dev_routes, health
+from web import dev_routes, health, tracing
 from web.access import AccessLog
 from web.endpoint import GraphQLEndpoint
 from web.graphiql import page as graphiql
@@ -40,7 +42,11 @@ def build_verifier(settings: Settings, dev_issuer: DevIssuer | None) -> TokenVer
     return TokenVerifier(trusted)
 
 
-def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette:
+def create_app(
+    settings: Settings, *, run_mail_worker: bool = True, tracer_provider: Any | None = None
+) -> Starlette:
+    """`tracer_provider`: OpenTelemetry's, when tracing is on (by default from the OTEL_*
+    variables, see `web.tracing`)."""
     dev_issuer = DevIssuer() if settings.dev_login else None
     sink = DevMailSink() if settings.smtp is None and run_mail_worker else None
     documents = PersistedQueries.configured(settings.http)
@@ -88,5 +94,8 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
     app.add_middleware(CachedPublicResponses, cache=cache, documents=documents)
     app.add_middleware(HttpMetrics, routes=routes)
     app.add_middleware(AccessLog)  # around the cache: a hit, too, has its id and its line
+    tracer_provider = tracer_provider or tracing.provider_from(os.environ)
+    if tracer_provider is not None:
+        tracing.instrument(app, tracer_provider)
     protect(app, settings.http)
     return app

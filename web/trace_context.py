@@ -36,3 +36,19 @@ def continued(header: str | None, *, span_id: str | None = None) -> TraceContext
     if trace_id == INVALID_TRACE_ID or parent_id == INVALID_SPAN_ID:
         return None
     return TraceContext(trace_id, span_id or secrets.token_hex(8), flags)
+
+
+def of_current_span() -> TraceContext | None:
+    """The OpenTelemetry span this request runs in, when tracing is on."""
+    try:
+        from opentelemetry import trace
+    except ImportError:  # the otel extra is optional
+        return None
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None
+    return TraceContext(
+        format(context.trace_id, "032x"),
+        format(context.span_id, "016x"),
+        format(context.trace_flags, "02x"),
+    )
