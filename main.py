@@ -101,7 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 2
         worker = MailWorker(settings, smtp=settings.smtp)
-        asyncio.run(database.with_database(settings, mail_worker.deliver_until_stopped(worker)))
+        asyncio.run(
+            database.with_database(
+                settings, mail_worker.deliver_until_stopped(worker, settings.retention)
+            )
+        )
     elif args.command == "import-institutions":
         job = import_institutions.run(
             args.file, acting_as=args.acting_as, dry_run=args.dry_run, settings=settings

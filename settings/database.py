@@ -13,6 +13,7 @@ MODEL_MODULES = [
     "models.invitation",
     "models.audit",
     "models.rate_limit",
+    "models.housekeeping",
     "mailer.outbox",
 ]
 

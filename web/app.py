@@ -16,6 +16,7 @@ from tortoise.migrations.api import migrate as apply_migrations
 
 from mailer.sink import DevMailSink
 from mailer.worker import MailWorker
+from models import housekeeping
 from schema.root import schema
 from settings import Settings
 from web import dev_routes, health, tracing
@@ -77,6 +78,7 @@ def create_app(
                     smtp = await stack.enter_async_context(sink)
                 assert smtp is not None
                 await stack.enter_async_context(MailWorker(settings, smtp=smtp).running())
+                await stack.enter_async_context(housekeeping.running(settings.retention))
             # Everything allocated so far lives as long as the process: keep it out of the
             # collector's generations, so collections during requests scan only request garbage.
             gc.freeze()
