@@ -2,7 +2,7 @@
 
 python main.py serve | migrate | create-admin EMAIL [--role …] | mail-worker | export-schema
              | import-institutions FILE.csv --as EMAIL [--dry-run]
-             | trusted-documents --output FILE [SOURCE …]
+             | trusted-documents --output FILE [SOURCE …] | block-user EMAIL --as EMAIL
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from commands import (
+    block_user,
     create_admin,
     database,
     import_institutions,
@@ -44,7 +45,14 @@ def _command_line(argv: Sequence[str]) -> argparse.Namespace:
     admin.add_argument(
         "--role", choices=[Role.SUPER_ADMIN.value, Role.CANTON_ADMIN.value], default="SUPER_ADMIN"
     )
-    commands.add_parser("mail-worker", help="only deliver queued mail")
+    commands.add_parser("mail-worker", help="only deliver queued mail (and keep house)")
+    blocking = commands.add_parser(
+        "block-user", help="block the person with EMAIL at once (audited, as in the API)"
+    )
+    blocking.add_argument("email")
+    blocking.add_argument(
+        "--as", dest="acting_as", required=True, metavar="EMAIL", help="the acting account"
+    )
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     trusted = commands.add_parser(
         "trusted-documents",
@@ -106,6 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 settings, mail_worker.deliver_until_stopped(worker, settings.retention)
             )
         )
+    elif args.command == "block-user":
+        job = block_user.run(args.email, acting_as=args.acting_as)
+        asyncio.run(database.with_database(settings, job))
     elif args.command == "import-institutions":
         job = import_institutions.run(
             args.file, acting_as=args.acting_as, dry_run=args.dry_run, settings=settings

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from models import audit, clock
+from models import audit, clock, email
 from models.errors import CannotBlockYourself, LastActiveAdmin, NotAllowed, NotFound
 from models.institution import Institution
 from models.placement import audit_scope
@@ -77,6 +77,18 @@ async def block(*, by: User, user_id: int) -> User:
         await target.save()
         await _audit("user.blocked", by, target, institution)
     return target
+
+
+async def block_by_address(*, acting_as: str, address: str) -> User:
+    """For the command line, when the portal is down: `block` itself, with its scope, its
+    last-admin rule and its audit entry, acting as the active account with `acting_as`."""
+    by = await User.get_or_none(email_key=email.normalized(acting_as))
+    if by is None or by.status != UserStatus.ACTIVE:
+        raise NotAllowed(f"{acting_as} is no active account")
+    target = await User.get_or_none(email_key=email.normalized(address))
+    if target is None:
+        raise NotFound(f"no account has the address {address}")
+    return await block(by=by, user_id=target.id)
 
 
 async def unblock(*, by: User, user_id: int) -> User:
