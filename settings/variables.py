@@ -210,7 +210,11 @@ class Variables(BaseSettings):
     introspection: Switch = setting(True, "a switch", "schema introspection")
     field_suggestions: Switch = setting(True, "a switch", '"Did you mean …" in validation errors')
     max_query_nodes: int = setting(
-        10_000, "1 to 10000000", "the most nodes one operation may ask for", ge=1, le=10_000_000
+        10_000,
+        "1 to 10000000",
+        "the most nodes one operation may ask for (declared; not enforced yet)",
+        ge=1,
+        le=10_000_000,
     )
     accept_failure_limit: int = setting(
         5,
@@ -261,12 +265,14 @@ class Variables(BaseSettings):
         ge=1,
         le=3650,
     )
-    canton_name: str = setting("Kanton Bern", "text", "the canton named in mails")
+    canton_name: str = setting(
+        "Kanton Bern", "text", "the canton named in mails (declared; not used yet)"
+    )
     support_email: Annotated[str | None, BeforeValidator(_address)] = setting(
-        None, "an e-mail address", "the support address in mails (shown when set)"
+        None, "an e-mail address", "the support address in mails, when set (declared; not used yet)"
     )
     support_phone: str | None = setting(
-        None, "a phone number", "the support phone in mails (shown when set)"
+        None, "a phone number", "the support phone in mails, when set (declared; not used yet)"
     )
 
     @classmethod
