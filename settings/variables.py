@@ -7,122 +7,24 @@ configuration table of `docs/operations.md` is rendered from (`settings.table`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
 from pydantic_settings.sources import PydanticBaseSettingsSource
 from pydantic_settings.sources.utils import parse_env_vars
 
+from settings import values
+from settings.values import Port, Switch
+
 PREFIX = "KIBON_"
 DEFAULT_DATABASE_URL = "sqlite://var/kibon.sqlite3"
-SWITCH_ON = frozenset({"on", "true", "1", "yes"})
-SWITCH_OFF = frozenset({"off", "false", "0", "no"})
-POSTGRES_SCHEMES = frozenset({"postgres", "postgresql", "asyncpg"})
-SHA256_HEX_LENGTH = 64
-
-
-def _switch(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    word = str(value).strip().lower()
-    if word in SWITCH_ON | SWITCH_OFF:
-        return word in SWITCH_ON
-    raise ValueError(f"{value!r} is not a switch; use on/off, true/false, 1/0 or yes/no")
-
-
-def _database_url(value: object) -> str:
-    url = str(value).strip()
-    scheme, _, rest = url.partition("://")
-    if scheme == "sqlite":
-        if not rest:
-            raise ValueError("sqlite:// needs a file path, as in sqlite://var/kibon.sqlite3")
-        directory = Path(rest).parent
-        if rest != ":memory:" and not directory.is_dir():
-            raise ValueError(f"the directory {str(directory)!r} of the SQLite file does not exist")
-        return url
-    if scheme in POSTGRES_SCHEMES:
-        if not urlsplit(url).path.strip("/"):
-            raise ValueError("the PostgreSQL URL names no database, as in postgres://host/kibon")
-        return url
-    raise ValueError(
-        f"{scheme or url!r} is no database this service runs on; use sqlite:// or postgres://"
-    )
-
-
-def _web_url(value: object) -> str:
-    url = str(value).strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ValueError(f"{url!r} is not an http:// or https:// URL")
-    return url
-
-
-def _jwks_url(value: object) -> str:
-    url = str(value).strip()
-    if url.startswith("file://"):
-        path = Path(url.removeprefix("file://"))
-        if not path.is_file():
-            raise ValueError(f"the JWKS file {str(path)!r} does not exist")
-        try:
-            keys = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            raise ValueError(f"the JWKS file {str(path)!r} is not readable JSON") from None
-        if not isinstance(keys, dict) or not isinstance(keys.get("keys"), list):
-            raise ValueError(f'the JWKS file {str(path)!r} has no "keys" list')
-        return url
-    return _web_url(url)
-
-
-def _origins(value: object) -> tuple[str, ...]:
-    """Exact origins; `*` is refused: CORS must never let any site read the portals' answers."""
-    parts = value if isinstance(value, tuple | list) else str(value).split(",")
-    origins = tuple(str(part).strip().rstrip("/") for part in parts if str(part).strip())
-    for origin in origins:
-        scheme, _, rest = origin.partition("://")
-        if scheme not in {"http", "https"} or not rest or "/" in rest or "*" in rest:
-            raise ValueError(f"{origin!r} is not an origin like https://portal.example.ch")
-    return origins
-
-
-def _trusted_documents(value: object) -> Path:
-    path = Path(str(value).strip())
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        raise ValueError(f"{str(path)!r} is not a readable JSON file") from None
-    if not isinstance(manifest, dict) or not all(
-        isinstance(key, str) and len(key) == SHA256_HEX_LENGTH and isinstance(document, str)
-        for key, document in manifest.items()
-    ):
-        raise ValueError(f"{str(path)!r} is not a JSON object of sha256 hash → document")
-    return path
-
-
-def _address(value: object) -> str:
-    address = str(value).strip()
-    local, _, domain = address.rpartition("@")
-    if not local or "." not in domain or any(c.isspace() for c in address):
-        raise ValueError(f"{address!r} is not an e-mail address")
-    return address
-
-
-def _level(value: object) -> str:
-    return str(value).strip().upper()
-
-
-Switch = Annotated[bool, BeforeValidator(_switch)]
 
 
 def setting(default: Any, accepts: str, meaning: str, **bounds: Any) -> Any:
     return Field(default, description=meaning, json_schema_extra={"accepts": accepts}, **bounds)
-
-
-Port = Annotated[int, Field(ge=1, le=65535)]
 
 
 class Variables(BaseSettings):
@@ -136,7 +38,7 @@ class Variables(BaseSettings):
         validate_default=False,
     )
 
-    database_url: Annotated[str, BeforeValidator(_database_url)] = setting(
+    database_url: Annotated[str, BeforeValidator(values.database_url)] = setting(
         DEFAULT_DATABASE_URL,
         "sqlite://PATH in an existing directory, or postgres://USER@HOST:PORT/DATABASE",
         "the database (`postgres://` runs on asyncpg); the default's `var/` is created",
@@ -149,7 +51,7 @@ class Variables(BaseSettings):
     smtp_password: str | None = setting(None, "text", "the relay's password (never logged)")
     smtp_starttls: Switch = setting(False, "a switch", "upgrade the connection with STARTTLS")
     mail_from: str = setting("kiBon <noreply@localhost>", "an address", "the sender of every mail")
-    portal_url: Annotated[str | None, BeforeValidator(_web_url)] = setting(
+    portal_url: Annotated[str | None, BeforeValidator(values.web_url)] = setting(
         None,
         "an http:// or https:// URL",
         "base of the links in mails; default `http://localhost:{KIBON_PORT}`",
@@ -160,7 +62,7 @@ class Variables(BaseSettings):
     oidc_audience: str | None = setting(
         None, "the audience (`aud`)", "this service at the provider; required like the issuer"
     )
-    oidc_jwks_url: Annotated[str | None, BeforeValidator(_jwks_url)] = setting(
+    oidc_jwks_url: Annotated[str | None, BeforeValidator(values.jwks_url)] = setting(
         None,
         "an https:// URL, or file://PATH of a JWKS file",
         "the provider's signing keys; required like the issuer",
@@ -179,13 +81,13 @@ class Variables(BaseSettings):
     )
     host: str = setting("127.0.0.1", "an address", "where `serve` listens")
     port: Port = setting(8000, "1 to 65535", "the port `serve` listens on")
-    log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_level)] = (
-        setting(
-            "INFO",
-            "DEBUG, INFO, WARNING or ERROR",
-            "the lowest level logged, in every process "
-            "(the ORM's and HTTP clients' loggers stay at WARNING: they would log SQL parameters)",
-        )
+    log_level: Annotated[
+        Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(values.level)
+    ] = setting(
+        "INFO",
+        "DEBUG, INFO, WARNING or ERROR",
+        "the lowest level logged, in every process "
+        "(the ORM's and HTTP clients' loggers stay at WARNING: they would log SQL parameters)",
     )
     max_body_bytes: int = setting(
         1024 * 1024,
@@ -201,7 +103,7 @@ class Variables(BaseSettings):
         ge=0.1,
         le=3600,
     )
-    cors_origins: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_origins)] = setting(
+    cors_origins: Annotated[tuple[str, ...], NoDecode, BeforeValidator(values.origins)] = setting(
         (),
         "origins like https://portal.example.ch, comma-separated",
         "the portals allowed to call from a browser",
@@ -237,7 +139,7 @@ class Variables(BaseSettings):
         ge=0,
         le=100_000,
     )
-    trusted_documents: Annotated[Path | None, BeforeValidator(_trusted_documents)] = setting(
+    trusted_documents: Annotated[Path | None, BeforeValidator(values.trusted_documents)] = setting(
         None,
         "a JSON file mapping sha256 hash to document",
         "only these operations run (`python main.py trusted-documents` writes the file)",
@@ -268,7 +170,7 @@ class Variables(BaseSettings):
     canton_name: str = setting(
         "Kanton Bern", "text", "the canton named in mails (declared; not used yet)"
     )
-    support_email: Annotated[str | None, BeforeValidator(_address)] = setting(
+    support_email: Annotated[str | None, BeforeValidator(values.address)] = setting(
         None, "an e-mail address", "the support address in mails, when set (declared; not used yet)"
     )
     support_phone: str | None = setting(
