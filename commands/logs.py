@@ -39,12 +39,9 @@ SILENCED_LOGGERS = ("asyncpg.pool",)
 
 
 def scrub(text: str) -> str:
-    kept = MESSAGE_ID.findall(text)
-    parts = MESSAGE_ID.split(text)
-    scrubbed = [_scrub(part) for part in parts]
-    return "".join(
-        part + (kept[index] if index < len(kept) else "") for index, part in enumerate(scrubbed)
-    )
+    """Everything but the Message-IDs in it, which stay whole."""
+    kept = [*MESSAGE_ID.findall(text), ""]
+    return "".join(_scrub(part) + kept[n] for n, part in enumerate(MESSAGE_ID.split(text)))
 
 
 def _scrub(text: str) -> str:
