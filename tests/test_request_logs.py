@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -103,16 +106,22 @@ def test_a_message_id_stays_whole_while_addresses_around_it_are_masked() -> None
     )
 
 
-def test_serve_writes_json_lines_only_uvicorns_included_and_one_start_up_line(
-    tmp_path: Path,
-) -> None:
-    jwks = tmp_path / "jwks.json"
+def provider(directory: Path) -> dict[str, str]:
+    jwks = directory / "jwks.json"
     jwks.write_text(json.dumps({"keys": []}))
-    production = {
-        "KIBON_DEV_LOGIN": "off",
+    return {
         "KIBON_OIDC_ISSUER": ISSUER,
         "KIBON_OIDC_AUDIENCE": AUDIENCE,
         "KIBON_OIDC_JWKS_URL": f"file://{jwks}",
+    }
+
+
+def test_serve_writes_json_lines_only_uvicorns_included_and_one_start_up_line(
+    tmp_path: Path,
+) -> None:
+    production = {
+        "KIBON_DEV_LOGIN": "off",
+        **provider(tmp_path),
         "KIBON_SMTP_HOST": "127.0.0.1",
         "KIBON_SMTP_PORT": "2525",
         "KIBON_SMTP_PASSWORD": "relay-secret",
@@ -129,3 +138,26 @@ def test_serve_writes_json_lines_only_uvicorns_included_and_one_start_up_line(
     assert start["database"] == f"sqlite://{tmp_path / 'server.sqlite3'}"
     assert (start["smtp"], start["issuer"], start["workers"]) == ("127.0.0.1:2525", ISSUER, 1)
     assert "relay-secret" not in log
+
+
+def test_migrate_says_where_it_migrated_and_how_far(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path / 'release.sqlite3'}"
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("KIBON_")}
+    variables = {"KIBON_DATABASE_URL": url, "KIBON_DEV_LOGIN": "off", **provider(tmp_path)}
+
+    done = subprocess.run(
+        [sys.executable, "main.py", "migrate"],
+        cwd=server.ROOT,
+        env={**inherited, **variables},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    entries = [json.loads(line) for line in done.stderr.splitlines()]
+    assert done.returncode == 0
+    assert [e.get("event") for e in entries] == ["start", "migrated"]
+    assert entries[0]["command"] == "migrate"
+    assert entries[0]["database"] == url
+    newest = sorted(p.stem for p in (server.ROOT / "models" / "migrations").glob("0*.py"))[-1]
+    assert entries[1]["message"].endswith(f"the newest {newest}")
