@@ -6,14 +6,25 @@ BIN := $(VENV)/bin
 AUDIT := tests/graphql-http-audit
 CLIENT_TYPES := tests/client-types
 
-.PHONY: run test check install schema messages assets browser audit-tools client-types scope-soak
+.PHONY: run test check install schema messages docs lock assets browser audit-tools client-types scope-soak
 
-$(BIN)/.installed: pyproject.toml constraints.txt
+# Every package from requirements-dev.lock, each checked against its hashes; then the project
+# itself, editable (the `kibon` command runs this checkout).
+$(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps --editable .
 	touch $@
+
+# The locks, from pyproject.toml at the versions of constraints.txt: requirements.lock for a
+# production venv (with the otel extra), requirements-dev.lock for this one.
+LOCK := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host -c constraints.txt
+lock:
+	$(LOCK) --extra otel -o requirements.lock pyproject.toml
+	$(LOCK) --extra otel --extra dev -o requirements-dev.lock pyproject.toml
 
 install: $(BIN)/.installed assets audit-tools client-types
 
@@ -39,8 +50,8 @@ run: install
 
 # Format, lint and type checks, then the whole suite on SQLite and on PostgreSQL.
 test: install check browser
-	KIBON_REQUIRE_BROWSER=1 KIBON_TEST_DATABASE=sqlite $(BIN)/python -m pytest
-	KIBON_REQUIRE_BROWSER=1 KIBON_TEST_DATABASE=postgres $(BIN)/python -m pytest
+	TEST_REQUIRE_BROWSER=1 TEST_DATABASE=sqlite $(BIN)/python -m pytest
+	TEST_REQUIRE_BROWSER=1 TEST_DATABASE=postgres $(BIN)/python -m pytest
 
 check: install
 	$(BIN)/ruff format --check .
@@ -49,10 +60,10 @@ check: install
 	$(BIN)/lint-imports
 
 # The scope property test, run far longer than in the suite (docs/user-administration.md).
-SCOPE_SOAK := KIBON_SCOPE_EXAMPLES=200 KIBON_SCOPE_STEPS=20
+SCOPE_SOAK := TEST_SCOPE_EXAMPLES=200 TEST_SCOPE_STEPS=20
 scope-soak: install
-	$(SCOPE_SOAK) KIBON_TEST_DATABASE=sqlite $(BIN)/python -m pytest -q -s tests/test_scope_property.py
-	$(SCOPE_SOAK) KIBON_TEST_DATABASE=postgres $(BIN)/python -m pytest -q -s tests/test_scope_property.py
+	$(SCOPE_SOAK) TEST_DATABASE=sqlite $(BIN)/python -m pytest -q -s tests/test_scope_property.py
+	$(SCOPE_SOAK) TEST_DATABASE=postgres $(BIN)/python -m pytest -q -s tests/test_scope_property.py
 
 # The schema as an artefact: regenerate api/schema.graphql after changing the API (tests compare).
 schema: install
@@ -65,6 +76,10 @@ messages: install
 	    --ignore-dirs=".* node_modules tests bench var build" -o i18n/messages.pot .
 	$(BIN)/pybabel -q update -i i18n/messages.pot -d i18n --no-fuzzy-matching \
 	    --ignore-obsolete --no-wrap --ignore-pot-creation-date
+
+# The configuration table of docs/operations.md, from settings/variables.py (tests compare).
+docs: install
+	$(BIN)/python -m settings.table docs/operations.md
 
 # GraphiQL's pinned bundles (web/graphiql, npm ci), served by the app at /graphiql-assets/.
 GRAPHIQL := web/graphiql

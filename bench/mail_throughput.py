@@ -3,7 +3,7 @@ then by two.
 
     python -m bench.mail_throughput [--messages 2000]
 
-Run from the worktree root with PostgreSQL at 127.0.0.1:5432 (KIBON_BENCH_POSTGRES_URL to
+Run from the worktree root with PostgreSQL at 127.0.0.1:5432 (BENCH_POSTGRES_URL to
 change it). It creates its own database and drops it at the end. Each worker is a real
 `python main.py mail-worker` process, as deployed; the sink runs in a process of its own and
 counts what arrives. The rate is measured from the first to the last `sent_at`, so process
@@ -36,7 +36,7 @@ from mailer.sink import free_port
 from settings import tortoise_config
 from tests.support.processes import start_mail_worker
 
-POSTGRES_SERVER = os.environ.get("KIBON_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 TIMEOUT_SECONDS = 600
 TEXT = "Guten Tag\n\nSie wurden eingeladen, bei kiBon mitzuarbeiten.\n" * 12
 HTML = "<p>Guten Tag</p><p>Sie wurden eingeladen, bei kiBon mitzuarbeiten.</p>\n" * 30

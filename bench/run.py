@@ -33,7 +33,7 @@ from mailer.sink import free_port
 from schema.types.keyset import encode_cursor
 from settings import tortoise_config
 
-SERVER = os.environ.get("KIBON_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 DATABASE = "kibon_bench"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -229,12 +229,16 @@ def main() -> int:
         return 2
     print("seeding …", flush=True)
     asyncio.run(prepare(args.institutions, args.institutions // 10, args.institutions * 2))
-    env = {"KIBON_DATABASE_URL": f"{SERVER}/{DATABASE}", "KIBON_LOG_LEVEL": "WARNING"}
+    env = {
+        "KIBON_DATABASE_URL": f"{SERVER}/{DATABASE}",
+        "KIBON_LOG_LEVEL": "WARNING",
+        "KIBON_DEV_LOGIN": "1",  # the settings want an identity provider or this
+    }
     python, service_port, reference_port = sys.executable, free_port(), free_port()
     admin = [python, "main.py", "create-admin", "canton@bench.example", "--role", "CANTON_ADMIN"]
     subprocess.run(admin, env=os.environ | env, cwd=ROOT, check=True, capture_output=True)
     serve = [python, "main.py", "serve"]
-    serve_env = env | {"KIBON_PORT": str(service_port), "KIBON_DEV_LOGIN": "1"}
+    serve_env = env | {"KIBON_PORT": str(service_port)}
     plain = [python, "-m", "uvicorn", "bench.reference:app", "--port", str(reference_port)]
     plain += ["--no-access-log", "--log-level", "warning"]
     with (

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable
 
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as apply_migrations
 
 from mailer import letterhead
+from models import migration_state
 from settings import Settings
+
+log = logging.getLogger("kibon.migrate")
 
 
 async def with_database(settings: Settings, job: Awaitable[object]) -> None:
@@ -24,8 +28,14 @@ async def with_database(settings: Settings, job: Awaitable[object]) -> None:
 
 async def migrate(settings: Settings) -> None:
     """`migrate`: apply every migration of this code, then stop (a release step)."""
-    await with_database(settings, _nothing())
+    await with_database(settings, _report())
 
 
-async def _nothing() -> None:
-    return None
+async def _report() -> None:
+    state = await migration_state.current()
+    log.info(
+        "database migrated: %d migrations applied, the newest %s",
+        len(state.applied),
+        state.applied[-1] if state.applied else "none",
+        extra={"event": "migrated", "rows": len(state.applied)},
+    )

@@ -13,19 +13,38 @@ import re
 from urllib.parse import urlsplit
 
 from models import audit
+from settings import Settings
+from web import trace_context
 
 EMAIL = re.compile(r"(?<![\w.%+*-])([\w.%+-])[\w.%+-]*@((?:[\w-]+\.)+[A-Za-z]{2,})")
 JWT = re.compile(r"\beyJ[\w-]*\.[\w-]+\.[\w-]*")
 BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[\w.~+/=-]{8,}")
 TOKEN = re.compile(r"(?i)\b(token[\"']?\s*[=:]\s*[\"']?)[^\s&\"',;}]+")
+# A Message-ID (`<digits.digits.digits@host>` or a long hex id) is no address, and the relay's
+# log can only be matched with it whole.
+MESSAGE_ID = re.compile(r"<[0-9A-Fa-f.-]{16,}@[\w.-]+>")
+# Fields a log call may add with `extra=`; they appear as keys of the JSON line.
+FIELDS = (
+    *("method", "path", "status", "duration_ms", "user_id"),
+    *("event", "command", "database", "smtp", "issuer", "workers", "job", "rows"),
+)
 ACCESS_LOGGER = "uvicorn.access"
 ACCESS_PATH_ARGUMENT = 2  # uvicorn: client, method, path with query, http version, status
 # Loggers that would write SQL with its parameters (invitation links, addresses) or request
 # details at DEBUG: they never go below WARNING, whatever the root level.
 QUIET_LOGGERS = ("tortoise", "aiosqlite", "asyncpg", "httpx", "httpcore", "mail.log")
+# asyncpg's pool writes a traceback at WARNING for each failed reconnection: in an outage that
+# is every second; the mail worker and /readyz report the outage once.
+SILENCED_LOGGERS = ("asyncpg.pool",)
 
 
 def scrub(text: str) -> str:
+    """Everything but the Message-IDs in it, which stay whole."""
+    kept = [*MESSAGE_ID.findall(text), ""]
+    return "".join(_scrub(part) + kept[n] for n, part in enumerate(MESSAGE_ID.split(text)))
+
+
+def _scrub(text: str) -> str:
     text = BEARER.sub(r"\1 [redacted]", text)
     text = JWT.sub("[jwt]", text)
     text = TOKEN.sub(r"\1[redacted]", text)
@@ -54,8 +73,15 @@ class JsonLines(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": scrub(record.getMessage()),
-            "requestId": getattr(record, "request_id", None),
+            "request_id": getattr(record, "request_id", None),
         }
+        trace_id = getattr(record, "trace_id", None)
+        if trace_id:
+            entry["trace_id"] = trace_id
+        for name in FIELDS:
+            if hasattr(record, name):
+                value = getattr(record, name)
+                entry[name] = scrub(value) if isinstance(value, str) else value
         if record.exc_info:
             entry["exception"] = scrub(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
@@ -63,6 +89,8 @@ class JsonLines(logging.Formatter):
 
 def with_request_id(record: logging.LogRecord) -> bool:
     record.request_id = audit.request_id.get()
+    trace = trace_context.current.get()
+    record.trace_id = trace.trace_id if trace is not None else None
     return True
 
 
@@ -82,3 +110,39 @@ def configure_logging(*, json_lines: bool, level: str = "INFO") -> None:
 def quiet_noisy_loggers() -> None:
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in SILENCED_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def where_is(database_url: str) -> str:
+    """The database without user or password: `postgres://db:5432/kibon`, `sqlite://var/…`."""
+    parts = urlsplit(database_url)
+    if parts.scheme == "sqlite":
+        return database_url
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
+
+
+def log_start(settings: Settings, *, command: str, workers: int = 1) -> None:
+    """One line that says what this process talks to; never a secret."""
+    smtp = f"{settings.smtp.host}:{settings.smtp.port}" if settings.smtp else "development sink"
+    issuer = settings.oidc_issuer or "none"
+    if settings.dev_login:
+        issuer += " + development sign-in"
+    fields = {
+        "event": "start",
+        "command": command,
+        "database": where_is(settings.database_url),
+        "smtp": smtp,
+        "issuer": issuer,
+        "workers": workers,
+    }
+    logging.getLogger("kibon.start").info(
+        "kibon %s: database %s, smtp %s, issuer %s, %d worker(s)",
+        command,
+        fields["database"],
+        smtp,
+        issuer,
+        workers,
+        extra=fields,
+    )

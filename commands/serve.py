@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
 import tempfile
 from contextlib import ExitStack
 
@@ -19,10 +20,10 @@ from starlette.applications import Starlette
 
 from commands import database
 from commands.logs import configure_logging
-from settings import Settings
+from settings import ConfigurationError, Settings
 from web.app import create_app
 
-MAIL_WORKER = "KIBON_MAIL_WORKER"  # "0" in the environment: serve without delivering mail
+MAIL_WORKER = "KIBON_MAIL_WORKER"  # off in the workers' environment: they deliver no mail
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,10 +35,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="deliver no mail here (a separate `mail-worker` does)",
     )
-
-
-def mail_worker_wanted() -> bool:
-    return os.environ.get(MAIL_WORKER, "1").strip().lower() not in {"0", "false", "no", "off"}
 
 
 def refusal(settings: Settings, *, workers: int, mail_worker: bool) -> str | None:
@@ -56,9 +53,13 @@ def refusal(settings: Settings, *, workers: int, mail_worker: bool) -> str | Non
 def app_from_env() -> Starlette:
     """The app factory each worker process of `serve --workers N` calls (also for running
     uvicorn or another ASGI server directly: `uvicorn --factory commands.serve:app_from_env`)."""
-    settings = Settings.from_env()
-    configure_logging(json_lines=not settings.dev_login)
-    return create_app(settings, run_mail_worker=mail_worker_wanted())
+    try:
+        settings = Settings.from_env()
+    except ConfigurationError as wrong:
+        print(f"serve: {wrong}", file=sys.stderr)
+        raise SystemExit(2) from None
+    configure_logging(json_lines=not settings.dev_login, level=settings.log_level)
+    return create_app(settings, run_mail_worker=settings.mail_worker)
 
 
 def serve(settings: Settings, *, workers: int, mail_worker: bool) -> int:
@@ -73,10 +74,10 @@ def serve(settings: Settings, *, workers: int, mail_worker: bool) -> int:
         return 0
     refused = refusal(settings, workers=workers, mail_worker=mail_worker)
     if refused:
-        print(f"serve: {refused}")
+        print(f"serve: {refused}", file=sys.stderr)
         return 2
     asyncio.run(database.migrate(settings))
-    os.environ[MAIL_WORKER] = "1" if mail_worker else "0"
+    os.environ[MAIL_WORKER] = "on" if mail_worker else "off"
     with ExitStack() as stack:
         if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             # Set before the workers start, so each one writes its counts there.
@@ -89,5 +90,6 @@ def serve(settings: Settings, *, workers: int, mail_worker: bool) -> int:
             host=settings.host,
             port=settings.port,
             log_config=None,
+            access_log=False,
         )
     return 0

@@ -32,6 +32,8 @@ class Code(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     TIMEOUT = "TIMEOUT"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"  # send the full query once
+    OPERATION_NOT_TRUSTED = "OPERATION_NOT_TRUSTED"  # not among the trusted documents
 
 
 UNEXPECTED = _("Unexpected error.")

@@ -52,3 +52,9 @@ async def enqueue(
         body_html=html,
         next_attempt_at=datetime.now(UTC),
     )
+
+
+async def forget_finished(*, before: datetime) -> int:
+    """Sent and failed messages older than `before` (their bodies are already gone)."""
+    finished = [DeliveryStatus.SENT, DeliveryStatus.FAILED]
+    return await OutboxMessage.filter(status__in=finished, created_at__lt=before).delete()

@@ -79,6 +79,11 @@ class SmtpTransport:
         )
         self._unreachable: Outcome | None = None
 
+    @property
+    def unreachable(self) -> Outcome | None:
+        """Why the relay could not be reached in this batch, if it could not."""
+        return self._unreachable
+
     async def deliver(self, mail: EmailMessage, *, recipient: str) -> Outcome:
         if self._unreachable is not None:
             return self._unreachable

@@ -14,8 +14,9 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from mailer import ledger, schedule
+from mailer.availability import Availability
 from mailer.outbox import OutboxMessage
-from mailer.redact import mask
+from mailer.redact import mask, reason
 from mailer.transport import SEND_TIMEOUT_SECONDS, Outcome, SmtpTransport, Verdict, compose
 from settings import Settings, SmtpSettings
 
@@ -52,6 +53,8 @@ class MailWorker:
         self.sent = 0
         self.chores = chores  # the domain's, handed in: the mail knows no domain
         self._chores_due_at: datetime | None = None
+        self.database = Availability("mail worker: the database", log)
+        self.relay = Availability(f"mail worker: the SMTP relay {smtp.host}:{smtp.port}", log)
         self._stopping = asyncio.Event()
 
     @contextlib.asynccontextmanager
@@ -78,10 +81,14 @@ class MailWorker:
 
     async def _round(self) -> int:
         try:
-            return await self.deliver_due()
-        except Exception:  # a failing round (database away, a bug) must not end delivery
-            log.exception("mail delivery round failed")
+            handled = await self.deliver_due()
+        except Exception as error:  # a failing round (database away, a bug) must not end delivery
+            if not self.database.is_down:
+                log.debug("mail delivery round failed", exc_info=error)
+            self.database.failed(reason(f"{type(error).__name__}: {error}"))
             return 0
+        self.database.worked()
+        return handled
 
     async def _idle(self) -> None:
         with contextlib.suppress(TimeoutError):
@@ -105,6 +112,10 @@ class MailWorker:
                 await self._deliver(message, transport)
         finally:
             await transport.close()
+        if transport.unreachable is not None:
+            self.relay.failed(transport.unreachable.reason or "no answer")
+        elif batch:
+            self.relay.worked()
         return len(batch)
 
     async def _run_chores(self) -> None:

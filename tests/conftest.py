@@ -4,6 +4,7 @@ test identity provider whose JWKS is served over real HTTP, and the app on top o
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,19 @@ from tests.support import database
 from tests.support.api import Api
 from tests.support.clock import Clock
 from tests.support.idp import AUDIENCE, ISSUER, TestIdentityProvider
+from tests.support.json_logs import json_logs, live  # noqa: F401 (fixtures for every module)
 from tests.support.smtp import SmtpServer
 from web.app import create_app
+
+RENAMED = {"KIBON_TEST_DATABASE": "TEST_DATABASE", "KIBON_TEST_POSTGRES_URL": "TEST_POSTGRES_URL"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The service refuses unknown `KIBON_*` names, so the suite's own variables have another
+    prefix; an old name would otherwise run the suite on SQLite without a word."""
+    for old, new in RENAMED.items():
+        if old in os.environ:
+            raise pytest.UsageError(f"{old} is now {new}")
 
 
 @pytest.fixture(scope="session")

@@ -39,6 +39,7 @@ from tests.support.strategies import (
     strings,
 )
 from web import graphql_params, media
+from web.persisted_queries import PersistedQueries
 
 T = TypeVar("T")
 CODES = {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN"}
@@ -306,7 +307,8 @@ def test_any_accept_header_picks_one_of_the_two_media_types(accept: str | None) 
 @given(params=json_values)
 def test_any_parameters_are_either_a_request_or_the_clients_error(params: object) -> None:
     request, refused = outcome(
-        lambda: graphql_params.request_data(params), graphql_params.InvalidParameters
+        lambda: graphql_params.request_data(params, PersistedQueries(capacity=10)),
+        graphql_params.InvalidParameters,
     )
 
     if request is None:

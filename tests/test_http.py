@@ -34,13 +34,6 @@ async def test_a_query_over_get_works(client: httpx.AsyncClient) -> None:
     assert response.json() == {"data": {"me": {"user": None}}}
 
 
-async def test_healthz_checks_the_database(client: httpx.AsyncClient) -> None:
-    response = await client.get("/healthz")
-
-    assert response.status_code == 200
-    assert response.json()["database"] == "up"
-
-
 async def test_dev_token_signs_in_through_the_same_verification(
     client: httpx.AsyncClient, api: Api
 ) -> None:
@@ -76,7 +69,7 @@ async def test_dev_invitation_page_reads_the_token_from_the_fragment_only(
 
 
 async def test_without_dev_login_the_development_routes_do_not_exist(database_url: str) -> None:
-    app = create_app(Settings.from_env({}), run_mail_worker=False)
+    app = create_app(Settings(), run_mail_worker=False)
     transport = httpx.ASGITransport(app=app)
 
     async with httpx.AsyncClient(transport=transport, base_url="http://kibon.test") as client:

@@ -11,7 +11,7 @@ from settings import ConfigurationError, Settings
 
 
 def test_without_configuration_the_mails_come_from_kanton_bern_without_a_support_contact() -> None:
-    letterhead = Letterhead.from_settings(Settings.from_env({}))
+    letterhead = Letterhead.from_settings(Settings.from_env({"KIBON_DEV_LOGIN": "on"}))
 
     assert letterhead == Letterhead(
         canton=Named("Kanton Bern", "Kanton Bern"),
@@ -24,6 +24,7 @@ def test_without_configuration_the_mails_come_from_kanton_bern_without_a_support
 def test_the_canton_its_support_contact_and_the_sender_domain_come_from_the_environment() -> None:
     settings = Settings.from_env(
         {
+            "KIBON_DEV_LOGIN": "on",
             "KIBON_CANTON_NAME": "  Kanton Bern /  Canton de Berne ",
             "KIBON_SUPPORT_EMAIL": "support@kibon.be.ch",
             "KIBON_SUPPORT_PHONE": "031 633 00 00",
@@ -49,4 +50,4 @@ def test_the_sender_domain_is_the_domain_of_the_sender_address(mail_from: str, d
 
 def test_a_canton_name_longer_than_a_hundred_characters_stops_the_start() -> None:
     with pytest.raises(ConfigurationError, match="KIBON_CANTON_NAME"):
-        Settings.from_env({"KIBON_CANTON_NAME": "K" * 101})
+        Settings.from_env({"KIBON_DEV_LOGIN": "on", "KIBON_CANTON_NAME": "K" * 101})

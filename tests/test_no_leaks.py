@@ -4,81 +4,32 @@ address; every line of a request carries its request id."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
-import logging
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from joserfc.jwk import RSAKey
 
-from commands.logs import configure_logging, scrub
-from mailer.sink import free_port
+from commands.logs import scrub
 from models import registration
 from models.invitation import Invitation
 from models.role import Role
 from schema.types import ids
-from settings import Settings
 from tests.support.builders import make_user
 from tests.support.flows import token_of
 from tests.support.idp import TestIdentityProvider
+from tests.support.json_logs import lines_of
 from tests.support.operations import ACCEPT, REGISTER_SPONSOR
-from web.app import create_app
 
 ADDRESS = re.compile(r"[\w.%+*-]+@[\w-]+(?:\.[\w-]+)+")
 MASKED = re.compile(r"^[\w.%+-]?\*\*\*@")
 ADMIN = "Jana.Geheim@Kita-Sonne.ch"
 SECRET_NAME = "Kitas Variablen-Geheimnis"
 SECRET_SEARCH = "Suchbegriff-Geheimnis"
-
-
-@pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    """The service's own log configuration, writing into a buffer instead of stderr."""
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
-    root.handlers.clear()  # configure_logging closes the handlers it replaces: not pytest's
-    configure_logging(json_lines=True, level="DEBUG")
-    written = io.StringIO()
-    (handler,) = root.handlers
-    assert isinstance(handler, logging.StreamHandler)
-    handler.setStream(written)
-    # The session's identity provider configured uvicorn's loggers its own way; under
-    # `main.py serve` they have no handlers and pass everything on to ours.
-    server_loggers = [logging.getLogger(f"uvicorn{part}") for part in ("", ".error", ".access")]
-    saved_server = [(lg.handlers[:], lg.propagate, lg.level) for lg in server_loggers]
-    for logger in server_loggers:
-        logger.handlers.clear()
-        logger.propagate, logger.level = True, logging.NOTSET
-    yield written
-    root.handlers[:], root.level = saved
-    for logger, (handlers, propagate, level) in zip(server_loggers, saved_server, strict=True):
-        logger.handlers[:], logger.propagate, logger.level = handlers, propagate, level
-
-
-@pytest.fixture
-async def live(settings: Settings) -> AsyncIterator[str]:
-    config = uvicorn.Config(
-        create_app(settings, run_mail_worker=False),
-        host="127.0.0.1",
-        port=free_port(),
-        lifespan="off",  # the session's database is already set up in this process
-        log_config=None,  # as `main.py serve`: uvicorn's lines go through our handler
-        timeout_graceful_shutdown=5,
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{config.port}"
-    server.should_exit = True
-    await task
 
 
 async def graphql(
@@ -144,12 +95,6 @@ async def the_whole_flow(
     return secrets
 
 
-def lines_of(output: str) -> list[dict[str, Any]]:
-    entries = [json.loads(line) for line in output.splitlines() if line.strip()]
-    assert all(isinstance(entry, dict) for entry in entries)
-    return entries
-
-
 async def test_the_logs_of_a_whole_flow_hold_nothing_secret(
     json_logs: io.StringIO,
     live: str,
@@ -167,14 +112,14 @@ async def test_the_logs_of_a_whole_flow_hold_nothing_secret(
         assert forbidden not in output
     assert all(MASKED.match(address) for address in ADDRESS.findall(output))
     fault_id = secrets["fault"]["errors"][0]["extensions"]["requestId"]
-    (fault_line,) = [e for e in entries if "exception" in e and e["requestId"] == fault_id]
+    (fault_line,) = [e for e in entries if "exception" in e and e["request_id"] == fault_id]
     assert (
         "RuntimeError: lost the database while saving J***@Kita-Sonne.ch"
         in (fault_line["exception"])
     )
     requests = [e for e in entries if e["logger"] == "kibon.auth" or "/graphql " in e["message"]]
     assert len(requests) >= 11
-    assert all(e["requestId"] for e in requests)
+    assert all(e["request_id"] for e in requests)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -158,8 +160,8 @@ def test_a_client_cannot_flood_the_metrics_with_operation_names(
 
 
 def test_several_workers_are_refused_on_sqlite_and_without_an_smtp_server() -> None:
-    sqlite = Settings.from_env({"KIBON_DATABASE_URL": "sqlite://var/x.sqlite3"})
-    postgres = Settings.from_env({"KIBON_DATABASE_URL": "postgres://db/kibon"})
+    sqlite = Settings(database_url="sqlite://var/x.sqlite3")
+    postgres = Settings(database_url="postgres://db/kibon")
 
     refusals = [
         serve.refusal(sqlite, workers=2, mail_worker=False),
@@ -175,29 +177,42 @@ def test_several_workers_are_refused_on_sqlite_and_without_an_smtp_server() -> N
     assert refusals[2:] == [None, None]
 
 
+@asynccontextmanager
+async def two_workers(database_url: str, log: Path, **variables: str) -> AsyncIterator[str]:
+    """`serve --workers 2 --no-mail-worker` on PostgreSQL, its output in `log`."""
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("KIBON_")},
+        "KIBON_DATABASE_URL": database_url,
+        "KIBON_PORT": str(port),
+        "KIBON_DEV_LOGIN": "on",
+        **variables,
+    }
+    with log.open("wb") as output:
+        server = await asyncio.create_subprocess_exec(
+            *(sys.executable, "main.py", "serve", "--workers", "2", "--no-mail-worker"),
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            await wait_until_ready(base)
+            yield base
+        finally:
+            server.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(server.wait(), timeout=20)
+
+
 @pytest.mark.skipif(not database.is_postgres(), reason="several processes need PostgreSQL")
 async def test_two_worker_processes_serve_and_their_metrics_add_up(
     database_url: str, tmp_path: Path
 ) -> None:
-    port, counts = free_port(), tmp_path / "metrics"
+    counts = tmp_path / "metrics"
     counts.mkdir()
-    env = {
-        **os.environ,
-        "KIBON_DATABASE_URL": database_url,
-        "KIBON_PORT": str(port),
-        "PROMETHEUS_MULTIPROC_DIR": str(counts),
-    }
-    server = await asyncio.create_subprocess_exec(
-        *(sys.executable, "main.py", "serve", "--workers", "2", "--no-mail-worker"),
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        await wait_until_ready(base)
-
+    variables = {"PROMETHEUS_MULTIPROC_DIR": str(counts)}
+    async with two_workers(database_url, tmp_path / "log", **variables) as base:
         sent = 0
         # Until each of the two processes has counted something (a file each), at least once.
         while sent == 0 or (sent < 200 and len(list(counts.glob("counter_*.db"))) < 2):
@@ -205,12 +220,22 @@ async def test_two_worker_processes_serve_and_their_metrics_add_up(
             sent += 10
         async with httpx.AsyncClient(base_url=base) as client:
             scrapes = [operations_of(await scrape(client), "Ping") for _ in range(4)]
-    finally:
-        server.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(server.wait(), timeout=20)
 
     assert len(list(counts.glob("counter_*.db"))) == 2
     assert scrapes == [{"ok": sent}] * 4
+
+
+@pytest.mark.skipif(not database.is_postgres(), reason="several processes need PostgreSQL")
+@pytest.mark.parametrize(("level", "access_lines"), [("INFO", True), ("WARNING", False)])
+async def test_the_log_level_holds_in_every_worker_process(
+    database_url: str, tmp_path: Path, level: str, access_lines: bool
+) -> None:
+    async with two_workers(database_url, tmp_path / "log", KIBON_LOG_LEVEL=level) as base:
+        await asyncio.gather(*(ping(base) for _ in range(20)))
+    log = (tmp_path / "log").read_text()
+
+    assert ("kibon.access" in log) is access_lines
+    assert "Traceback" not in log
 
 
 async def ping(base: str) -> None:

@@ -217,18 +217,23 @@ async def test_each_sponsor_and_institution_has_its_own_mail_budget(
 
 
 def test_the_rate_limits_are_read_from_the_environment() -> None:
-    limits = RateLimits.from_env(
-        {"KIBON_ACCEPT_FAILURE_LIMIT": "3", "KIBON_INVITATION_MAIL_LIMIT": "500"}
-    )
+    limits = Settings.from_env(
+        {
+            "KIBON_DEV_LOGIN": "on",
+            "KIBON_ACCEPT_FAILURE_LIMIT": "3",
+            "KIBON_INVITATION_MAIL_LIMIT": "500",
+        }
+    ).rate_limits
+    defaults = Settings.from_env({"KIBON_DEV_LOGIN": "on"}).rate_limits
 
     assert limits == RateLimits(accept_failures=3, invitation_mails=500)
-    assert RateLimits.from_env({}) == RateLimits(accept_failures=5, invitation_mails=50)
+    assert defaults == RateLimits(accept_failures=5, invitation_mails=50)
 
 
 @pytest.mark.parametrize("name", ["KIBON_ACCEPT_FAILURE_LIMIT", "KIBON_INVITATION_MAIL_LIMIT"])
 def test_a_rate_limit_of_zero_is_refused(name: str) -> None:
     with pytest.raises(ValueError, match=name):
-        RateLimits.from_env({name: "0"})
+        Settings.from_env({"KIBON_DEV_LOGIN": "on", name: "0"})
 
 
 async def test_inviting_a_colleague_over_the_mail_budget_is_a_typed_result(

@@ -7,6 +7,7 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -21,6 +22,7 @@ from tests.support.builders import make_institution, make_user
 from tests.support.operations import PUBLIC_INSTITUTIONS
 from tests.support.sql import statements
 from web.app import create_app
+from web.persisted_queries import sha256_of
 from web.response_cache import PublicResponseCache, public_document
 
 postgres_only = pytest.mark.skipif(not database.is_postgres(), reason="NOTIFY is PostgreSQL's")
@@ -222,3 +224,27 @@ async def test_a_cached_answer_carries_the_security_headers(portal: httpx.AsyncC
 
     assert hit.headers["x-content-type-options"] == "nosniff"
     assert hit.headers["referrer-policy"] == "no-referrer"
+
+
+@postgres_only
+async def test_with_trusted_documents_the_cache_answers_no_document_the_manifest_lacks(
+    settings: Settings, database_url: str, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "trusted.json"
+    manifest.write_text(json.dumps({sha256_of(PUBLIC_INSTITUTIONS): PUBLIC_INSTITUTIONS}))
+    app = create_app(with_http(settings, trusted_documents=manifest), run_mail_worker=False)
+    respaced = " ".join(PUBLIC_INSTITUTIONS.split()) + " "  # the cache's key, another document
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.state.public_cache.listening_to(database_url),
+        httpx.AsyncClient(transport=transport, base_url="http://kibon.test") as client,
+    ):
+        await make_institution(name="Kita Sonne")
+        trusted = [
+            await client.post("/graphql", json={"query": PUBLIC_INSTITUTIONS}) for _ in range(2)
+        ]
+        untrusted = await client.post("/graphql", json={"query": respaced})
+
+    assert all(answer.status_code == 200 for answer in trusted)
+    assert untrusted.status_code == 400
+    assert untrusted.json()["errors"][0]["extensions"]["code"] == "OPERATION_NOT_TRUSTED"

@@ -8,7 +8,7 @@ through GraphQL. The oracle is the `Model` below: the contract's scope rule writ
 on its own, over the world as the test tracks it (the scope module under test is not used).
 Public data (the family portal, `pendingInvitation`'s names) is not asked for.
 
-`KIBON_SCOPE_EXAMPLES` and `KIBON_SCOPE_STEPS` run it longer (docs/user-administration.md).
+`TEST_SCOPE_EXAMPLES` and `TEST_SCOPE_STEPS` run it longer (docs/user-administration.md).
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ from tests.support.flows import POLICY, token_of
 from tests.support.idp import ISSUER
 
 T = TypeVar("T")
-EXAMPLES = int(os.environ.get("KIBON_SCOPE_EXAMPLES", "10"))
-STEPS = int(os.environ.get("KIBON_SCOPE_STEPS", "8"))
+EXAMPLES = int(os.environ.get("TEST_SCOPE_EXAMPLES", "10"))
+STEPS = int(os.environ.get("TEST_SCOPE_STEPS", "8"))
 SPONSOR_ROLES = {Role.SPONSOR_ADMIN, Role.SPONSOR_CLERK}
 INSTITUTION_ROLES = {Role.INSTITUTION_ADMIN, Role.INSTITUTION_CLERK}
 CANTON = {Role.SUPER_ADMIN, Role.CANTON_ADMIN, Role.CANTON_CLERK}
@@ -68,7 +68,7 @@ PEOPLE = f"""
   users{PAGE} {{ edges {{ node {{ id sponsor {{ id }} institution {{ id sponsor {{ id }} }} }} }} }}
 """
 # Shrinking a failing run replays it many times over; ask for it when investigating one.
-PHASES = [p for p in Phase if p != Phase.shrink or os.environ.get("KIBON_SCOPE_SHRINK")]
+PHASES = [p for p in Phase if p != Phase.shrink or os.environ.get("TEST_SCOPE_SHRINK")]
 steps_run = itertools.count()
 
 

@@ -182,8 +182,9 @@ async def test_cors_allows_no_origin_by_default(client: httpx.AsyncClient) -> No
 
 
 def test_the_transport_settings_are_read_from_the_environment() -> None:
-    settings = HttpSettings.from_env(
+    settings = Settings.from_env(
         {
+            "KIBON_DEV_LOGIN": "on",
             "KIBON_CORS_ORIGINS": f" {PORTAL}/ , http://localhost:5173",
             "KIBON_GRAPHIQL": "off",
             "KIBON_INTROSPECTION": "false",
@@ -191,7 +192,7 @@ def test_the_transport_settings_are_read_from_the_environment() -> None:
             "KIBON_MAX_BODY_BYTES": "2048",
             "KIBON_REQUEST_TIMEOUT_SECONDS": "2.5",
         }
-    )
+    ).http
 
     assert settings == HttpSettings(
         max_body_bytes=2048,
@@ -204,7 +205,7 @@ def test_the_transport_settings_are_read_from_the_environment() -> None:
 
 
 def test_the_transport_settings_have_safe_defaults() -> None:
-    settings = Settings.from_env({}).http
+    settings = Settings.from_env({"KIBON_DEV_LOGIN": "on"}).http
 
     assert settings.cors_origins == ()
     assert settings.max_body_bytes == 1024 * 1024
@@ -225,8 +226,8 @@ def test_the_transport_settings_have_safe_defaults() -> None:
     ],
 )
 def test_unsafe_or_unreadable_transport_settings_are_refused(name: str, value: str) -> None:
-    with pytest.raises(ConfigurationError):
-        HttpSettings.from_env({name: value})
+    with pytest.raises(ConfigurationError, match=name):
+        Settings.from_env({"KIBON_DEV_LOGIN": "on", name: value})
 
 
 async def test_headers_larger_than_32_kib_in_all_are_refused_with_431(

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import Route
@@ -15,17 +17,19 @@ from tortoise.migrations.api import migrate as apply_migrations
 from mailer import letterhead
 from mailer.sink import DevMailSink
 from mailer.worker import MailWorker
-from models import reminders
+from models import housekeeping, reminders
 from schema.root import schema
 from settings import Settings
-from web import dev_routes, health
-from web.endpoint import GraphQLEndpoint, RequestId
+from web import dev_routes, health, tracing
+from web.access import AccessLog
+from web.endpoint import GraphQLEndpoint
 from web.graphiql import page as graphiql
 from web.guard import RequestGuard
 from web.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
 from web.language import ReadersLanguage
 from web.metrics import HttpMetrics
 from web.perimeter import protect
+from web.persisted_queries import PersistedQueries
 from web.response_cache import PublicResponseCache
 
 GC_YOUNG_THRESHOLD = 20_000
@@ -41,13 +45,22 @@ def build_verifier(settings: Settings, dev_issuer: DevIssuer | None) -> TokenVer
     return TokenVerifier(trusted)
 
 
-def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette:
-    letterhead.configure(settings)
+def create_app(
+    settings: Settings, *, run_mail_worker: bool = True, tracer_provider: Any | None = None
+) -> Starlette:
+    """`tracer_provider`: OpenTelemetry's, when tracing is on (by default from the OTEL_*
+    variables, see `web.tracing`)."""
     dev_issuer = DevIssuer() if settings.dev_login else None
     sink = DevMailSink() if settings.smtp is None and run_mail_worker else None
+    letterhead.configure(settings)
+    documents = PersistedQueries.configured(settings.http)
     cache = PublicResponseCache()
     endpoint = GraphQLEndpoint(
-        schema, settings=settings, verifier=build_verifier(settings, dev_issuer), cache=cache
+        schema,
+        settings=settings,
+        verifier=build_verifier(settings, dev_issuer),
+        documents=documents,
+        cache=cache,
     )
     routes = [
         Route("/graphql", RequestGuard(endpoint, settings.http), methods=["GET", "POST"]),
@@ -70,6 +83,7 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
                 assert smtp is not None
                 worker = MailWorker(settings, smtp=smtp, chores=(reminders.remind_due,))
                 await stack.enter_async_context(worker.running())
+                await stack.enter_async_context(housekeeping.running(settings.retention))
             # Everything allocated so far lives as long as the process: keep it out of the
             # collector's generations, so collections during requests scan only request garbage.
             gc.freeze()
@@ -82,8 +96,11 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.public_cache = cache
-    app.add_middleware(RequestId)
     app.add_middleware(ReadersLanguage)  # every answer says its language, cache hits too
     app.add_middleware(HttpMetrics, routes=routes)
+    app.add_middleware(AccessLog)  # around the cache: a hit, too, has its id and its line
+    tracer_provider = tracer_provider or tracing.provider_from(os.environ)
+    if tracer_provider is not None:
+        tracing.instrument(app, tracer_provider)
     protect(app, settings.http)
     return app

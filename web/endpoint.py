@@ -7,14 +7,12 @@ sign-in) gets HTTP 401 before any resolver runs; no token at all is an anonymous
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
-from uuid import uuid4
 
 from cross_web import AsyncHTTPRequestAdapter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
@@ -30,10 +28,10 @@ from web.graphiql import page as graphiql
 from web.graphql_view import GraphQLOverHTTP
 from web.identity import InvalidToken, KeysUnavailable, TokenVerifier
 from web.language import language_of
+from web.persisted_queries import PersistedQueries
 from web.response_cache import PublicResponseCache
 
 log = logging.getLogger("kibon.auth")
-access = logging.getLogger("kibon.access")
 
 
 class SignInRefused(Exception):
@@ -89,8 +87,9 @@ class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
         settings: Settings,
         verifier: TokenVerifier,
         cache: PublicResponseCache | None = None,
+        documents: PersistedQueries | None = None,
     ) -> None:
-        super().__init__(schema, settings=settings.http)
+        super().__init__(schema, settings=settings.http, documents=documents)
         self.settings = settings
         self.verifier = verifier
         self.cache = cache or PublicResponseCache()
@@ -154,32 +153,3 @@ class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql.page(self.schema, dev_login=self.settings.dev_login)
-
-
-class RequestId:
-    """Gives every request an id: in the logs, in audit entries, and in `X-Request-Id`."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = uuid4().hex
-        token = audit.request_id.set(request_id)
-        started, status = time.perf_counter(), 0
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            elapsed = (time.perf_counter() - started) * 1000
-            access.info("%s %s %s %.1fms", scope["method"], scope["path"], status, elapsed)
-            audit.request_id.reset(token)

@@ -8,17 +8,20 @@ from dataclasses import replace
 
 from strawberry.http import GraphQLRequestData
 
+from engine.errors import Code
 from i18n import Text, _
 from models import text
+from web.persisted_queries import DocumentRefused, PersistedQueries
 
 AN_OBJECT = _("`{name}` must be an object or null.")
 A_STRING = _("`{name}` must be a string or null.")
 
 
 class InvalidParameters(ValueError):
-    def __init__(self, text: Text) -> None:
+    def __init__(self, text: Text | str, code: Code = Code.BAD_USER_INPUT) -> None:
         super().__init__(str(text))
         self.text = text
+        self.code = code
 
 
 def _optional(params: Mapping[str, object], name: str, kind: type, what: Text) -> object:
@@ -43,15 +46,19 @@ def check_text(value: object) -> None:
             pending.extend(current)
 
 
-def request_data(params: object) -> GraphQLRequestData:
+def request_data(params: object, documents: PersistedQueries) -> GraphQLRequestData:
+    """The request's parameters, its document resolved when it is named by hash."""
     if not isinstance(params, dict):
         raise InvalidParameters(_("Send one operation as a JSON object with a `query`."))
-    query = params.get("query")
+    extensions = _optional(params, "extensions", dict, AN_OBJECT)
+    try:
+        query = documents.document(params.get("query"), extensions)
+    except DocumentRefused as refused:
+        raise InvalidParameters(refused.text, refused.code) from None
     if not isinstance(query, str) or not query.strip():
         raise InvalidParameters(_("`query` must be a string holding the GraphQL document."))
     variables = _optional(params, "variables", dict, AN_OBJECT)
     operation_name = _optional(params, "operationName", str, A_STRING)
-    extensions = _optional(params, "extensions", dict, AN_OBJECT)
     check_text([query, variables, operation_name])
     return GraphQLRequestData(
         query=query,

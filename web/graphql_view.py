@@ -33,6 +33,7 @@ from models import audit
 from settings import HttpSettings
 from web import answers, graphql_params, media
 from web.language import language_of
+from web.persisted_queries import PersistedQueries
 
 log = logging.getLogger("kibon.graphql")
 
@@ -42,11 +43,20 @@ RETRY_AFTER_SECONDS = "5"
 
 
 class Refused(HTTPException):
-    """An HTTP refusal of ours: `text` is said in the reader's language."""
+    """An HTTP refusal of ours: `text` is said in the reader's language, `code` is its
+    `extensions.code`."""
 
-    def __init__(self, status: int, text: Text) -> None:
+    def __init__(self, status: int, text: Text | str, code: Code = Code.BAD_USER_INPUT) -> None:
         super().__init__(status, str(text))
         self.text = text
+        self.code = code
+
+
+def parameters_refused(invalid: graphql_params.InvalidParameters) -> Refused:
+    """Parameters that never make an operation; PersistedQueryNotFound is a 200 so that
+    Apollo's link sends the full query instead of giving persisted queries up."""
+    status = 200 if invalid.code == Code.PERSISTED_QUERY_NOT_FOUND else 400
+    return Refused(status, invalid.text, invalid.code)
 
 
 class MutationOverGet(Refused):
@@ -86,13 +96,16 @@ def _client_error(error: GraphQLError, language: Language) -> object:
 
 
 class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
-    def __init__(self, schema: Any, *, settings: HttpSettings) -> None:
+    def __init__(
+        self, schema: Any, *, settings: HttpSettings, documents: PersistedQueries | None = None
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
         )
         self.transport = settings
+        self.documents = documents or PersistedQueries.configured(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -109,11 +122,12 @@ class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
         headers = {}
         if refused.status_code == 405:
             headers["Allow"] = "POST" if isinstance(refused, MutationOverGet) else "GET, POST"
+        code = getattr(refused, "code", None) or Code.BAD_USER_INPUT
         return answers.refusal(
             refused.status_code,
             refused.text if isinstance(refused, Refused) else refused.reason,
             language=language_of(request.scope),
-            code=Code.BAD_USER_INPUT if refused.status_code < 500 else None,
+            code=code if refused.status_code < 500 else None,
             accept=request.headers.get("accept"),
             headers=headers,
         )
@@ -135,9 +149,9 @@ class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
         else:
             params = self.parse_json(await request.get_body())
         try:
-            return graphql_params.request_data(params)
+            return graphql_params.request_data(params, self.documents)
         except graphql_params.InvalidParameters as invalid:
-            raise Refused(400, invalid.text) from None
+            raise parameters_refused(invalid) from None
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)

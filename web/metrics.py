@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from engine.metrics import LATENCY_BUCKETS, REGISTRY
 from mailer import queue_stats
 from models import clock
+from models.housekeeping import BackgroundJob
 
 log = logging.getLogger("kibon.operations")
 
@@ -97,10 +98,11 @@ def exposition(*extra: Any) -> bytes:
 async def endpoint(request: Request) -> Response:
     try:
         stats: queue_stats.QueueStats | None = await queue_stats.snapshot(clock.now())
+        jobs = await BackgroundJob.all().order_by("name")
     except Exception:  # the metrics of the process are still worth having
         log.warning("metrics: cannot read the mail queue", exc_info=True)
-        stats = None
-    body = exposition(MailQueue(stats))
+        stats, jobs = None, []
+    body = exposition(MailQueue(stats), BackgroundJobs(jobs))
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
@@ -140,3 +142,26 @@ class MailQueue(Collector):
         for status, count in sorted(self.stats.by_status.items()):
             by_status.add_metric([status], count)
         yield by_status
+
+
+class BackgroundJobs(Collector):
+    """The housekeeping jobs' record, read at scrape time: the same in every process."""
+
+    def __init__(self, jobs: list[BackgroundJob]) -> None:
+        self.jobs = jobs
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        families = {
+            "kibon_background_job_last_run_timestamp_seconds": "When the job last succeeded.",
+            "kibon_background_job_last_rows": "Rows the job's last run handled.",
+            "kibon_background_job_runs": "Successful runs.",
+            "kibon_background_job_failures": "Failed runs.",
+        }
+        gauges = {n: GaugeMetricFamily(n, text, labels=["job"]) for n, text in families.items()}
+        for job in self.jobs:
+            last = job.last_run_at.timestamp() if job.last_run_at else 0
+            gauges["kibon_background_job_last_run_timestamp_seconds"].add_metric([job.name], last)
+            gauges["kibon_background_job_last_rows"].add_metric([job.name], job.last_rows)
+            gauges["kibon_background_job_runs"].add_metric([job.name], job.runs)
+            gauges["kibon_background_job_failures"].add_metric([job.name], job.failures)
+        yield from gauges.values()

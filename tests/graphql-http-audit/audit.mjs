@@ -3,7 +3,7 @@
 // Prints every audit that is not ok, then one summary line of JSON; exits 1 on any error or warn.
 import { auditServer } from 'graphql-http';
 
-const url = process.argv[2] ?? process.env.KIBON_AUDIT_URL;
+const url = process.argv[2] ?? process.env.AUDIT_URL;
 if (!url) {
   console.error('usage: node audit.mjs URL');
   process.exit(2);

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.async_api import Browser, Page, Route, async_playwright
 
-CHROMIUM = os.environ.get("KIBON_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts"
 LAUNCH_ARGS = [
     "--headless",
@@ -31,9 +31,9 @@ def chromium_missing() -> str | None:
 
 
 def require(missing: str | None) -> None:
-    """Fails under `make test` (KIBON_REQUIRE_BROWSER), skips loudly elsewhere."""
-    if missing and os.environ.get("KIBON_REQUIRE_BROWSER"):
-        pytest.fail(f"KIBON_REQUIRE_BROWSER is set, but {missing}")
+    """Fails under `make test` (TEST_REQUIRE_BROWSER), skips loudly elsewhere."""
+    if missing and os.environ.get("TEST_REQUIRE_BROWSER"):
+        pytest.fail(f"TEST_REQUIRE_BROWSER is set, but {missing}")
     if missing:
         pytest.skip(f"BROWSER TEST NOT RUN: {missing}")
 

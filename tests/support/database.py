@@ -1,4 +1,4 @@
-"""Test databases: SQLite by default; PostgreSQL when KIBON_TEST_DATABASE=postgres.
+"""Test databases: SQLite by default; PostgreSQL when TEST_DATABASE=postgres.
 
 Each run gets its own database, migrated with the project's real migrations and dropped at the
 end; each test starts from empty tables.
@@ -18,11 +18,11 @@ from tortoise.migrations.api import migrate
 
 from settings import tortoise_config
 
-POSTGRES_SERVER = os.environ.get("KIBON_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 
 
 def backend() -> str:
-    return os.environ.get("KIBON_TEST_DATABASE", "sqlite")
+    return os.environ.get("TEST_DATABASE", "sqlite")
 
 
 def is_postgres() -> bool:

@@ -1,0 +1,48 @@
+"""The Tortoise configuration of a database URL: the models, the migrations, the pool."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.backends.base.config_generator import expand_db_url
+
+MODEL_MODULES = [
+    "models.sponsor",
+    "models.institution",
+    "models.user",
+    "models.invitation",
+    "models.audit",
+    "models.rate_limit",
+    "models.housekeeping",
+    "mailer.outbox",
+]
+
+
+def tortoise_config(database_url: str) -> dict[str, object]:
+    return {
+        "connections": {"default": _connection(database_url)},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "models.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _connection(database_url: str) -> dict[str, Any]:
+    connection: dict[str, Any] = expand_db_url(database_url)
+    if connection["engine"] == "tortoise.backends.asyncpg":
+        # asyncpg's pool runs `RESET ALL; UNLISTEN *; CLOSE ALL; …` after every use: a second
+        # round trip for each statement. We keep no session state on pooled connections (no
+        # SET, LISTEN, cursors or advisory locks; the cache's LISTEN has a connection of its
+        # own), so only asyncpg's own part stays: rolling back a transaction left open.
+        connection["credentials"]["reset"] = _no_session_state_to_reset
+    return connection
+
+
+async def _no_session_state_to_reset(connection: object) -> None:
+    return None

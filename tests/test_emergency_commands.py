@@ -1,0 +1,65 @@
+"""Commands for when the portal is down: the domain's rules and audit, as in the API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from models.audit import AuditEvent
+from models.role import Role
+from models.user import User, UserStatus
+from tests.support.builders import make_sponsor, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def block_user(database_url: str, *arguments: str) -> tuple[int, str, str]:
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("KIBON_")}
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "main.py", "block-user", *arguments),
+        cwd=ROOT,
+        env={**inherited, "KIBON_DATABASE_URL": database_url, "KIBON_DEV_LOGIN": "on"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_canton_staff_block_a_person_from_the_command_line_and_the_trail_says_so(
+    database_url: str,
+) -> None:
+    canton = await make_user(Role.CANTON_ADMIN)
+    sponsor = await make_sponsor()
+    await make_user(Role.SPONSOR_ADMIN, sponsor=sponsor)  # the sponsor keeps an admin
+    leaving = await make_user(Role.SPONSOR_ADMIN, sponsor=sponsor)
+
+    code, out, _ = await block_user(database_url, leaving.email.upper(), "--as", canton.email)
+
+    assert code == 0
+    assert out.strip() == f"{leaving.email}: BLOCKED"
+    assert (await User.get(id=leaving.id)).status == UserStatus.BLOCKED
+    (entry,) = await AuditEvent.filter(action="user.blocked")
+    assert (entry.actor_id, entry.subject_id) == (canton.id, leaving.id)
+    assert entry.request_id is not None
+    assert entry.request_id.startswith("cli-")
+
+
+async def test_the_command_refuses_what_the_api_refuses_and_changes_nothing(
+    database_url: str,
+) -> None:
+    sponsor, other = await make_sponsor(), await make_sponsor()
+    outsider = await make_user(Role.SPONSOR_ADMIN, sponsor=other)
+    admin = await make_user(Role.SPONSOR_ADMIN, sponsor=sponsor)
+
+    out_of_scope = await block_user(database_url, admin.email, "--as", outsider.email)
+    nobody = await block_user(database_url, admin.email, "--as", "nobody@example.ch")
+    unknown = await block_user(database_url, "ghost@example.ch", "--as", outsider.email)
+
+    assert [result[0] for result in (out_of_scope, nobody, unknown)] == [1, 1, 1]
+    assert nobody[2].splitlines()[-1] == "block-user: nobody@example.ch is not an active account."
+    assert (await User.get(id=admin.id)).status == UserStatus.ACTIVE
+    assert not await AuditEvent.filter(action="user.blocked").exists()
