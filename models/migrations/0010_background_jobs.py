@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_hardening_rate_limit')]
+    dependencies = [('models', '0009_invitation_reminder')]
 
     initial = False
 
