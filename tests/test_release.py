@@ -14,7 +14,7 @@ from tests.support import database
 
 ROOT = Path(__file__).resolve().parent.parent
 KIBON = Path(sys.executable).with_name("kibon")
-PACKAGES = {"commands", "web", "schema", "resolvers", "engine", "models", "mailer", "settings"}
+PACKAGES = {"commands", "web", "schema", "resolvers", "engine", "models", "mailer", "settings", "i18n"}
 
 
 def run(*command: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -35,6 +35,7 @@ def test_the_wheel_holds_the_top_level_packages_their_files_and_the_kibon_comman
     assert tops == PACKAGES | {"main.py"}
     assert "models/migrations/0001_initial.py" in names
     assert "mailer/templates/letter.txt.j2" in names
+    assert "i18n/fr/LC_MESSAGES/messages.po" in names
     assert "web/graphiql/assets/kibon-graphiql.js" in names
     assert not [name for name in names if name.startswith("tests/")]
     (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]

@@ -171,6 +171,8 @@ def test_the_portal_url_follows_the_port_unless_it_is_set() -> None:
 
 
 def test_every_variable_the_contract_names_is_a_known_setting() -> None:
+    if not CONTRACT.is_file():  # the contract lies beside the checkout, not in it
+        pytest.skip(f"the API contract is not at {CONTRACT}")
     named = set(re.findall(r"KIBON_[A-Z0-9_]*[A-Z0-9]", CONTRACT.read_text(encoding="utf-8")))
 
     assert named
