@@ -14,7 +14,17 @@ from tests.support import database
 
 ROOT = Path(__file__).resolve().parent.parent
 KIBON = Path(sys.executable).with_name("kibon")
-PACKAGES = {"commands", "web", "schema", "resolvers", "engine", "models", "mailer", "settings", "i18n"}
+PACKAGES = {
+    "commands",
+    "web",
+    "schema",
+    "resolvers",
+    "engine",
+    "models",
+    "mailer",
+    "settings",
+    "i18n",
+}
 
 
 def run(*command: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
