@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 
 from tortoise.transactions import in_transaction
 
-from models import audit, clock, text
+from models import audit, clock, text, voucher_period
 from models.errors import NotAllowed, NotFound
 from models.form import Form
 from models.institution import CareType, Institution, InstitutionStatus, is_run_by
@@ -41,15 +42,29 @@ async def update_sponsor(*, by: User, sponsor_id: int, name: str) -> Sponsor:
     return sponsor
 
 
+class Unchanged(Enum):
+    """A field the correction leaves as it is (where `None` means "clear it")."""
+
+    UNCHANGED = "UNCHANGED"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
 @dataclass(frozen=True)
 class InstitutionCorrection:
     name: str | None = None
     care_type: CareType | None = None
     vouchers_from: date | None = None
     sponsor_id: int | None = None
+    vouchers_until: date | Unchanged | None = UNCHANGED
 
     def fields(self) -> list[str]:
-        return [name for name, value in vars(self).items() if value is not None]
+        return [
+            name
+            for name, value in vars(self).items()
+            if value is not UNCHANGED and (value is not None or name == "vouchers_until")
+        ]
 
 
 def check_may_correct(actor: User, institution: Institution, change: InstitutionCorrection) -> None:
@@ -60,6 +75,8 @@ def check_may_correct(actor: User, institution: Institution, change: Institution
         return
     if not is_run_by(scope, institution) or change.care_type or change.sponsor_id:
         raise NotAllowed()
+    if change.vouchers_until is not UNCHANGED:
+        raise NotAllowed("Only the canton sets the last day of vouchers.")
     if change.vouchers_from is not None and institution.status != InstitutionStatus.INVITED:
         raise NotAllowed("Only the canton changes the voucher date of an active institution.")
 
@@ -78,6 +95,7 @@ async def update_institution(
         if found is None:  # public: one outside the actor's scope is not allowed, not hidden
             raise NotFound("There is no such institution.")
         check_may_correct(by, found, change)
+        check_period(found, change)
         was_sponsor_id = found.sponsor_id
         await _apply(found, change)
         moved = was_sponsor_id != found.sponsor_id
@@ -92,6 +110,25 @@ async def update_institution(
             | ({"fromSponsorId": was_sponsor_id, "revokedInvitations": revoked} if moved else {}),
         )
     return found
+
+
+def check_period(institution: Institution, change: InstitutionCorrection) -> None:
+    """The period as the correction leaves it must hold; an end is checked against today only
+    when this correction sets or changes it."""
+    if change.vouchers_until is UNCHANGED:
+        until, changed, field = institution.vouchers_until, False, "vouchersFrom"
+    else:
+        until, field = change.vouchers_until, "vouchersUntil"
+        changed = until != institution.vouchers_until
+    form = Form()
+    voucher_period.check(
+        form,
+        start=change.vouchers_from or institution.vouchers_from,
+        until=until,
+        until_changed=changed,
+        field=field,
+    )
+    form.done()
 
 
 async def revoke_old_sponsors_invitations(institution: Institution, sponsor_id: int | None) -> int:
@@ -113,5 +150,7 @@ async def _apply(institution: Institution, change: InstitutionCorrection) -> Non
         institution.set_name(text.clean_name(change.name))
     institution.care_type = change.care_type or institution.care_type
     institution.vouchers_from = change.vouchers_from or institution.vouchers_from
+    if change.vouchers_until is not UNCHANGED:
+        institution.vouchers_until = change.vouchers_until
     institution.version += 1
     await institution.save()

@@ -12,7 +12,7 @@ from datetime import date
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import audit, email, invitation, text, user
+from models import audit, email, invitation, text, user, voucher_period
 from models.errors import InvalidInput, NotAllowed, NotFound
 from models.form import Form
 from models.institution import CareType, Institution
@@ -22,8 +22,6 @@ from models.sponsor import Sponsor
 from models.user import Language, User, UserStatus
 
 SHARED_MAILBOX = "SHARED_MAILBOX"
-EARLIEST_VOUCHERS_FROM = date(2000, 1, 1)
-LATEST_VOUCHERS_FROM = date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -45,10 +43,7 @@ def warnings_for(address: str) -> list[str]:
 
 
 def clean_vouchers_from(value: date) -> date:
-    if not EARLIEST_VOUCHERS_FROM <= value <= LATEST_VOUCHERS_FROM:
-        earliest, latest = EARLIEST_VOUCHERS_FROM, LATEST_VOUCHERS_FROM
-        raise ValueError(f"Must be between {earliest:%d.%m.%Y} and {latest:%d.%m.%Y}.")
-    return value
+    return voucher_period.clean_day(value)
 
 
 async def save_sponsor(sponsor: Sponsor) -> None:
@@ -112,11 +107,20 @@ async def register_institution(
     sponsor_id: int | None,
     language: Language | None,
     policy: Policy,
+    vouchers_until: date | None = None,
 ) -> Registered:
     require_canton(by)
     form = Form()
     name = form.check("name", lambda: text.clean_name(name, what="The name"))
     vouchers_from = form.check("vouchersFrom", lambda: clean_vouchers_from(vouchers_from))
+    if vouchers_from is not None:
+        voucher_period.check(
+            form,
+            start=vouchers_from,
+            until=vouchers_until,
+            until_changed=True,
+            field="vouchersUntil",
+        )
     address = form.check("adminEmail", lambda: email.clean(admin_email))
     form.done()
     async with in_transaction():
@@ -125,7 +129,12 @@ async def register_institution(
             sponsor = await Sponsor.get_or_none(id=sponsor_id)
             if sponsor is None:
                 raise NotFound("There is no such sponsor.")
-        created = Institution(care_type=care_type, vouchers_from=vouchers_from, sponsor=sponsor)
+        created = Institution(
+            care_type=care_type,
+            vouchers_from=vouchers_from,
+            vouchers_until=vouchers_until,
+            sponsor=sponsor,
+        )
         created.set_name(name)
         await created.save()
         sent = await _invite_institution_admin(created, sponsor, address, by, language, policy)

@@ -52,7 +52,7 @@ from schema.types.user_admin import (
 )
 
 # Fields anyone may call without signing in; every other field has a permission class.
-PUBLIC_FIELDS = frozenset({"Query.me", "Query.publicInstitutions"})
+PUBLIC_FIELDS = frozenset({"Query.me", "Query.publicInstitutions", "Query.publicInstitution"})
 
 
 @strawberry.type(
@@ -107,7 +107,13 @@ class Query:
     )
     public_institutions: Connection[PublicInstitution] = strawberry.field(
         resolver=public.public_institutions,
-        description="The family portal: registered institutions accepting vouchers on a date.",
+        description="The family portal: registered institutions whose voucher period "
+        "overlaps the dates asked for (default: every period not yet ended), by name, then ID.",
+    )
+    public_institution: PublicInstitution | None = strawberry.field(
+        resolver=public.public_institution,
+        description="The family portal: one institution by its `PublicInstitution` ID; null "
+        "when unknown.",
     )
     audit_log: Connection[AuditEntry] | None = strawberry.field(
         resolver=audit.audit_log,

@@ -26,6 +26,7 @@ from models.audit import AuditEvent
 from models.role import Role
 from models.user import User, UserStatus
 from schema.root import schema
+from schema.types import ids
 from tests.support.api import Api, Result
 from tests.support.builders import make_user
 from tests.support.flows import POLICY
@@ -64,6 +65,8 @@ MATRIX = {
                                    "invitations(filter: {institutionId: $institution})"),
     "Query.publicInstitutions":   ("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok ",
                                    "publicInstitutions"),
+    "Query.publicInstitution":    ("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok ",
+                                   "publicInstitution(id: $public)"),
     "Query.auditLog":             ("ok  ok  ok  ok  403 ok  403 403 401 0  ",
                                    "auditLog"),
     "Mutation.registerSponsor":   ("ok  ok  ok  403 403 403 403 403 401 403",
@@ -128,6 +131,7 @@ async def seed_home() -> Home:
         {
             "sponsor": gid(world.sponsor),
             "institution": gid(world.institution),
+            "public": ids.encode("PublicInstitution", world.institution.id),
             "clerk": gid(clerk),
             "blocked": gid(blocked),
             "invitation": gid(invited.invitation),

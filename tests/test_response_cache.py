@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 import httpx
 import pytest
 
+from models import clock
 from models.role import Role
+from schema.types import ids
 from settings import Settings
 from tests.support import database
 from tests.support.api import Api
@@ -115,8 +118,47 @@ async def test_without_notifications_nothing_is_cached(settings: Settings) -> No
     assert len(sent) >= 1
 
 
+@postgres_only
+async def test_a_period_ending_today_leaves_the_cached_answer_at_midnight_in_bern(
+    portal: httpx.AsyncClient,
+) -> None:
+    await make_institution(name="Bis Silvester", vouchers_until=date(2026, 12, 31))
+    evening = datetime(2026, 12, 31, 22, 59, tzinfo=UTC)  # 23:59 in Bern
+
+    with clock.travel(evening - clock.now()):
+        first, cached = await names(portal), await names(portal)
+    with clock.travel(evening + timedelta(minutes=2) - clock.now()):
+        next_day = await names(portal)
+
+    assert (first, cached, next_day) == (["Bis Silvester"], ["Bis Silvester"], [])
+
+
+@postgres_only
+async def test_one_public_institution_is_cached_and_as_fresh_as_the_list(
+    portal: httpx.AsyncClient,
+) -> None:
+    kita = await make_institution(name="Kita Sonne")
+    query = {
+        "query": "query ($id: ID!) { publicInstitution(id: $id) { name } }",
+        "variables": {"id": ids.encode("PublicInstitution", kita.id)},
+    }
+
+    await portal.post("/graphql", json=query)
+    with statements() as sent:
+        cached = (await portal.post("/graphql", json=query)).json()
+    kita.set_name("Kita Mond")
+    await kita.save()
+    await asyncio.sleep(0.05)
+    renamed = (await portal.post("/graphql", json=query)).json()
+
+    assert sent == []
+    assert cached["data"]["publicInstitution"] == {"name": "Kita Sonne"}
+    assert renamed["data"]["publicInstitution"] == {"name": "Kita Mond"}
+
+
 def test_only_anonymous_queries_of_public_fields_qualify() -> None:
     assert is_public_only("{ publicInstitutions { edges { cursor } } }", None)
+    assert is_public_only('{ publicInstitution(id: "x") { name } }', None)
     assert is_public_only("query P { __typename publicInstitutions { edges { cursor } } }", "P")
     assert not is_public_only(
         "{ publicInstitutions { edges { cursor } } me { user { id } } }", None

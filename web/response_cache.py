@@ -31,7 +31,7 @@ from models import clock
 log = logging.getLogger("kibon.cache")
 
 CHANNEL = "kibon_public_data"
-PUBLIC_ROOT_FIELDS = frozenset({"publicInstitutions", "__typename"})
+PUBLIC_ROOT_FIELDS = frozenset({"publicInstitutions", "publicInstitution", "__typename"})
 MAX_ENTRIES = 2048
 MAX_BODY = 64 * 1024  # larger requests are not the family portal's
 
@@ -204,7 +204,8 @@ def _key(scope: Scope, body: bytes) -> tuple[str, ...] | None:
     except (ValueError, KeyError, TypeError):
         return None
     accept = headers.get(b"accept", b"").decode("latin-1")
-    # The default `availableOn` is today, so a day's answers are that day's.
+    # Without a date the portal lists the periods not ended by today (the canton's day), so a
+    # day's answers are that day's.
     return (" ".join(query.split()), canonical, str(operation), accept, clock.today().isoformat())
 
 

@@ -120,6 +120,9 @@ class Institution(Node):
     vouchers_from: datetime.date = strawberry.field(
         description="Vouchers (Betreuungsgutscheine) are accepted from this date on."
     )
+    vouchers_until: datetime.date | None = strawberry.field(
+        description="The last day vouchers are accepted (inclusive); null: open-ended."
+    )
     version: int = strawberry.field(
         description="Changes with every save; send it back to detect concurrent edits."
     )
@@ -143,6 +146,7 @@ class Institution(Node):
             care_type=row.care_type,
             status=row.status,
             vouchers_from=row.vouchers_from,
+            vouchers_until=row.vouchers_until,
             version=row.version,
             sponsor=sponsor or _fetched_sponsor(row),
             sponsor_id=row.sponsor_id,
@@ -158,6 +162,7 @@ class Institution(Node):
             care_type=row.care_type,
             status=row.status,
             vouchers_from=row.vouchers_from,
+            vouchers_until=row.vouchers_until,
             version=row.version,
             sponsor=None
             if row.sponsor_id is None
