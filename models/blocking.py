@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from models import audit, clock
 from models.errors import (
     BlockedByCanton,
+    BlockedByWithdrawal,
     CannotBlockYourself,
     LastActiveAdmin,
     NotAllowed,
@@ -92,6 +93,8 @@ async def unblock(*, by: User, user_id: int) -> User:
         target, institution = await managed(by, user_id)
         if target.status != UserStatus.BLOCKED:
             return target
+        if target.blocked_by_withdrawal:
+            raise BlockedByWithdrawal()
         if target.blocked_by_role in CANTON_ROLES and not is_canton(by.role):
             raise BlockedByCanton()
         target.status = target.status_before_block or UserStatus.ACTIVE

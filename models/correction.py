@@ -19,6 +19,7 @@ from models.registration import clean_vouchers_from, require_canton, save_sponso
 from models.scope import Scope
 from models.sponsor import Sponsor
 from models.user import User
+from models.withdrawn import refuse_withdrawn
 
 
 async def update_sponsor(*, by: User, sponsor_id: int, name: str) -> Sponsor:
@@ -30,6 +31,7 @@ async def update_sponsor(*, by: User, sponsor_id: int, name: str) -> Sponsor:
         sponsor = await Sponsor.filter(id=sponsor_id).select_for_update().first()
         if sponsor is None:
             raise NotFound("There is no such sponsor.")
+        refuse_withdrawn(by, sponsor, field="id")
         sponsor.set_name(name)
         await save_sponsor(sponsor)
         await audit.record(
@@ -94,10 +96,11 @@ async def update_institution(
         found = await Institution.filter(id=institution_id).select_for_update().first()
         if found is None:  # public: one outside the actor's scope is not allowed, not hidden
             raise NotFound("There is no such institution.")
+        refuse_withdrawn(by, found, field="id")
         check_may_correct(by, found, change)
         check_period(found, change)
         was_sponsor_id = found.sponsor_id
-        await _apply(found, change)
+        await _apply(by, found, change)
         moved = was_sponsor_id != found.sponsor_id
         revoked = await revoke_old_sponsors_invitations(found, was_sponsor_id) if moved else 0
         await audit.record(
@@ -141,10 +144,12 @@ async def revoke_old_sponsors_invitations(institution: Institution, sponsor_id: 
     ).update(status=InvitationStatus.REVOKED, revoked_at=clock.now())
 
 
-async def _apply(institution: Institution, change: InstitutionCorrection) -> None:
+async def _apply(by: User, institution: Institution, change: InstitutionCorrection) -> None:
     if change.sponsor_id is not None:
-        if not await Sponsor.exists(id=change.sponsor_id):
+        sponsor = await Sponsor.get_or_none(id=change.sponsor_id)
+        if sponsor is None:
             raise NotFound("There is no such sponsor.")
+        refuse_withdrawn(by, sponsor, field="sponsorId")
         institution.sponsor_id = change.sponsor_id
     if change.name is not None:
         institution.set_name(text.clean_name(change.name))

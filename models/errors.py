@@ -35,6 +35,15 @@ class BlockedByCanton(NotAllowed):
     message = "The canton blocked this account; only canton staff can unblock it."
 
 
+class BlockedByWithdrawal(NotAllowed):
+    """Unblocking refused: the account's institution or sponsor is withdrawn (FORBIDDEN)."""
+
+    message = (
+        "This account was blocked when its institution or sponsor was withdrawn; only "
+        "restoring it lifts the block."
+    )
+
+
 class NotFound(DomainError):
     message = "Not found."
 

@@ -14,8 +14,8 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models import raw_sql, text
-from models.scope import Scope, institution_row
-from models.sponsor import Sponsor
+from models.scope import NOT_WITHDRAWN, Scope, institution_row
+from models.sponsor import Sponsor, SponsorStatus
 
 
 class CareType(StrEnum):
@@ -38,6 +38,7 @@ class Weekday(StrEnum):
 class InstitutionStatus(StrEnum):
     INVITED = "INVITED"
     ACTIVE = "ACTIVE"
+    WITHDRAWN = "WITHDRAWN"
 
 
 class Institution(Model):
@@ -48,6 +49,8 @@ class Institution(Model):
     status = fields.CharEnumField(
         InstitutionStatus, max_length=10, default=InstitutionStatus.INVITED
     )
+    status_before_withdrawal = fields.CharEnumField(InstitutionStatus, max_length=10, null=True)
+    withdrawn_with_sponsor = fields.BooleanField(default=False)  # a sponsor's restore brings it
     vouchers_from = fields.DateField(db_index=True)
     vouchers_until = fields.DateField(null=True)  # inclusive; null: open-ended
     sponsor: fields.ForeignKeyNullableRelation[Sponsor] = fields.ForeignKeyField(
@@ -105,7 +108,9 @@ def visible_to(scope: Scope) -> QuerySet[Institution]:
 
 def in_scope(scope: Scope, institution: Institution) -> bool:
     return scope.institutions().holds(
-        institution_row(id=institution.id, sponsor_id=institution.sponsor_id)
+        institution_row(
+            id=institution.id, sponsor_id=institution.sponsor_id, status=institution.status
+        )
     )
 
 
@@ -123,6 +128,7 @@ class Listed:
     version: int
     sponsor_id: int | None
     sponsor_name: str | None
+    sponsor_status: SponsorStatus | None
 
 
 @dataclass(frozen=True)
@@ -162,7 +168,8 @@ async def listing(
         params += list(after)
     rows = await db.execute_query(
         'SELECT i."id", i."name", i."search_name", i."care_type", i."status", '  # noqa: S608
-        'i."vouchers_from", i."vouchers_until", i."version", i."sponsor_id", s."name" '
+        'i."vouchers_from", i."vouchers_until", i."version", i."sponsor_id", s."name", '
+        's."status" '
         'FROM "institution" i LEFT JOIN "sponsor" s ON s."id" = i."sponsor_id" '
         f"WHERE {' AND '.join(conditions)} "
         f'ORDER BY i."search_name", i."id" LIMIT {int(limit)}',
@@ -181,6 +188,7 @@ async def listing(
             version=row[7],
             sponsor_id=row[8],
             sponsor_name=row[9],
+            sponsor_status=None if row[10] is None else SponsorStatus(row[10]),
         )
         for row in rows[1]
     ]
@@ -210,6 +218,11 @@ class PublicFilter:
     town: str | None = None
 
 
+def listed_at_all() -> QuerySet[Institution]:
+    """What the family portal may show at all: every institution that is not withdrawn."""
+    return Institution.filter(NOT_WITHDRAWN.q())
+
+
 def listed_publicly(wanted: PublicFilter) -> QuerySet[Institution]:
     """The family portal: every registered institution whose voucher period overlaps the
     dates asked for, in (search_name, id) order."""
@@ -221,7 +234,7 @@ def listed_publicly(wanted: PublicFilter) -> QuerySet[Institution]:
         start, end = wanted.today, None
     else:
         start, end = wanted.start, wanted.end
-    rows = Institution.all()
+    rows = listed_at_all()
     if end is not None:
         rows = rows.filter(vouchers_from__lte=end)
     if start is not None:

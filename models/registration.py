@@ -20,6 +20,7 @@ from models.invitation import Invitation, Policy
 from models.role import Role, is_canton
 from models.sponsor import Sponsor
 from models.user import Language, User, UserStatus
+from models.withdrawn import refuse_withdrawn
 
 SHARED_MAILBOX = "SHARED_MAILBOX"
 
@@ -129,6 +130,7 @@ async def register_institution(
             sponsor = await Sponsor.get_or_none(id=sponsor_id)
             if sponsor is None:
                 raise NotFound("There is no such sponsor.")
+            refuse_withdrawn(by, sponsor, field="sponsorId")
         created = Institution(
             care_type=care_type,
             vouchers_from=vouchers_from,

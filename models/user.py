@@ -49,6 +49,8 @@ class User(Model):
     # Who imposed the current block: a canton's block is lifted only by canton staff.
     blocked_by_id = fields.IntField(null=True)  # no foreign key: the record outlives the account
     blocked_by_role = fields.CharEnumField(Role, max_length=20, null=True)
+    # Blocked because its institution or sponsor was withdrawn: only a restore lifts it.
+    blocked_by_withdrawal = fields.BooleanField(default=False)
     language = fields.CharEnumField(Language, max_length=2, null=True)
     # The sign-in identity (OIDC issuer + subject), bound on the first matching sign-in.
     issuer = fields.CharField(max_length=255, null=True)
@@ -69,6 +71,15 @@ class User(Model):
     @property
     def display_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part) or self.email
+
+
+def never_accepted(person: User) -> bool:
+    """Invited and never signed in (a mistyped address, say): nothing but the invitation
+    happened to this account, so it may go without a trace."""
+    invited = person.status == UserStatus.INVITED or (
+        person.status == UserStatus.BLOCKED and person.status_before_block == UserStatus.INVITED
+    )
+    return invited and person.subject is None and person.role != Role.APPLICANT
 
 
 def person_row(person: User, institution: Institution | None) -> dict[str, object]:

@@ -12,7 +12,7 @@ from strawberry.permission import BasePermission
 
 from engine.context import Info
 from engine.errors import Code
-from models.role import ADMIN_ROLES, CANTON_ROLES, STAFF_ROLES, Role
+from models.role import ADMIN_ROLES, CANTON_ADMIN_ROLES, CANTON_ROLES, STAFF_ROLES, Role
 
 
 class IsAuthenticated(BasePermission):
@@ -51,6 +51,10 @@ class IsCantonStaff(_HasRole):
     roles = CANTON_ROLES
 
 
+class IsCantonAdmin(_HasRole):
+    roles = CANTON_ADMIN_ROLES
+
+
 class IsCantonStaffOrAdmin(_HasRole):
     roles = CANTON_ROLES | ADMIN_ROLES
 
@@ -61,4 +65,5 @@ ACCOUNT: Gate = [IsAuthenticated, HasAccount]
 STAFF: Gate = [IsAuthenticated, IsStaff]
 ADMIN: Gate = [IsAuthenticated, IsAdmin]
 CANTON: Gate = [IsAuthenticated, IsCantonStaff]
+CANTON_ADMIN: Gate = [IsAuthenticated, IsCantonAdmin]
 CANTON_OR_ADMIN: Gate = [IsAuthenticated, IsCantonStaffOrAdmin]

@@ -36,7 +36,7 @@ async def public_institution(
     id: Annotated[strawberry.ID, strawberry.argument(description="A `PublicInstitution` ID.")],
 ) -> PublicInstitution | None:
     wanted = ids.decode(id, "PublicInstitution")
-    row = await institution.Institution.filter(id=wanted).select_related("sponsor").first()
+    row = await institution.listed_at_all().filter(id=wanted).select_related("sponsor").first()
     return PublicInstitution.from_model(row) if row else None
 
 

@@ -23,8 +23,16 @@ from resolvers import (
     user,
     user_admin,
     viewer,
+    withdrawal,
 )
-from resolvers.permissions import ADMIN, AUTHENTICATED, CANTON, CANTON_OR_ADMIN, STAFF
+from resolvers.permissions import (
+    ADMIN,
+    AUTHENTICATED,
+    CANTON,
+    CANTON_ADMIN,
+    CANTON_OR_ADMIN,
+    STAFF,
+)
 from schema.types.acceptance import (
     AcceptInvitationResult,
     ResendInvitationResult,
@@ -50,6 +58,12 @@ from schema.types.user_admin import (
     InviteUserResult,
     UnblockUserResult,
 )
+from schema.types.withdrawal import (
+    RestoreInstitutionResult,
+    RestoreSponsorResult,
+    WithdrawInstitutionResult,
+    WithdrawSponsorResult,
+)
 
 # Fields anyone may call without signing in; every other field has a permission class.
 PUBLIC_FIELDS = frozenset({"Query.me", "Query.publicInstitutions", "Query.publicInstitution"})
@@ -71,8 +85,8 @@ class Query:
     sponsors: Connection[Sponsor] | None = strawberry.field(
         resolver=sponsor.sponsors,
         permission_classes=STAFF,
-        description="Staff: the sponsors the caller may see (canton staff all, sponsor staff "
-        "their own), by name.",
+        description="Staff: the sponsors the caller may see (canton staff all, withdrawn ones "
+        "included; sponsor staff their own), by name.",
     )
     sponsor: Sponsor | None = strawberry.field(
         resolver=sponsor.sponsor_by_id,
@@ -150,6 +164,31 @@ class Mutation:
         permission_classes=STAFF,
         description="Corrections: the canton changes anything; the institution's own and its "
         "sponsor's staff the name, and `vouchersFrom` until the institution is ACTIVE.",
+    )
+    withdraw_institution: WithdrawInstitutionResult | None = strawberry.mutation(
+        resolver=withdrawal.withdraw_institution,
+        permission_classes=CANTON,
+        description="Canton staff: takes back an institution registered by mistake. It leaves "
+        "the family portal at once; its open invitations are revoked; accounts tied only to it "
+        "that never accepted are deleted, the others blocked until a restore.",
+    )
+    withdraw_sponsor: WithdrawSponsorResult | None = strawberry.mutation(
+        resolver=withdrawal.withdraw_sponsor,
+        permission_classes=CANTON_ADMIN,
+        description="Canton admins: withdraws a sponsor with all its institutions and the "
+        "accounts tied to either; its name is free for another registration.",
+    )
+    restore_institution: RestoreInstitutionResult | None = strawberry.mutation(
+        resolver=withdrawal.restore_institution,
+        permission_classes=CANTON_ADMIN,
+        description="Canton admins: a withdrawn institution back in its status from before, "
+        "the accounts its withdrawal blocked unblocked. Revoked invitations stay revoked.",
+    )
+    restore_sponsor: RestoreSponsorResult | None = strawberry.mutation(
+        resolver=withdrawal.restore_sponsor,
+        permission_classes=CANTON_ADMIN,
+        description="Canton admins: a withdrawn sponsor back, with the institutions withdrawn "
+        "with it and the accounts their withdrawal blocked.",
     )
     accept_invitation: AcceptInvitationResult | None = strawberry.mutation(
         resolver=acceptance.accept_invitation,

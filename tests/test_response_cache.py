@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import httpx
@@ -21,7 +22,12 @@ from tests.support.builders import make_institution, make_user
 from tests.support.operations import PUBLIC_INSTITUTIONS
 from tests.support.sql import statements
 from web.app import create_app
-from web.response_cache import PublicResponseCache, is_public_only
+from web.response_cache import (
+    CachedPublicResponses,
+    PublicResponseCache,
+    is_public_only,
+    may_write,
+)
 
 postgres_only = pytest.mark.skipif(not database.is_postgres(), reason="NOTIFY is PostgreSQL's")
 
@@ -154,6 +160,51 @@ async def test_one_public_institution_is_cached_and_as_fresh_as_the_list(
     assert sent == []
     assert cached["data"]["publicInstitution"] == {"name": "Kita Sonne"}
     assert renamed["data"]["publicInstitution"] == {"name": "Kita Mond"}
+
+
+@postgres_only
+async def test_a_withdrawn_institution_is_out_of_the_very_next_cached_answer(
+    portal: httpx.AsyncClient, api: Api
+) -> None:
+    kita = await make_institution(name="Kita Doppelt")
+    await make_institution(name="Kita Sonne")
+    token = api.token_for(await make_user(Role.CANTON_CLERK))
+    withdraw = "mutation ($id: ID!) { withdrawInstitution(id: $id) { __typename } }"
+    before, cached = await names(portal), await names(portal)
+
+    done = await portal.post(
+        "/graphql",
+        json={"query": withdraw, "variables": {"id": ids.encode("Institution", kita.id)}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    after = await names(portal)  # no wait: the writing process dropped its entries itself
+
+    assert before == cached == ["Kita Doppelt", "Kita Sonne"]
+    assert done.json()["data"]["withdrawInstitution"]["__typename"] == "WithdrawInstitutionSuccess"
+    assert after == ["Kita Sonne"]
+
+
+async def test_an_answer_computed_across_an_invalidation_is_not_kept() -> None:
+    cache = PublicResponseCache()
+    cache.listening = True
+
+    async def app_that_sees_a_write_meanwhile(scope: Any, receive: Any, send: Any) -> None:
+        cache.invalidate()  # a NOTIFY arriving while this answer was being computed
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b'{"data":{}}'})
+
+    middleware = CachedPublicResponses(app_that_sees_a_write_meanwhile, cache)
+    transport = httpx.ASGITransport(app=middleware)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kibon.test") as client:
+        await client.post("/graphql", json={"query": PUBLIC_INSTITUTIONS})
+
+    assert cache.entries == {}
+
+
+def test_mutations_and_unreadable_bodies_count_as_writes_queries_do_not() -> None:
+    assert may_write("mutation { withdrawInstitution(id: 1) { __typename } }")
+    assert not may_write("{ publicInstitutions { edges { cursor } } }")
+    assert not may_write("query A { me { user { id } } }")
 
 
 def test_only_anonymous_queries_of_public_fields_qualify() -> None:

@@ -4,9 +4,11 @@ Parents read institutions far more often than staff change them. An anonymous PO
 operation only asks `publicInstitutions` is answered from memory when the same normalised query,
 variables, media type and day were answered before. Every committed write to an institution or a
 sponsor fires a PostgreSQL NOTIFY (a trigger, so no write path can forget it); each process
-LISTENs and drops its entries when it arrives. While the listening connection is down the cache
-is not used at all, so it never serves data older than the last notification it could have
-missed. SQLite has no NOTIFY: there the cache stays off.
+LISTENs and drops its entries when it arrives; the process that wrote drops its own before it
+answers the write, so its very next response is fresh without waiting for the notification. An
+answer computed while the entries were dropped is not kept (it may predate the write). While the
+listening connection is down the cache is not used at all, so it never serves data older than
+the last notification it could have missed. SQLite has no NOTIFY: there the cache stays off.
 """
 
 from __future__ import annotations
@@ -37,6 +39,19 @@ MAX_BODY = 64 * 1024  # larger requests are not the family portal's
 
 
 @functools.lru_cache(maxsize=512)
+def may_write(query: str) -> bool:
+    """Anything but a document of queries only: a mutation, or what cannot be told."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False  # never runs
+    return any(
+        isinstance(d, OperationDefinitionNode) and d.operation != OperationType.QUERY
+        for d in document.definitions
+    )
+
+
+@functools.lru_cache(maxsize=512)
 def is_public_only(query: str, operation_name: str | None) -> bool:
     try:
         document = parse(query)
@@ -60,8 +75,10 @@ class PublicResponseCache:
             OrderedDict()
         )
         self.listening = False
+        self.generation = 0  # counts the invalidations: an answer older than one is not kept
 
     def invalidate(self, *_: object) -> None:
+        self.generation += 1
         self.entries.clear()
 
     @contextlib.asynccontextmanager
@@ -114,13 +131,14 @@ class CachedPublicResponses:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._may_be_public(scope):
-            await self.app(scope, receive, send)
+            writes = self.cache.listening and scope.get("method") == "POST"
+            await self.app(scope, receive, self._dropping(send) if writes else send)
             return
         body = await _read_body(receive)
         key = _key(scope, body) if len(body) <= MAX_BODY else None
         replay = _replaying(body, receive)
         if key is None:
-            await self.app(scope, replay, send)
+            await self.app(scope, replay, self._dropping(send) if _may_write(body) else send)
             return
         if (hit := self.cache.entries.get(key)) is not None:
             self.cache.entries.move_to_end(key)
@@ -128,10 +146,21 @@ class CachedPublicResponses:
             return
         await self.app(scope, replay, self._keeping(key, send))
 
+    def _dropping(self, send: Send) -> Send:
+        """A write's answer starts only after its commit: the entries go before it is sent."""
+
+        async def drop_first(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.cache.invalidate()
+            await send(message)
+
+        return drop_first
+
     def _keeping(self, key: tuple[str, ...], send: Send) -> Send:
         headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
         status = 0
+        generation = self.cache.generation
 
         async def keep(message: Message) -> None:
             nonlocal status
@@ -144,7 +173,7 @@ class CachedPublicResponses:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body") and status == 200:
                     body = b"".join(chunks)
-                    if b'"errors"' not in body:
+                    if b'"errors"' not in body and generation == self.cache.generation:
                         self._store(key, headers, body)
             await send(message)
 
@@ -164,6 +193,16 @@ class CachedPublicResponses:
         # request guard, which enforces the body limit while streaming.
         length = dict(scope.get("headers") or []).get(b"content-length", b"")
         return length.isdigit() and int(length) <= MAX_BODY
+
+
+def _may_write(body: bytes) -> bool:
+    """A POST that is not a plain query document might write (a body too large or malformed
+    to read here included)."""
+    try:
+        query = json.loads(body)["query"]
+    except (ValueError, KeyError, TypeError):
+        return True
+    return not isinstance(query, str) or may_write(query)
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -12,6 +12,7 @@ from mailer.outbox import DeliveryStatus
 from models.institution import CareType, InstitutionStatus, Weekday
 from models.invitation import InvitationStatus
 from models.role import Role
+from models.sponsor import SponsorStatus
 from models.user import Language, UserStatus
 
 
@@ -75,6 +76,17 @@ described(
         InstitutionStatus.INVITED: "Registered; its admin has not entered complete master data "
         "yet. Parents see its name, type and sponsor.",
         InstitutionStatus.ACTIVE: "Master data complete; parents also see its address and contact.",
+        InstitutionStatus.WITHDRAWN: "Registered by mistake and withdrawn by the canton: out of "
+        "the family portal, seen by canton staff only, until it is restored.",
+    },
+)
+described(
+    SponsorStatus,
+    "Whether a sponsor is in use.",
+    {
+        SponsorStatus.ACTIVE: "Registered and in use.",
+        SponsorStatus.WITHDRAWN: "Registered by mistake and withdrawn by the canton, with all "
+        "its institutions; seen by canton staff only, its name free for another registration.",
     },
 )
 described(
@@ -119,6 +131,7 @@ __all__ = [
     "InvitationStatus",
     "Language",
     "Role",
+    "SponsorStatus",
     "UserStatus",
     "Weekday",
 ]
