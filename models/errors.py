@@ -112,6 +112,13 @@ class LastActiveAdmin(DomainError):
     message = "This would leave the sponsor or institution without an active admin."
 
 
+class UserHasHistory(DomainError):
+    message = (
+        "This account has accepted an invitation or signed in, so it cannot be deleted; "
+        "block it instead."
+    )
+
+
 class TooManyAttempts(DomainError):
     message = "Too many attempts in a short time; please try again later."
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from tortoise import fields
+from tortoise import Tortoise, fields
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from models import email
+from models import clock, email
 from models.errors import EmailAlreadyInUse
 from models.institution import Institution
 from models.role import Role, can_grant
@@ -125,6 +125,17 @@ def seen_by(scope: Scope) -> QuerySet[User]:
     return User.filter(scope.people_seen().q())
 
 
+async def _is_left_over(holder: User) -> bool:
+    """An account that never accepted and whose invitations are all revoked or expired: the
+    same address may be invited again, into any scope, and the account is reused."""
+    if not never_accepted(holder):
+        return False
+    # By name, not by import: the invitation model is built on this one.
+    invitations = Tortoise.apps["models"]["Invitation"]
+    still_open = invitations.filter(user_id=holder.id, status="PENDING", expires_at__gt=clock.now())
+    return not await still_open.exists()
+
+
 async def invitee(
     *,
     address: str,
@@ -141,6 +152,12 @@ async def invitee(
     holder = await User.filter(email_key=email.normalized(address)).select_for_update().first()
     if holder is not None:
         if holder.role == Role.APPLICANT and holder.status != UserStatus.BLOCKED:
+            return holder
+        if holder.status == UserStatus.INVITED and await _is_left_over(holder):
+            holder.role, holder.sponsor_id, holder.institution_id = role, sponsor_id, institution_id
+            holder.language = language or holder.language
+            holder.first_name, holder.last_name = first_name, last_name
+            await holder.save()
             return holder
         raise EmailAlreadyInUse()
     user = User(

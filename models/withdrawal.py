@@ -19,6 +19,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import audit, clock
+from models.deletion import remove_never_accepted
 from models.errors import InvalidInput, NotAllowed, NotFound
 from models.form import Form
 from models.institution import Institution, InstitutionStatus
@@ -178,7 +179,7 @@ async def _retire(by: User, people: QuerySet[User]) -> dict[str, int]:
     deleted = blocked = 0
     for person in await people.select_for_update().order_by("id"):
         if never_accepted(person):
-            await person.delete()  # its invitations go with it (ON DELETE CASCADE)
+            await remove_never_accepted(person)
             deleted += 1
         elif person.status != UserStatus.BLOCKED:
             person.status_before_block, person.status = person.status, UserStatus.BLOCKED

@@ -13,6 +13,7 @@ from engine.request_errors import RequestErrors
 from resolvers import (
     acceptance,
     audit,
+    deletion,
     institution,
     invitation,
     master_data,
@@ -39,6 +40,7 @@ from schema.types.acceptance import (
     RevokeInvitationResult,
 )
 from schema.types.audit import AuditEntry
+from schema.types.deletion import DeleteUserResult
 from schema.types.institution import Institution, Sponsor
 from schema.types.invitation import Invitation
 from schema.types.master_data import ActivateInstitutionResult, UpdateInstitutionMasterDataResult
@@ -228,6 +230,13 @@ class Mutation:
         resolver=user_admin.change_user_role,
         permission_classes=ADMIN,
         description="Replaces the person's role; their current sign-in ends.",
+    )
+    delete_user: DeleteUserResult | None = strawberry.mutation(
+        resolver=deletion.delete_user,
+        permission_classes=CANTON_OR_ADMIN,
+        description="Removes an account that never accepted an invitation and never signed in "
+        "(a mistyped address), with its invitations; the address is free at once. Whoever may "
+        "manage the account, and canton clerks for accounts their registrations invited.",
     )
     block_user: BlockUserResult | None = strawberry.mutation(
         resolver=user_admin.block_user,

@@ -103,6 +103,8 @@ MATRIX = {
     "Mutation.changeUserRole":    ("ok  ok  403 ok  403 ok  403 403 401 NF ",
                                    "changeUserRole(id: $clerk, input: {role: INSTITUTION_ADMIN,"
                                    " institutionId: $institution})"),
+    "Mutation.deleteUser":        ("ok  ok  403 ok  403 ok  403 403 401 NF ",
+                                   "deleteUser(id: $invitee)"),
     "Mutation.blockUser":         ("ok  ok  403 ok  403 ok  403 403 401 NF ",
                                    "blockUser(id: $clerk)"),
     "Mutation.unblockUser":       ("ok  ok  403 ok  403 ok  403 403 401 NF ",
@@ -143,6 +145,7 @@ async def seed_home() -> Home:
             "clerk": gid(clerk),
             "blocked": gid(blocked),
             "invitation": gid(invited.invitation),
+            "invitee": gid(invited.user),
         },
     )
 
