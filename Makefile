@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 AUDIT := tests/graphql-http-audit
 CLIENT_TYPES := tests/client-types
 
-.PHONY: run test check install schema assets browser audit-tools client-types scope-soak
+.PHONY: run test check install schema messages assets browser audit-tools client-types scope-soak
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -57,6 +57,14 @@ scope-soak: install
 # The schema as an artefact: regenerate api/schema.graphql after changing the API (tests compare).
 schema: install
 	$(BIN)/python main.py export-schema > api/schema.graphql
+
+# The message catalogue: collect every `_("…")` and {% trans %} into i18n/messages.pot, then
+# add new messages to the German and French catalogues (fill in their msgstr; tests check).
+messages: install
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --omit-header \
+	    --ignore-dirs=".* node_modules tests bench var build" -o i18n/messages.pot .
+	$(BIN)/pybabel -q update -i i18n/messages.pot -d i18n --no-fuzzy-matching \
+	    --ignore-obsolete --no-wrap --ignore-pot-creation-date
 
 # GraphiQL's pinned bundles (web/graphiql, npm ci), served by the app at /graphiql-assets/.
 GRAPHIQL := web/graphiql

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,9 @@ from pathlib import Path
 from commands import create_admin, database, import_institutions, mail_worker, serve
 from commands.logs import configure_logging
 from commands.serve import app_from_env
+from i18n import Language
 from mailer.worker import MailWorker
+from models import reminders
 from models.role import Role
 from schema.root import schema
 from settings import Settings
@@ -46,6 +49,13 @@ def _command_line(argv: Sequence[str]) -> argparse.Namespace:
     bulk.add_argument(
         "--as", dest="acting_as", required=True, metavar="EMAIL", help="canton account"
     )
+    bulk.add_argument(
+        "--language",
+        type=Language,
+        choices=list(Language),
+        default=import_institutions.operators_language(os.environ),
+        help="of the report (default: from the locale, else de)",
+    )
     return parser.parse_args(argv)
 
 
@@ -67,11 +77,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if settings.smtp is None:
             print("mail-worker needs KIBON_SMTP_HOST (serve alone uses the development sink)")
             return 2
-        worker = MailWorker(settings, smtp=settings.smtp)
+        worker = MailWorker(settings, smtp=settings.smtp, chores=(reminders.remind_due,))
         asyncio.run(database.with_database(settings, mail_worker.deliver_until_stopped(worker)))
     elif args.command == "import-institutions":
         job = import_institutions.run(
-            args.file, acting_as=args.acting_as, dry_run=args.dry_run, settings=settings
+            args.file,
+            acting_as=args.acting_as,
+            dry_run=args.dry_run,
+            settings=settings,
+            language=args.language,
         )
         asyncio.run(database.with_database(settings, job))
     return 0

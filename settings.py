@@ -58,6 +58,13 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
+def _text(env: Mapping[str, str], name: str, default: str, max_length: int = 100) -> str:
+    value = " ".join((env.get(name) or "").split()) or default
+    if len(value) > max_length:
+        raise ConfigurationError(f"{name} must be at most {max_length} characters")
+    return value
+
+
 def _log_level(raw: str | None) -> str:
     level = (raw or "INFO").strip().upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -81,6 +88,11 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     smtp: SmtpSettings | None = None
     mail_from: str = "kiBon <noreply@localhost>"
+    # In every mail's footer and where the canton invites: one name, or the German and the
+    # French name separated by " / " (`Kanton Bern / Canton de Berne`).
+    canton_name: str = "Kanton Bern"
+    support_email: str | None = None  # the canton's support contact, in every mail's footer
+    support_phone: str | None = None
     portal_url: str = "http://localhost:8000"
     oidc_issuer: str | None = None
     oidc_audience: str | None = None
@@ -110,6 +122,9 @@ class Settings:
             database_url=env.get("KIBON_DATABASE_URL") or DEFAULT_DATABASE_URL,
             smtp=smtp,
             mail_from=env.get("KIBON_MAIL_FROM") or cls.mail_from,
+            canton_name=_text(env, "KIBON_CANTON_NAME", cls.canton_name),
+            support_email=env.get("KIBON_SUPPORT_EMAIL", "").strip() or None,
+            support_phone=env.get("KIBON_SUPPORT_PHONE", "").strip() or None,
             portal_url=(env.get("KIBON_PORTAL_URL") or cls.portal_url).rstrip("/"),
             oidc_issuer=env.get("KIBON_OIDC_ISSUER") or None,
             oidc_audience=env.get("KIBON_OIDC_AUDIENCE") or None,

@@ -7,10 +7,12 @@ from collections.abc import Awaitable
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as apply_migrations
 
+from mailer import letterhead
 from settings import Settings
 
 
 async def with_database(settings: Settings, job: Awaitable[object]) -> None:
+    letterhead.configure(settings)  # a job may queue mail
     config = settings.tortoise_config()
     await apply_migrations(config=config)
     await Tortoise.init(config=config)

@@ -1,16 +1,21 @@
-"""`python main.py import-institutions FILE.csv [--dry-run] --as EMAIL` for canton staff.
+"""`python main.py import-institutions FILE.csv [--dry-run] --as EMAIL [--language de|fr]`
+for canton staff.
 
-The report goes to stdout, the progress to stderr; the exit status is 1 when a row has a
-problem (a real run then writes nothing) and 2 when the import cannot start.
+The report goes to stdout in the operator's language, the progress to stderr; the exit status
+is 1 when a row has a problem (a real run then writes nothing) and 2 when the import cannot
+start.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
+from i18n import Language, Text, _, translate
+from i18n.negotiation import negotiate
 from models.bulk_import import importer, sheet
 from models.invitation import Policy
 from settings import Settings
@@ -40,7 +45,15 @@ class ProgressBar:
         self.stream.flush()
 
 
-async def run(path: Path, *, acting_as: str, dry_run: bool, settings: Settings) -> None:
+def operators_language(env: Mapping[str, str]) -> Language:
+    """From the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`, e.g. `fr_CH.UTF-8`); German otherwise."""
+    chosen = env.get("LC_ALL") or env.get("LC_MESSAGES") or env.get("LANG") or ""
+    return negotiate(chosen.split(".")[0].replace("_", "-"))
+
+
+async def run(
+    path: Path, *, acting_as: str, dry_run: bool, settings: Settings, language: Language
+) -> None:
     started = time.monotonic()
     try:
         read = sheet.read(path)
@@ -51,31 +64,68 @@ async def run(path: Path, *, acting_as: str, dry_run: bool, settings: Settings) 
             dry_run=dry_run,
             progress=ProgressBar(),
         )
-    except (OSError, sheet.SheetError, importer.ImportRefused) as refused:
-        print(f"import-institutions: {path}: {refused}", file=sys.stderr)
-        raise SystemExit(2) from None
-    print_report(path, read, report, seconds=time.monotonic() - started)
+    except (sheet.SheetError, importer.ImportRefused) as refused:
+        fail(path, refused.text, language)
+    except OSError as unreadable:
+        fail(path, unreadable.strerror or type(unreadable).__name__, language)
+    for line in report_lines(path, read, report, seconds=time.monotonic() - started):
+        print(translate(line, language))
     if report.problems:
         raise SystemExit(1)
 
 
-def print_report(path: Path, read: sheet.Sheet, report: importer.Report, *, seconds: float) -> None:
-    print(f"{path}: {report.rows} rows, separated by {read.delimiter!r}")
-    for problem in report.problems:
-        print(f"problem: {problem}")
-    for note in report.notes:
-        print(f"note: {note}")
-    counts = (
-        f"sponsors registered {report.sponsors_registered}, reused {report.sponsors_reused}; "
-        f"institutions registered {report.institutions_registered}, "
-        f"skipped {report.institutions_skipped} (already imported); "
-        f"invitation mails queued {report.mails_queued}"
+def fail(path: Path, reason: Text | str, language: Language) -> NoReturn:
+    said = _("import-institutions: {path}: {reason}", path=str(path), reason=reason)
+    print(translate(said, language), file=sys.stderr)
+    raise SystemExit(2)
+
+
+def report_lines(
+    path: Path, read: sheet.Sheet, report: importer.Report, *, seconds: float
+) -> list[Text]:
+    lines = [
+        _(
+            "{path}: {rows} rows, separated by «{delimiter}»",
+            path=str(path),
+            rows=report.rows,
+            delimiter=read.delimiter,
+        )
+    ]
+    lines += [_("problem: {problem}", problem=said(p, read)) for p in report.problems]
+    lines += [_("note: {note}", note=said(n, read)) for n in report.notes]
+    counts = _(
+        "sponsors registered {sponsors}, reused {reused}; institutions registered "
+        "{institutions}, skipped {skipped} (already imported); invitation mails queued {mails}",
+        sponsors=report.sponsors_registered,
+        reused=report.sponsors_reused,
+        institutions=report.institutions_registered,
+        skipped=report.institutions_skipped,
+        mails=report.mails_queued,
     )
     if report.written:
-        print(f"imported in {seconds:.1f} s: {counts}.")
+        lines.append(
+            _("imported in {seconds} s: {counts}.", seconds=f"{seconds:.1f}", counts=counts)
+        )
     elif report.problems:
-        print(
-            f"{len(report.problems)} problem(s); nothing was written. A run would give: {counts}."
+        lines.append(
+            _(
+                "{count} problem(s); nothing was written. A run would give: {counts}.",
+                count=len(report.problems),
+                counts=counts,
+            )
         )
     else:
-        print(f"dry run, nothing was written. A run would give: {counts}.")
+        lines.append(_("dry run, nothing was written. A run would give: {counts}.", counts=counts))
+    return lines
+
+
+def said(problem: sheet.Problem, read: sheet.Sheet) -> Text:
+    """The problem with its line and the column as the file names it."""
+    if problem.column is None:
+        return _("line {line}: {problem}", line=problem.line, problem=problem.text)
+    return _(
+        "line {line}: {column}: {problem}",
+        line=problem.line,
+        column=read.label(problem.column),
+        problem=problem.text,
+    )

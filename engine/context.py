@@ -10,6 +10,7 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from engine.loaders import Loaders
+from i18n import Language, Text, translate
 from models.invitation import Invitation
 from models.scope import Scope
 from models.sign_in import Identity
@@ -37,6 +38,7 @@ class Context:
     identity: Identity | None = None
     user: User | None = None
     pending_invitation: Invitation | None = None
+    language: Language = Language.DE  # negotiated from Accept-Language
     scope: Scope = field(init=False)
     loaders: Loaders = field(init=False)
 
@@ -49,6 +51,10 @@ class Context:
         self.user, self.pending_invitation = user, pending_invitation
         self.scope = Scope.of(user)
         self.loaders = Loaders(self.scope)
+
+    def say(self, text: Text) -> str:
+        """`text` in the reader's language."""
+        return translate(text, self.language)
 
     @property
     def actor(self) -> User:

@@ -7,14 +7,19 @@ A domain `NotAllowed` becomes `FORBIDDEN`; a database that cannot be reached bec
 the client gets `UNEXPECTED` with the request id, the operator's log gets the traceback.
 Expected outcomes a client switches on by `__typename` are the typed errors of
 `schema.types.errors`.
+
+Every message here is a `Text` of the catalogue: `client_view` says it in the request's
+language, so one error raised deep in a resolver reads German or French alike.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from graphql import GraphQLError
 
+from i18n import Language, Text, _, translate
 from models import audit, errors
 from models.outage import is_database_unavailable
 
@@ -29,17 +34,26 @@ class Code(StrEnum):
     TIMEOUT = "TIMEOUT"
 
 
-UNEXPECTED = "Unexpected error."
-UNAVAILABLE = "The service is temporarily unavailable; please try again shortly."
-SIGN_IN_NOT_VALID = "The sign-in is not valid; please sign in again."
+UNEXPECTED = _("Unexpected error.")
+UNAVAILABLE = _("The service is temporarily unavailable; please try again shortly.")
+SIGN_IN_NOT_VALID = _("The sign-in is not valid; please sign in again.")
 
 
-class BadUserInput(GraphQLError):
+class Spoken(GraphQLError):
+    """An error of ours that says something to people: its message is English until
+    `client_view` says its `text` in the request's language."""
+
+    def __init__(self, text: Text, *, code: Code | None, nodes: Any = None) -> None:
+        super().__init__(str(text), nodes, extensions={"code": code} if code else None)
+        self.text = text
+
+
+class BadUserInput(Spoken):
     """Raised in a resolver for an argument that cannot mean anything (a malformed ID, a
     cursor, a page size out of range): the message says what to send instead."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, extensions={"code": Code.BAD_USER_INPUT})
+    def __init__(self, text: Text) -> None:
+        super().__init__(text, code=Code.BAD_USER_INPUT)
 
 
 def code_of(error: GraphQLError) -> object:
@@ -76,27 +90,44 @@ def tag_client_error(error: GraphQLError) -> GraphQLError:
     return error
 
 
-def client_view(error: GraphQLError) -> GraphQLError:
-    """What the client sees of an error of the operation."""
+def spoken(error: GraphQLError, language: Language) -> GraphQLError:
+    """`error` in `language`, if it is one of ours that says something (a copy: validation
+    errors are cached and shared between requests, so never edit them)."""
+    said = error if isinstance(error, Spoken) else error.original_error
+    if not isinstance(said, Spoken):
+        return error
+    return GraphQLError(
+        translate(said.text, language),
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
+
+
+def client_view(error: GraphQLError, language: Language) -> GraphQLError:
+    """What the client sees of an error of the operation, in `language`."""
     if isinstance(error.original_error, errors.NotAllowed):
         return GraphQLError(
-            error.original_error.message,
+            translate(error.original_error.text, language),
             nodes=error.nodes,
             path=error.path,
             extensions={"code": Code.FORBIDDEN},
         )
     if is_fault(error) and is_database_unavailable(error.original_error):  # type: ignore[arg-type]
         return GraphQLError(
-            UNAVAILABLE,
+            translate(UNAVAILABLE, language),
             nodes=error.nodes,
             path=error.path,
             extensions={"code": Code.SERVICE_UNAVAILABLE, "requestId": audit.request_id.get()},
         )
     if is_fault(error):
         return GraphQLError(
-            UNEXPECTED,
+            translate(UNEXPECTED, language),
             nodes=error.nodes,
             path=error.path,
             extensions={"requestId": audit.request_id.get()},
         )
-    return tag_client_error(error)
+    return spoken(tag_client_error(error), language)

@@ -13,6 +13,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from engine.errors import client_view, is_fault, is_forbidden, tag_client_error
+from engine.limits import TOO_MANY_TOKENS, is_too_long
+from i18n import Language, translate
 from models import audit
 
 log = logging.getLogger("kibon.graphql")
@@ -23,7 +25,8 @@ class ErrorPolicy(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [client_view(error) for error in result.errors]
+            language = getattr(self.execution_context.context, "language", Language.DE)
+            result.errors = [client_view(error, language) for error in result.errors]
             await self._record_refusals(result.errors)
 
     async def _record_refusals(self, errors: list[GraphQLError]) -> None:
@@ -42,11 +45,21 @@ class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
+        query = execution_context.query if execution_context else None
         for error in errors:
             tag_client_error(error)
+            if is_too_long(error, query):
+                # The parser's own error, raised before any extension sees the result: the one
+                # place to say it in the reader's language. Parse errors are never cached.
+                error.message = translate(TOO_MANY_TOKENS, _language(execution_context))
             if is_fault(error):
                 log.error(
                     "unexpected error in %s",
                     ".".join(map(str, error.path or [])) or "the operation",
                     exc_info=error.original_error,
                 )
+
+
+def _language(execution_context: ExecutionContext | None) -> Language:
+    context = execution_context.context if execution_context else None
+    return getattr(context, "language", Language.DE)

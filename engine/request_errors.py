@@ -16,7 +16,8 @@ from graphql import GraphQLError, StringValueNode, ValidationRule
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
-from engine.errors import Code, with_code
+from engine.errors import Code, Spoken, with_code
+from i18n import _
 from settings import HttpSettings
 
 SUGGESTION = re.compile(r"\s*Did you mean\b.*$", re.S)
@@ -24,6 +25,8 @@ SUGGESTION = re.compile(r"\s*Did you mean\b.*$", re.S)
 
 def without_suggestion(error: GraphQLError) -> GraphQLError:
     """A copy: validation errors are cached and shared between requests, so never edit them."""
+    if isinstance(error, Spoken):  # ours suggest nothing, and keep what they say
+        return error
     return GraphQLError(
         SUGGESTION.sub("", error.message),
         nodes=error.nodes,
@@ -38,9 +41,10 @@ def without_suggestion(error: GraphQLError) -> GraphQLError:
 class NoNulCharacters(ValidationRule):
     """`"\\u0000"` in a string literal: PostgreSQL cannot store it, no field of ours takes it."""
 
-    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
         if "\x00" in node.value:
-            self.report_error(GraphQLError("Text must not contain NUL characters.", node))
+            text = _("Text must not contain NUL characters.")
+            self.report_error(Spoken(text, code=Code.BAD_USER_INPUT, nodes=node))
 
 
 class RequestErrors(SchemaExtension):

@@ -38,11 +38,14 @@ class OutboxMessage(Model):
         indexes = (("status", "next_attempt_at"),)
 
 
-async def enqueue(*, recipient: str, subject: str, text: str, html: str) -> OutboxMessage:
+async def enqueue(
+    *, recipient: str, subject: str, text: str, html: str, domain: str
+) -> OutboxMessage:
     """Stores a message for delivery; call it inside the transaction of the change it reports,
-    so the mail is sent if and only if the change commits."""
+    so the mail is sent if and only if the change commits. `domain` is the sender's: receivers
+    judge a Message-ID from another domain as a sign of forgery."""
     return await OutboxMessage.create(
-        message_id=make_msgid(domain="kibon.local"),
+        message_id=make_msgid(domain=domain),
         recipient=recipient,
         subject=subject,
         body_text=text,

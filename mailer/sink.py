@@ -30,6 +30,7 @@ class ReceivedMail:
     text: str
     html: str
     message_id: str
+    date: str = ""
 
 
 def parse(raw: bytes, recipients: list[str]) -> ReceivedMail:
@@ -44,6 +45,7 @@ def parse(raw: bytes, recipients: list[str]) -> ReceivedMail:
         text=text_part.get_content() if text_part else "",
         html=html_part.get_content() if html_part else "",
         message_id=str(message.get("Message-ID", "")),
+        date=str(message.get("Date", "")),
     )
 
 

@@ -7,6 +7,7 @@ import asyncio
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import format_datetime
 from enum import StrEnum
 
 import aiosmtplib
@@ -41,6 +42,7 @@ def compose(message: OutboxMessage, *, sender: str) -> EmailMessage:
     mail["From"] = sender
     mail["To"] = message.recipient
     mail["Subject"] = message.subject
+    mail["Date"] = format_datetime(message.created_at)  # when it was written, on every retry
     mail["Message-ID"] = message.message_id  # stable across retries: receivers deduplicate on it
     mail.set_content(message.body_text or "")
     mail.add_alternative(message.body_html or "", subtype="html")

@@ -9,7 +9,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -24,6 +24,8 @@ POLL_SECONDS = 1.0
 BATCH_SIZE = 20
 LEASE = timedelta(minutes=2)
 STOP_GRACE_SECONDS = SEND_TIMEOUT_SECONDS + 5
+CHORE_INTERVAL = timedelta(minutes=1)
+Chore = Callable[[datetime], Awaitable[int]]  # queues mail that is due at that moment
 
 
 def utc_now() -> datetime:
@@ -39,6 +41,7 @@ class MailWorker:
         now: Callable[[], datetime] = utc_now,
         batch_size: int = BATCH_SIZE,
         lease: timedelta = LEASE,
+        chores: tuple[Chore, ...] = (),
     ) -> None:
         self.settings = settings
         self.smtp = smtp
@@ -47,6 +50,8 @@ class MailWorker:
         self.lease = lease
         self.name = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid4().hex[:8]}"
         self.sent = 0
+        self.chores = chores  # the domain's, handed in: the mail knows no domain
+        self._chores_due_at: datetime | None = None
         self._stopping = asyncio.Event()
 
     @contextlib.asynccontextmanager
@@ -83,8 +88,10 @@ class MailWorker:
             await asyncio.wait_for(self._stopping.wait(), POLL_SECONDS)
 
     async def deliver_due(self) -> int:
-        """One round: claim a batch, send it over one connection, record each outcome.
-        Returns how many messages it handled (0: nothing was due)."""
+        """One round: run the chores that queue mail (at most every `CHORE_INTERVAL`), claim a
+        batch, send it over one connection, record each outcome. Returns how many messages it
+        handled (0: nothing was due)."""
+        await self._run_chores()
         claimed_at = self.now()
         batch = await ledger.claim(
             worker=self.name, now=claimed_at, lease=self.lease, limit=self.batch_size
@@ -99,6 +106,16 @@ class MailWorker:
         finally:
             await transport.close()
         return len(batch)
+
+    async def _run_chores(self) -> None:
+        now = self.now()
+        if self._chores_due_at is not None and now < self._chores_due_at:
+            return
+        self._chores_due_at = now + CHORE_INTERVAL
+        for chore in self.chores:
+            queued = await chore(now)
+            if queued:
+                log.info("%s queued %d mail(s)", getattr(chore, "__qualname__", "a chore"), queued)
 
     def _may_start_another(self, *, lease_ends: datetime) -> bool:
         # a send that could outlast the lease might overlap with another worker's claim

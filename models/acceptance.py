@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
+from i18n import _
 from models import audit, clock, email
 from models.blocking import keep_an_active_admin
 from models.errors import (
@@ -71,7 +72,7 @@ async def accept(*, token: str, identity: Identity, caller: User | None) -> Acce
         await _record_mismatch(found, identity, caller)
         raise InvitationEmailMismatch(email.mask(found.email))
     if found.user.status == UserStatus.BLOCKED or not _scope_exists(found):
-        raise InvitationRevoked("This invitation can no longer be accepted.")
+        raise InvitationRevoked(_("This invitation can no longer be accepted."))
     async with in_transaction():
         taken = await Invitation.filter(
             id=found.id, status=InvitationStatus.PENDING, expires_at__gt=clock.now()

@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from i18n import _
 from models import email
 from models.conditions import NOTHING
 from models.errors import NotAllowed
@@ -84,5 +85,5 @@ def visible_to(scope: Scope) -> QuerySet[AuditEvent]:
     sponsor admin's includes what happened in its institutions while they were its own);
     nobody else reads it."""
     if scope.audit_entries() is NOTHING:
-        raise NotAllowed("Only the canton and admins read the audit log.")
+        raise NotAllowed(_("Only the canton and admins read the audit log."))
     return AuditEvent.filter(scope.audit_entries().q())

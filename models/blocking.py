@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from models import audit, clock
+from i18n import _
+from models import audit, clock, notices
 from models.errors import (
     BlockedByCanton,
     BlockedByWithdrawal,
@@ -36,9 +37,9 @@ async def managed(by: User, user_id: int) -> tuple[User, Institution | None]:
     if target is not None and target.institution_id is not None:
         institution = await Institution.get(id=target.institution_id)
     if target is None or not Scope.of(by).people().holds(person_row(target, institution)):
-        raise NotFound("There is no such user.")
+        raise NotFound(_("There is no such user."))
     if not can_manage(by, target, institution=institution):
-        raise NotAllowed("You may not manage this user.")
+        raise NotAllowed(_("You may not manage this user."))
     return target, institution
 
 
@@ -82,6 +83,7 @@ async def block(*, by: User, user_id: int) -> User:
         target.blocked_by_id, target.blocked_by_role = by.id, by.role
         target.signed_out_at = clock.now()
         await target.save()
+        await notices.blocked(target)
         await _audit("user.blocked", by, target, institution)
     return target
 

@@ -10,7 +10,8 @@ from enum import Enum
 
 from tortoise.transactions import in_transaction
 
-from models import audit, clock, text, voucher_period
+from i18n import _
+from models import audit, clock, notices, text, voucher_period
 from models.errors import NotAllowed, NotFound
 from models.form import Form
 from models.institution import CareType, Institution, InstitutionStatus, is_run_by
@@ -25,12 +26,12 @@ from models.withdrawn import refuse_withdrawn
 async def update_sponsor(*, by: User, sponsor_id: int, name: str) -> Sponsor:
     require_canton(by)
     form = Form()
-    name = form.check("name", lambda: text.clean_name(name, what="The name"))
+    name = form.check("name", lambda: text.clean_name(name))
     form.done()
     async with in_transaction():
         sponsor = await Sponsor.filter(id=sponsor_id).select_for_update().first()
         if sponsor is None:
-            raise NotFound("There is no such sponsor.")
+            raise NotFound(_("There is no such sponsor."))
         refuse_withdrawn(by, sponsor, field="id")
         sponsor.set_name(name)
         await save_sponsor(sponsor)
@@ -78,9 +79,9 @@ def check_may_correct(actor: User, institution: Institution, change: Institution
     if not is_run_by(scope, institution) or change.care_type or change.sponsor_id:
         raise NotAllowed()
     if change.vouchers_until is not UNCHANGED:
-        raise NotAllowed("Only the canton sets the last day of vouchers.")
+        raise NotAllowed(_("Only the canton sets the last day of vouchers."))
     if change.vouchers_from is not None and institution.status != InstitutionStatus.INVITED:
-        raise NotAllowed("Only the canton changes the voucher date of an active institution.")
+        raise NotAllowed(_("Only the canton changes the voucher date of an active institution."))
 
 
 async def update_institution(
@@ -88,14 +89,14 @@ async def update_institution(
 ) -> Institution:
     form = Form()
     if change.name is not None:
-        form.check("name", lambda: text.clean_name(change.name or "", what="The name"))
+        form.check("name", lambda: text.clean_name(change.name or ""))
     if change.vouchers_from is not None:
         form.check("vouchersFrom", lambda: clean_vouchers_from(change.vouchers_from))  # type: ignore[arg-type]
     form.done()
     async with in_transaction():
         found = await Institution.filter(id=institution_id).select_for_update().first()
         if found is None:  # public: one outside the actor's scope is not allowed, not hidden
-            raise NotFound("There is no such institution.")
+            raise NotFound(_("There is no such institution."))
         refuse_withdrawn(by, found, field="id")
         check_may_correct(by, found, change)
         check_period(found, change)
@@ -145,10 +146,11 @@ async def revoke_old_sponsors_invitations(institution: Institution, sponsor_id: 
 
 
 async def _apply(by: User, institution: Institution, change: InstitutionCorrection) -> None:
+    before = institution.sponsor_id
     if change.sponsor_id is not None:
         sponsor = await Sponsor.get_or_none(id=change.sponsor_id)
         if sponsor is None:
-            raise NotFound("There is no such sponsor.")
+            raise NotFound(_("There is no such sponsor."))
         refuse_withdrawn(by, sponsor, field="sponsorId")
         institution.sponsor_id = change.sponsor_id
     if change.name is not None:
@@ -159,3 +161,6 @@ async def _apply(by: User, institution: Institution, change: InstitutionCorrecti
         institution.vouchers_until = change.vouchers_until
     institution.version += 1
     await institution.save()
+    if institution.sponsor_id != before:
+        old = await Sponsor.get_or_none(id=before) if before is not None else None
+        await notices.institution_moved(institution, before=old)

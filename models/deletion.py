@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from i18n import _
 from mailer.outbox import DeliveryStatus, OutboxMessage
 from models import audit, email
 from models.errors import NotAllowed, NotFound, UserHasHistory
@@ -34,11 +35,11 @@ async def delete_user(*, by: User, user_id: int) -> int:
         if target is not None and target.institution_id is not None:
             institution = await Institution.get_or_none(id=target.institution_id)
         if target is None or not Scope.of(by).people().holds(person_row(target, institution)):
-            raise NotFound("There is no such user.")
+            raise NotFound(_("There is no such user."))
         if not can_manage(by, target, institution=institution) and not await _invited_by_clerk(
             by, target
         ):
-            raise NotAllowed("You may not manage this user.")
+            raise NotAllowed(_("You may not manage this user."))
         if not never_accepted(target):
             raise UserHasHistory()
         await remove_never_accepted(target)

@@ -8,6 +8,9 @@ import unicodedata
 import idna
 from email_validator import EmailNotValidError, validate_email
 
+from i18n import _
+from models.errors import FieldErrorCode, Invalid
+
 MAX_LENGTH = 254
 SHARED_MAILBOXES = frozenset(
     {
@@ -19,16 +22,22 @@ SHARED_MAILBOXES = frozenset(
 
 
 def clean(raw: str) -> str:
-    """The address as typed, trimmed; raises ValueError with a message for people if invalid."""
+    """The address as typed, trimmed; raises `Invalid` if it is not an address."""
     address = raw.strip()
     if not address:
-        raise ValueError("An e-mail address is required.")
+        raise Invalid(FieldErrorCode.REQUIRED, _("Enter an e-mail address."))
     if len(address) > MAX_LENGTH or len(normalized(address)) > MAX_LENGTH:
-        raise ValueError(f"An e-mail address has at most {MAX_LENGTH} characters.")
+        raise Invalid(
+            FieldErrorCode.TOO_LONG,
+            _("An e-mail address has at most {max_length} characters.", max_length=MAX_LENGTH),
+        )
     try:
         validate_email(address, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise ValueError(str(error)) from None
+    except EmailNotValidError:
+        raise Invalid(
+            FieldErrorCode.INVALID_EMAIL,
+            _("This is not a valid e-mail address, e.g. anna.muster@kita-sonne.ch."),
+        ) from None
     return address
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -102,6 +102,11 @@ def town_key(town: str) -> str:
     return text.folded(" ".join(town.split()))
 
 
+def needs_master_data(institution: Institution) -> bool:
+    """Until its first complete save: only then are people asked to enter master data."""
+    return institution.status != InstitutionStatus.ACTIVE
+
+
 def visible_to(scope: Scope) -> QuerySet[Institution]:
     return Institution.filter(scope.institutions().q())
 
@@ -148,21 +153,7 @@ async def listing(
     objects cost more than the query itself."""
     db = connections.get("default")
     mark = raw_sql.placeholders(db.capabilities.dialect)
-    # Column names come from this code, never from the request; values are bound parameters.
-    visible, params = scope.institutions().sql("i", mark)
-    conditions: list[str] = [visible]
-    equal = [
-        ("care_type", wanted.care_type and wanted.care_type.value),
-        ("status", wanted.status and wanted.status.value),
-        ("sponsor_id", wanted.sponsor_id),
-    ]
-    for column, value in equal:
-        if value is not None:
-            conditions.append(f'i."{column}" = {next(mark)}')
-            params.append(value)
-    if wanted.search and wanted.search.strip():
-        conditions.append(f"i.\"search_name\" LIKE {next(mark)} ESCAPE '\\'")
-        params.append(f"%{_like_escaped(text.folded(wanted.search.strip()))}%")
+    conditions, params = _listed(scope, wanted, mark)
     if after is not None:
         conditions.append(f'(i."search_name", i."id") > ({next(mark)}, {next(mark)})')
         params += list(after)
@@ -192,6 +183,37 @@ async def listing(
         )
         for row in rows[1]
     ]
+
+
+async def count_listed(scope: Scope, wanted: ListFilter) -> int:
+    """How many institutions `listing` pages through with this filter: one statement."""
+    db = connections.get("default")
+    conditions, params = _listed(scope, wanted, raw_sql.placeholders(db.capabilities.dialect))
+    rows = await db.execute_query(
+        f'SELECT COUNT(*) FROM "institution" i WHERE {" AND ".join(conditions)}',  # noqa: S608
+        params,
+    )
+    return int(rows[1][0][0])
+
+
+def _listed(scope: Scope, wanted: ListFilter, mark: Iterator[str]) -> tuple[list[str], list[Any]]:
+    """The conditions of the staff list: the scope's, then the filter's."""
+    # Column names come from this code, never from the request; values are bound parameters.
+    visible, params = scope.institutions().sql("i", mark)
+    conditions: list[str] = [visible]
+    equal = [
+        ("care_type", wanted.care_type and wanted.care_type.value),
+        ("status", wanted.status and wanted.status.value),
+        ("sponsor_id", wanted.sponsor_id),
+    ]
+    for column, value in equal:
+        if value is not None:
+            conditions.append(f'i."{column}" = {next(mark)}')
+            params.append(value)
+    if wanted.search and wanted.search.strip():
+        conditions.append(f"i.\"search_name\" LIKE {next(mark)} ESCAPE '\\'")
+        params.append(f"%{_like_escaped(text.folded(wanted.search.strip()))}%")
+    return conditions, params
 
 
 def _like_escaped(value: str) -> str:

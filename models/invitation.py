@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from tortoise import fields
@@ -13,17 +13,19 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from i18n import _
 from mailer import invitation_mail
 from mailer.outbox import OutboxMessage
 from models import audit, clock, mail_budget
 from models.errors import InvitationAlreadyUsed, InvitationRevoked, NotAllowed, NotFound
-from models.institution import Institution
-from models.role import Role, can_grant, is_canton
+from models.institution import Institution, needs_master_data
+from models.role import Role, can_grant
 from models.scope import Scope
 from models.sponsor import Sponsor
-from models.user import Language, User, UserStatus
+from models.user import Language, User, UserStatus, reading
 
 TOKEN_BYTES = 32  # 256 bits from `secrets`
+REMIND_BEFORE = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,9 @@ class Invitation(Model):
     message_id: int | None
     accepted_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    # When the one reminder is due (two days before expiry); None once sent, or for an
+    # invitation too short-lived for one.
+    remind_at = fields.DatetimeField(null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -156,9 +161,15 @@ async def issue(
         language=language,
         invited_by=by,
     )
+    invitation.remind_at = reminder_time(invitation.expires_at, ttl_days=policy.ttl_days)
     invitation.message = await _queue_mail(invitation, token, policy)
     await invitation.save()
     return invitation
+
+
+def reminder_time(expires_at: datetime, *, ttl_days: int) -> datetime | None:
+    """Two days before it expires, if it lives longer than that."""
+    return expires_at - REMIND_BEFORE if timedelta(days=ttl_days) > REMIND_BEFORE else None
 
 
 async def _queue_mail(invitation: Invitation, token: str, policy: Policy) -> OutboxMessage:
@@ -167,26 +178,42 @@ async def _queue_mail(invitation: Invitation, token: str, policy: Policy) -> Out
         sponsor_id=invitation.sponsor_id,
         institution_id=invitation.institution_id,
     )
-    by = invitation.invited_by
-    sponsor, institution = invitation.sponsor, invitation.institution
-    return await invitation_mail.queue(
-        invitation_mail.InvitationMail(
-            email=invitation.email,
-            role=invitation.role.value,
-            sponsor=sponsor.name if sponsor else None,
-            institution=institution.name if institution else None,
-            inviter=_inviter(by),
-            link=link(policy, token),
-            valid_until=invitation.expires_at,
-            language=invitation.language.value if invitation.language else None,
-        )
+    return await invitation_mail.queue(await as_mail(invitation, link=link(policy, token)))
+
+
+async def as_mail(invitation: Invitation, *, link: str | None) -> invitation_mail.InvitationMail:
+    """The invitation as its mails tell it; `link` only where the token is at hand."""
+    institution = invitation.institution
+    sponsor = invitation.sponsor
+    if sponsor is None and institution is not None and institution.sponsor_id is not None:
+        sponsor = await Sponsor.get_or_none(id=institution.sponsor_id)
+    return invitation_mail.InvitationMail(
+        email=invitation.email,
+        role=invitation.role.value,
+        sponsor=sponsor.name if sponsor else None,
+        institution=institution.name if institution else None,
+        inviter=await inviter(invitation.invited_by),
+        link=link or "",
+        valid_until=invitation.expires_at,
+        language=reading(invitation.language, invitation.user.language),
+        asks_for_master_data=institution is not None and needs_master_data(institution),
     )
 
 
-def _inviter(by: User | None) -> str:
+async def inviter(by: User | None) -> invitation_mail.Inviter:
+    """Their name; without one, their role and organisation (never their address)."""
     if by is None:
-        return "Kanton Bern"
-    return f"{by.display_name} (Kanton Bern)" if is_canton(by.role) else by.display_name
+        return invitation_mail.Inviter(name=None, role=None)
+    if by.full_name:
+        return invitation_mail.Inviter(name=by.full_name, role=by.role.value)
+    sponsor = await Sponsor.get_or_none(id=by.sponsor_id) if by.sponsor_id else None
+    place = await Institution.get_or_none(id=by.institution_id) if by.institution_id else None
+    return invitation_mail.Inviter(
+        name=None,
+        role=by.role.value,
+        sponsor=sponsor.name if sponsor else None,
+        institution=place.name if place else None,
+    )
 
 
 async def _locked_for_change(by: User, invitation_id: int) -> Invitation:
@@ -194,7 +221,7 @@ async def _locked_for_change(by: User, invitation_id: int) -> Invitation:
     found = await Invitation.filter(id=invitation_id).select_for_update().first()
     scope = Scope.of(by)
     if found is None or not await visible_to(scope).filter(id=invitation_id).exists():
-        raise NotFound("There is no such invitation.")
+        raise NotFound(_("There is no such invitation."))
     if not scope.is_canton and not can_grant(by.role, found.role):
         raise NotAllowed()
     if found.status == InvitationStatus.ACCEPTED:
@@ -209,12 +236,13 @@ async def resend(*, by: User, invitation_id: int, policy: Policy) -> Invitation:
     async with in_transaction():
         found = await _locked_for_change(by, invitation_id)
         if found.status == InvitationStatus.REVOKED:
-            raise InvitationRevoked("This invitation has been withdrawn; send a new one.")
+            raise InvitationRevoked(_("This invitation has been withdrawn; send a new one."))
         await found.fetch_related("user", "sponsor", "institution", "invited_by")
         token = secrets.token_urlsafe(TOKEN_BYTES)
         found.token_hash = hash_token(token)
         found.expires_at = clock.now() + timedelta(days=policy.ttl_days)
         found.invited_by = by
+        found.remind_at = reminder_time(found.expires_at, ttl_days=policy.ttl_days)
         found.message = await _queue_mail(found, token, policy)
         await found.save()
         await _audit("invitation.resent", by, found)
@@ -225,7 +253,7 @@ async def revoke(*, by: User, invitation_id: int) -> Invitation:
     async with in_transaction():
         found = await _locked_for_change(by, invitation_id)
         if found.status == InvitationStatus.REVOKED:
-            raise InvitationRevoked("This invitation has already been withdrawn.")
+            raise InvitationRevoked(_("This invitation has already been withdrawn."))
         found.status = InvitationStatus.REVOKED
         found.revoked_at = clock.now()
         await found.save()

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypedDict
 
-from models.errors import NotAllowed, NotFound
+from i18n import _
+from models.errors import FieldErrorCode, NotAllowed, NotFound
 from models.form import Form
 from models.institution import Institution
 from models.role import Role, Scope, scope_level
@@ -56,18 +57,25 @@ def audit_scope(*, sponsor_id: int | None, institution: Institution | None) -> S
     return {"sponsor_id": sponsor_id, "institution_id": None}
 
 
+REQUIRED, DOES_NOT_FIT = FieldErrorCode.REQUIRED, FieldErrorCode.INVALID_FORMAT
+
+
 def check_fits(
     form: Form, role: Role, *, sponsor_id: int | None, institution_id: int | None
 ) -> None:
     scope = scope_level(role)
     if scope == Scope.SPONSOR and sponsor_id is None:
-        form.fail("sponsorId", "A sponsor role needs a sponsor.")
+        form.fail("sponsorId", REQUIRED, _("A sponsor role needs a sponsor."))
     if scope != Scope.SPONSOR and sponsor_id is not None:
-        form.fail("sponsorId", f"The role {role.value} is not tied to a sponsor.")
+        form.fail("sponsorId", DOES_NOT_FIT, _("This role is not tied to a sponsor."))
     if scope == Scope.INSTITUTION and institution_id is None:
-        form.fail("institutionId", "An institution role needs an institution.")
+        form.fail("institutionId", REQUIRED, _("An institution role needs an institution."))
     if scope != Scope.INSTITUTION and institution_id is not None:
-        form.fail("institutionId", f"The role {role.value} is not tied to an institution.")
+        form.fail(
+            "institutionId",
+            FieldErrorCode.INVALID_FORMAT,
+            _("This role is not tied to an institution."),
+        )
 
 
 async def place(
@@ -78,13 +86,13 @@ async def place(
     if sponsor_id is not None:
         sponsor = await Sponsor.get_or_none(id=sponsor_id)
         if sponsor is None:
-            raise NotFound("There is no such sponsor.")
+            raise NotFound(_("There is no such sponsor."))
         refuse_withdrawn(by, sponsor, field="sponsorId")
     if institution_id is not None:
         institution = await Institution.get_or_none(id=institution_id)
         if institution is None:
-            raise NotFound("There is no such institution.")
+            raise NotFound(_("There is no such institution."))
         refuse_withdrawn(by, institution, field="institutionId")
     if not can_grant_in(by, role, sponsor_id=sponsor_id, institution=institution):
-        raise NotAllowed("You may not give this role there.")
+        raise NotAllowed(_("You may not give this role there."))
     return Placement(role, sponsor, institution)

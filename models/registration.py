@@ -12,8 +12,16 @@ from datetime import date
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from i18n import _
 from models import audit, email, invitation, text, user, voucher_period
-from models.errors import InvalidInput, NotAllowed, NotFound
+from models.errors import (
+    FieldErrorCode,
+    FieldProblem,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    WarningCode,
+)
 from models.form import Form
 from models.institution import CareType, Institution
 from models.invitation import Invitation, Policy
@@ -22,15 +30,13 @@ from models.sponsor import Sponsor
 from models.user import Language, User, UserStatus
 from models.withdrawn import refuse_withdrawn
 
-SHARED_MAILBOX = "SHARED_MAILBOX"
-
 
 @dataclass(frozen=True)
 class Registered:
     invitation: Invitation
     sponsor: Sponsor | None = None
     institution: Institution | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[WarningCode] = field(default_factory=list)
 
 
 def require_canton(actor: User) -> None:
@@ -38,9 +44,9 @@ def require_canton(actor: User) -> None:
         raise NotAllowed()
 
 
-def warnings_for(address: str) -> list[str]:
+def warnings_for(address: str) -> list[WarningCode]:
     """A shared mailbox cannot be blocked when one person leaves: allowed, but flagged."""
-    return [SHARED_MAILBOX] if email.is_shared_mailbox(address) else []
+    return [WarningCode.SHARED_MAILBOX] if email.is_shared_mailbox(address) else []
 
 
 def clean_vouchers_from(value: date) -> date:
@@ -56,7 +62,8 @@ async def save_sponsor(sponsor: Sponsor) -> None:
         async with in_transaction():  # a savepoint: the unique index decides concurrent saves
             await sponsor.save()
     except IntegrityError:
-        raise InvalidInput({"name": "A sponsor with this name already exists."}) from None
+        exists = _("A sponsor with this name already exists.")
+        raise InvalidInput({"name": FieldProblem(FieldErrorCode.ALREADY_EXISTS, exists)}) from None
 
 
 async def register_sponsor(
@@ -64,7 +71,7 @@ async def register_sponsor(
 ) -> Registered:
     require_canton(by)
     form = Form()
-    name = form.check("name", lambda: text.clean_name(name, what="The name"))
+    name = form.check("name", lambda: text.clean_name(name))
     address = form.check("adminEmail", lambda: email.clean(admin_email))
     form.done()
     async with in_transaction():
@@ -112,7 +119,7 @@ async def register_institution(
 ) -> Registered:
     require_canton(by)
     form = Form()
-    name = form.check("name", lambda: text.clean_name(name, what="The name"))
+    name = form.check("name", lambda: text.clean_name(name))
     vouchers_from = form.check("vouchersFrom", lambda: clean_vouchers_from(vouchers_from))
     if vouchers_from is not None:
         voucher_period.check(
@@ -129,7 +136,7 @@ async def register_institution(
         if sponsor_id is not None:
             sponsor = await Sponsor.get_or_none(id=sponsor_id)
             if sponsor is None:
-                raise NotFound("There is no such sponsor.")
+                raise NotFound(_("There is no such sponsor."))
             refuse_withdrawn(by, sponsor, field="sponsorId")
         created = Institution(
             care_type=care_type,

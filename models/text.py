@@ -5,17 +5,22 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from i18n import _
+from models.errors import FieldErrorCode, Invalid
+
 NAME_MAX_LENGTH = 200
 # Lone surrogates cannot be encoded, NUL cannot be stored by PostgreSQL.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-def clean_name(raw: str, *, what: str = "A name", max_length: int = NAME_MAX_LENGTH) -> str:
+def clean_name(raw: str, *, max_length: int = NAME_MAX_LENGTH) -> str:
     name = " ".join(raw.split())
     if not name:
-        raise ValueError(f"{what} is required.")
+        raise Invalid(FieldErrorCode.REQUIRED, _("Enter a name."))
     if len(name) > max_length:
-        raise ValueError(f"{what} has at most {max_length} characters.")
+        raise Invalid(
+            FieldErrorCode.TOO_LONG, _("At most {max_length} characters.", max_length=max_length)
+        )
     return name
 
 

@@ -10,6 +10,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+import i18n
 from models import clock, email
 from models.errors import EmailAlreadyInUse
 from models.institution import Institution
@@ -27,6 +28,16 @@ class UserStatus(StrEnum):
 class Language(StrEnum):
     DE = "DE"
     FR = "FR"
+
+    @property
+    def reading(self) -> i18n.Language:
+        """The catalogue's language for this one."""
+        return i18n.Language(self.value.lower())
+
+
+def reading(*languages: Language | None) -> i18n.Language | None:
+    """The first language known, for mails; None: German and French."""
+    return next((language.reading for language in languages if language), None)
 
 
 class User(Model):
@@ -69,8 +80,13 @@ class User(Model):
         self.email_key = email.normalized(self.email)
 
     @property
+    def full_name(self) -> str | None:
+        """As the sign-in gave it; None when the token carried no name."""
+        return " ".join(part for part in (self.first_name, self.last_name) if part) or None
+
+    @property
     def display_name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.last_name) if part) or self.email
+        return self.full_name or self.email
 
 
 def never_accepted(person: User) -> bool:

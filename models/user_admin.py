@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from models import audit, blocking, clock, email, invitation, text, user
-from models.errors import CannotChangeYourOwnRole, NotAllowed
+from i18n import _
+from models import audit, blocking, clock, email, invitation, notices, text, user
+from models.errors import CannotChangeYourOwnRole, NotAllowed, WarningCode
 from models.form import Form
 from models.invitation import Invitation, Policy
 from models.placement import Placement, ScopeIds, audit_scope, check_fits, place
@@ -26,20 +27,20 @@ PERSON_NAME_MAX_LENGTH = 100
 class Invited:
     user: User
     invitation: Invitation
-    warnings: list[str]
+    warnings: list[WarningCode]
 
 
-def clean_person_name(raw: str | None, *, what: str) -> str:
+def clean_person_name(raw: str | None) -> str:
     """Optional: empty stays empty (the identity provider fills it in at sign-in)."""
     if raw is None or not raw.strip():
         return ""
-    return text.clean_name(raw, what=what, max_length=PERSON_NAME_MAX_LENGTH)
+    return text.clean_name(raw, max_length=PERSON_NAME_MAX_LENGTH)
 
 
 def require_may_grant(by: User, role: Role) -> None:
     """Before anything else: whoever may not grant the role at all learns nothing more."""
     if not can_grant(by.role, role):
-        raise NotAllowed("You may not give this role.")
+        raise NotAllowed(_("You may not give this role."))
 
 
 async def invite(
@@ -57,8 +58,8 @@ async def invite(
     require_may_grant(by, role)
     form = Form()
     address = form.check("email", lambda: email.clean(address))
-    first = form.check("firstName", lambda: clean_person_name(first_name, what="The first name"))
-    last = form.check("lastName", lambda: clean_person_name(last_name, what="The last name"))
+    first = form.check("firstName", lambda: clean_person_name(first_name))
+    last = form.check("lastName", lambda: clean_person_name(last_name))
     check_fits(form, role, sponsor_id=sponsor_id, institution_id=institution_id)
     form.done()
     async with in_transaction():
@@ -134,7 +135,10 @@ async def change_role(
             return target
         await blocking.keep_an_active_admin(by=by, leaving=target)
         was = target.role, audit_scope(sponsor_id=target.sponsor_id, institution=institution)
+        before = await notices.reader(target)
         changes = await _move(by, target, where, policy)
+        if not changes["reinvited"]:  # a person not yet in gets the new invitation instead
+            await notices.role_changed(target, before=before)
         await _audit_change(by, target, was, where, changes)
     return target
 

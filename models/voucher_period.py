@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from i18n import _
 from models import clock
+from models.errors import FieldErrorCode, Invalid
 from models.form import Form
 
 EARLIEST = date(2000, 1, 1)
@@ -14,7 +16,10 @@ LATEST = date(2100, 12, 31)
 
 def clean_day(value: date) -> date:
     if not EARLIEST <= value <= LATEST:
-        raise ValueError(f"Must be between {EARLIEST:%d.%m.%Y} and {LATEST:%d.%m.%Y}.")
+        raise Invalid(
+            FieldErrorCode.OUT_OF_RANGE,
+            _("Must be between {earliest} and {latest}.", earliest=EARLIEST, latest=LATEST),
+        )
     return value
 
 
@@ -25,8 +30,16 @@ def check(form: Form, *, start: date, until: date | None, until_changed: bool, f
     if until is None:
         return
     if until < start:
-        form.fail(field, "The last day of vouchers must be on or after the first.")
+        form.fail(
+            field,
+            FieldErrorCode.INVALID_RANGE,
+            _("The last day of vouchers must be on or after the first."),
+        )
     elif until_changed and until < clock.today():
-        form.fail("vouchersUntil", "The last day of vouchers must not be in the past.")
+        form.fail(
+            "vouchersUntil",
+            FieldErrorCode.IN_THE_PAST,
+            _("The last day of vouchers must not be in the past."),
+        )
     elif until_changed:
         form.check("vouchersUntil", lambda: clean_day(until))

@@ -18,9 +18,10 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from models import audit, clock
+from i18n import _
+from models import audit, clock, notices
 from models.deletion import remove_never_accepted
-from models.errors import InvalidInput, NotAllowed, NotFound
+from models.errors import FieldErrorCode, FieldProblem, Invalid, InvalidInput, NotAllowed, NotFound
 from models.form import Form
 from models.institution import Institution, InstitutionStatus
 from models.invitation import Invitation, InvitationStatus
@@ -36,7 +37,10 @@ Withdrawable = TypeVar("Withdrawable", Institution, Sponsor)
 def clean_reason(reason: str | None) -> str | None:
     text = " ".join((reason or "").split())
     if len(text) > REASON_MAX_LENGTH:
-        raise ValueError(f"The reason has at most {REASON_MAX_LENGTH} characters.")
+        raise Invalid(
+            FieldErrorCode.TOO_LONG,
+            _("At most {max_length} characters.", max_length=REASON_MAX_LENGTH),
+        )
     return text or None
 
 
@@ -112,7 +116,11 @@ async def restore_institution(*, by: User, institution_id: int) -> Institution:
         if found.status == InstitutionStatus.WITHDRAWN:
             sponsor = found.sponsor_id and await Sponsor.get(id=found.sponsor_id)
             if sponsor and sponsor.status == SponsorStatus.WITHDRAWN:
-                raise InvalidInput({"id": "Its sponsor is withdrawn; restore the sponsor."})
+                problem = FieldProblem(
+                    FieldErrorCode.WITHDRAWN,
+                    _("Its sponsor has been withdrawn; restore the sponsor first."),
+                )
+                raise InvalidInput({"id": problem})
             unblocked = await _restore(found)
             await audit.record(
                 "institution.restored",
@@ -153,7 +161,9 @@ async def restore_sponsor(*, by: User, sponsor_id: int) -> Sponsor:
 async def _locked(model: type[Withdrawable], row_id: int) -> Withdrawable:
     found = await model.filter(id=row_id).select_for_update().first()
     if found is None:
-        raise NotFound(f"There is no such {model.__name__.lower()}.")
+        if model is Institution:
+            raise NotFound(_("There is no such institution."))
+        raise NotFound(_("There is no such sponsor."))
     return found
 
 
@@ -163,7 +173,8 @@ async def _withdraw(by: User, institution: Institution, with_sponsor: bool) -> d
     institution.withdrawn_with_sponsor = with_sponsor
     institution.version += 1
     await institution.save()
-    return await _retire(by, User.filter(institution_id=institution.id))
+    told = await notices.institution_withdrawn(institution)  # before the accounts change
+    return {"told": told} | await _retire(by, User.filter(institution_id=institution.id))
 
 
 async def _revoke_open(where: Q) -> int:

@@ -3,7 +3,8 @@ not exist; canton staff are told, on the input field that names it, to restore i
 
 from __future__ import annotations
 
-from models.errors import InvalidInput, NotFound
+from i18n import _
+from models.errors import FieldErrorCode, FieldProblem, InvalidInput, NotFound
 from models.institution import Institution, InstitutionStatus
 from models.role import is_canton
 from models.scope import Actor
@@ -16,7 +17,12 @@ def refuse_withdrawn(actor: Actor, target: Institution | Sponsor | None, *, fiel
         SponsorStatus.WITHDRAWN,
     ):
         return
-    what = "institution" if isinstance(target, Institution) else "sponsor"
+    if isinstance(target, Institution):
+        unknown = _("There is no such institution.")
+        withdrawn = _("This institution has been withdrawn; restore it first.")
+    else:
+        unknown = _("There is no such sponsor.")
+        withdrawn = _("This sponsor has been withdrawn; restore it first.")
     if not is_canton(actor.role):
-        raise NotFound(f"There is no such {what}.")
-    raise InvalidInput({field: f"This {what} has been withdrawn; restore it first."})
+        raise NotFound(unknown)
+    raise InvalidInput({field: FieldProblem(FieldErrorCode.WITHDRAWN, withdrawn)})

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from engine.context import Info
-from models import attempts, errors, invitation
+from models import attempts, errors, institution, invitation
 from resolvers.registration import policy
 from schema.types import ids
 from schema.types.acceptance import (
@@ -49,22 +49,23 @@ async def accept_invitation(
     except errors.InvitationEmailMismatch as error:
         return InvitationEmailMismatch.from_error(error)
     except errors.InvitationExpired as error:
-        return InvitationExpired(message=error.message)
+        return InvitationExpired(text=error.text)
     except errors.InvitationNotFound as error:
-        return InvitationNotFound(message=error.message)
+        return InvitationNotFound(text=error.text)
     except errors.InvitationAlreadyUsed as error:
-        return InvitationAlreadyUsed(message=error.message)
+        return InvitationAlreadyUsed(text=error.text)
     except errors.InvitationRevoked as error:
-        return InvitationRevoked(message=error.message)
+        return InvitationRevoked(text=error.text)
     except errors.TooManyAttempts as error:
         return TooManyAttempts.from_error(error)
     except errors.LastActiveAdmin as error:
-        return LastActiveAdmin(message=error.message)
+        return LastActiveAdmin(text=error.text)
     info.context.act_as(done.user)  # the rest of the answer sees the new role
     place = done.invitation.institution
+    to_master_data = place is not None and institution.needs_master_data(place)
     return AcceptInvitationSuccess(
         user=User.from_model(done.user),
-        next=NextStep.INSTITUTION_MASTER_DATA if place else NextStep.HOME,
+        next=NextStep.INSTITUTION_MASTER_DATA if to_master_data else NextStep.HOME,
         institution=await with_sponsor(place) if place else None,
     )
 
@@ -77,9 +78,9 @@ async def resend_invitation(info: Info, id: InvitationId) -> ResendInvitationRes
     except errors.NotFound as error:
         return NotFound.from_error(error)
     except errors.InvitationAlreadyUsed as error:
-        return InvitationAlreadyUsed(message=error.message)
+        return InvitationAlreadyUsed(text=error.text)
     except errors.InvitationRevoked as error:
-        return InvitationRevoked(message=error.message)
+        return InvitationRevoked(text=error.text)
     except errors.TooManyAttempts as error:
         return TooManyAttempts.from_error(error)
     return ResendInvitationSuccess(invitation=Invitation.from_model(sent))
@@ -93,7 +94,7 @@ async def revoke_invitation(info: Info, id: InvitationId) -> RevokeInvitationRes
     except errors.NotFound as error:
         return NotFound.from_error(error)
     except errors.InvitationAlreadyUsed as error:
-        return InvitationAlreadyUsed(message=error.message)
+        return InvitationAlreadyUsed(text=error.text)
     except errors.InvitationRevoked as error:
-        return InvitationRevoked(message=error.message)
+        return InvitationRevoked(text=error.text)
     return RevokeInvitationSuccess(invitation=Invitation.from_model(ended))

@@ -16,5 +16,5 @@ async def delete_user(info: Info, id: UserId) -> DeleteUserResult:
     except errors.NotFound as error:
         return NotFound.from_error(error)
     except errors.UserHasHistory as error:
-        return UserHasHistory(message=error.message)
+        return UserHasHistory(text=error.text)
     return DeleteUserSuccess(id=id)

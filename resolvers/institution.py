@@ -28,7 +28,7 @@ async def institutions(
     wanted = filter or InstitutionFilter()
     size = pagination.check_page_size(first)
     start = pagination.decode_cursor(after, ORDER) if after is not None else None
-    rows = await institution.listing(
+    scope, listed = (
         info.context.scope,
         institution.ListFilter(
             care_type=wanted.care_type,
@@ -36,10 +36,13 @@ async def institutions(
             sponsor_id=ids.decode_optional(wanted.sponsor_id, "Sponsor", argument="sponsorId"),
             search=wanted.search,
         ),
-        after=start,
-        limit=size + 1,
     )
-    found = pagination.page_of(rows, size=size, after=after, order=ORDER)
+    rows = await institution.listing(scope, listed, after=start, limit=size + 1)
+
+    async def count() -> int:
+        return await institution.count_listed(scope, listed)
+
+    found = pagination.page_of(rows, size=size, after=after, order=ORDER, count=count)
     return connection(found, Institution.from_listing)
 
 

@@ -9,6 +9,7 @@ from strawberry import relay
 
 from engine.context import Info
 from engine.errors import BadUserInput
+from i18n import _
 from schema.types import ids
 from schema.types.institution import Institution, Sponsor
 from schema.types.invitation import Invitation
@@ -36,7 +37,7 @@ async def node(
         global_id = relay.GlobalID.from_id(id)
         node_id = str(int(global_id.node_id))
     except (ValueError, TypeError):
-        raise BadUserInput("`id` is not a valid ID.") from None
+        raise BadUserInput(_("`id` is not a valid ID.")) from None
     node_type = NODE_TYPES.get(global_id.type_name)
     if node_type is None or info.context.user is None or not ids.is_row_id(int(node_id)):
         return None

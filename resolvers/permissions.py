@@ -11,22 +11,33 @@ from typing import Any, ClassVar
 from strawberry.permission import BasePermission
 
 from engine.context import Info
-from engine.errors import Code
+from engine.errors import Code, Spoken
+from i18n import Text, _
 from models.role import ADMIN_ROLES, CANTON_ADMIN_ROLES, CANTON_ROLES, STAFF_ROLES, Role
 
 
-class IsAuthenticated(BasePermission):
-    message = "Sign in first."
-    error_extensions: ClassVar[dict[str, object]] = {"code": Code.UNAUTHENTICATED}  # type: ignore[misc]
+class _Gate(BasePermission):
+    """A refusal says its `text` in the request's language (the error policy translates it)."""
+
+    text: ClassVar[Text]
+    code: ClassVar[Code]
+
+    def on_unauthorized(self) -> None:
+        raise Spoken(self.text, code=self.code)
+
+
+class IsAuthenticated(_Gate):
+    text = _("Sign in first.")
+    code = Code.UNAUTHENTICATED
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return info.context.identity is not None
 
 
-class _HasRole(BasePermission):
+class _HasRole(_Gate):
     roles: ClassVar[frozenset[Role]] = frozenset()
-    message = "Your role does not allow this."
-    error_extensions: ClassVar[dict[str, object]] = {"code": Code.FORBIDDEN}  # type: ignore[misc]
+    text = _("Your role does not allow this.")
+    code = Code.FORBIDDEN
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         user = info.context.user

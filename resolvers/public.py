@@ -8,6 +8,7 @@ import strawberry
 
 from engine.context import Info
 from engine.errors import BadUserInput
+from i18n import _
 from models import clock, institution
 from schema.types import ids
 from schema.types import keyset as pagination
@@ -44,10 +45,12 @@ def public_filter(wanted: PublicInstitutionFilter) -> institution.PublicFilter:
     """A date, or a range: asking for both, or for a range that ends before it starts, cannot
     mean anything."""
     if wanted.available_on is not None and (wanted.available_from or wanted.available_until):
-        raise BadUserInput("Give `availableOn` or a range (`availableFrom`, `availableUntil`).")
+        raise BadUserInput(
+            _("Give `availableOn` or a range (`availableFrom`, `availableUntil`), not both.")
+        )
     start, end = wanted.available_from, wanted.available_until
     if start is not None and end is not None and start > end:
-        raise BadUserInput("`availableFrom` must not be after `availableUntil`.")
+        raise BadUserInput(_("`availableFrom` must not be after `availableUntil`."))
     return institution.PublicFilter(
         today=clock.today(),
         on=wanted.available_on,

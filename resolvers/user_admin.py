@@ -85,9 +85,9 @@ async def change_user_role(
     except errors.NotFound as error:
         return NotFound.from_error(error)
     except errors.CannotChangeYourOwnRole as error:
-        return CannotChangeYourOwnRole(message=error.message)
+        return CannotChangeYourOwnRole(text=error.text)
     except errors.LastActiveAdmin as error:
-        return LastActiveAdmin(message=error.message)
+        return LastActiveAdmin(text=error.text)
     except errors.TooManyAttempts as error:
         return TooManyAttempts.from_error(error)
     return ChangeUserRoleSuccess(user=User.from_model(changed))
@@ -99,9 +99,9 @@ async def block_user(info: Info, id: UserId) -> BlockUserResult:
     except errors.NotFound as error:
         return NotFound.from_error(error)
     except errors.CannotBlockYourself as error:
-        return CannotBlockYourself(message=error.message)
+        return CannotBlockYourself(text=error.text)
     except errors.LastActiveAdmin as error:
-        return LastActiveAdmin(message=error.message)
+        return LastActiveAdmin(text=error.text)
     return BlockUserSuccess(user=User.from_model(blocked))
 
 

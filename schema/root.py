@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import ParserCache, ValidationCache
 
 from engine.executor import PlainFieldExecutor
 from engine.faults import ErrorPolicy, Schema
-from engine.limits import RequestLimits
+from engine.limits import RequestLimits, TokenLimit
 from engine.metrics import OperationMetrics
 from engine.request_errors import RequestErrors
 from resolvers import (
@@ -260,7 +260,7 @@ schema = Schema(
     extensions=[
         RequestLimits,
         RequestErrors,
-        lambda: MaxTokensLimiter(max_token_count=2000),
+        TokenLimit,
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         ErrorPolicy,

@@ -185,7 +185,7 @@ def assert_answered(status: int, body: dict[str, Any], field: str | None) -> Non
     errors = body.get("errors") or []
     for error in errors:
         assert error.get("extensions", {}).get("code") in CODES, error
-        assert error["message"] != "Unexpected error.", error
+        assert error["message"] != "Unerwarteter Fehler.", error
     if not errors and field is not None:
         assert body["data"][field]["__typename"], body
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from commands.import_institutions import operators_language, report_lines
+from i18n import Language, translate
 from mailer.outbox import OutboxMessage
 from models.audit import AuditEvent
 from models.bulk_import import importer, sheet
@@ -123,11 +125,12 @@ async def test_a_dry_run_reports_every_problem_by_line_and_writes_nothing(tmp_pa
     report = await run(path, dry_run=True)
 
     assert lines(report) == [
-        "line 3: care_type: 'Kindergarten' is not one of DAYCARE_CENTER, DAY_FAMILY, "
+        "line 3: care_type: «Kindergarten» is not one of DAYCARE_CENTER, DAY_FAMILY, "
         "DAY_SCHOOL, HOLIDAY_CARE (or Kita, Tagesschule, …)",
-        "line 3: vouchers_from: '32.01.2025' is not a date like 01.08.2025 or 2025-08-01",
-        "line 3: language: 'EN' is neither DE nor FR (empty: both)",
-        "line 3: institution_admin_email: An email address must have an @-sign.",
+        "line 3: vouchers_from: «32.01.2025» is not a date like 01.08.2025 or 2025-08-01",
+        "line 3: language: «EN» is neither DE nor FR (empty: both)",
+        "line 3: institution_admin_email: This is not a valid e-mail address, e.g. "
+        "anna.muster@kita-sonne.ch.",
         "line 4: institution_admin_email: This e-mail address already belongs to another account.",
         "line 5: vouchers_from: Must be between 01.01.2000 and 31.12.2100.",
         "line 6: institution_admin_email: This e-mail address already belongs to another account.",
@@ -149,7 +152,8 @@ async def test_a_real_run_with_a_problem_writes_nothing_at_all(tmp_path: Path) -
     report = await run(path)
 
     assert lines(report) == [
-        "line 3: institution_admin_email: An email address must have an @-sign."
+        "line 3: institution_admin_email: This is not a valid e-mail address, e.g. "
+        "anna.muster@kita-sonne.ch."
     ]
     assert (report.written, await Institution.all().count()) == (False, 0)
 
@@ -184,8 +188,8 @@ async def test_an_existing_sponsor_is_reused_and_another_admin_address_is_noted(
     assert (report.sponsors_registered, report.sponsors_reused) == (0, 1)
     assert (await Institution.get(name="Kita Mond")).sponsor_id == sponsor.id
     assert [str(note) for note in report.notes] == [
-        "line 2: sponsor 'Kitas Bärn' exists; neu@kitas-baern.ch is not its admin and was not "
-        "invited (invite further admins with inviteUser)"
+        "line 2: the sponsor «Kitas Bärn» exists; neu@kitas-baern.ch is not its admin and was "
+        "not invited (invite further admins with inviteUser)"
     ]
     assert not await User.exists(email_key="neu@kitas-baern.ch")
 
@@ -268,31 +272,112 @@ async def test_the_command_line_reports_by_line_and_exits_with_a_status(
         "--dry-run",
         "--as",
         clerk.email,
+        "--language",
+        "fr",
         database_url=database_url,
     )
     refused = await command(
-        "import-institutions", str(bad), "--as", clerk.email, database_url=database_url
+        "import-institutions",
+        str(bad),
+        "--as",
+        clerk.email,
+        database_url=database_url,
+        locale="fr_CH.UTF-8",
     )
     done = await command(
         "import-institutions", str(good), "--as", clerk.email, database_url=database_url
     )
 
     assert dry[0] == 0
-    assert "dry run, nothing was written" in dry[1]
+    assert "essai à blanc, rien n'a été enregistré." in dry[1]
     assert refused[0] == 1
-    assert "problem: line 2: vouchers_from: 'someday'" in refused[1]
+    assert "problème : ligne 2 : vouchers_from : « someday » n'est pas une date" in refused[1]
     assert done[0] == 0
-    assert "invitation mails queued 1" in done[1]
+    assert "Einladungs-E-Mails bereitgestellt 1." in done[1]  # C.UTF-8: German
     assert await Institution.filter(name="Kita Mond").count() == 1
 
 
-async def command(*args: str, database_url: str) -> tuple[int, str]:
+async def test_german_and_french_headers_are_read_and_problems_name_the_files_columns(
+    tmp_path: Path,
+) -> None:
+    german = write(
+        tmp_path,
+        "Kitas Bärn;anna@kitas-baern.ch;Kita Sonne;Kita;01.08.2025;beat@kitas-baern.ch;DE",
+        ";;Kita Stern;Kita;irgendwann;eva@kita.ch;",
+        header="Trägerschaft;E-Mail Admin Trägerschaft;Institution;Betreuungsangebot;"
+        "Gutscheine ab;E-Mail Admin Institution;Sprache",
+    )
+    french = tmp_path / "fr.csv"
+    french.write_text(
+        "Organisme responsable,E-mail admin organisme responsable,Nom de l'institution,"
+        "Offre de prise en charge,Bons dès,E-mail admin institution,Langue\n"
+        "Crèches Bienne,anne@creches.ch,Crèche Soleil,Kita,01.08.2025,lea@creches.ch,FR\n",
+        "utf-8",
+    )
+
+    read = sheet.read(german)
+    report = await run(french)
+
+    assert [(p.line, p.column) for p in read.problems] == [(3, "vouchers_from")]
+    assert read.label("vouchers_from") == "Gutscheine ab"
+    assert [entry.sponsor_name for entry in read.entries] == ["Kitas Bärn"]
+    assert (report.problems, report.institutions_registered) == ([], 1)
+    assert (await Institution.get(name="Crèche Soleil")).sponsor_id is not None
+
+
+async def test_the_report_is_written_in_the_operators_language(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        ";;Kita Stern;Kita;irgendwann;eva@kita.ch;",
+        header="Trägerschaft;E-Mail Admin Trägerschaft;Institution;Betreuungsangebot;"
+        "Gutscheine ab;E-Mail Admin Institution;Sprache",
+    )
+    read = sheet.read(path)
+    report = await run(path, dry_run=True)
+
+    said = {
+        language: [
+            translate(line, language) for line in report_lines(path, read, report, seconds=0)
+        ]
+        for language in Language
+    }
+
+    assert said[Language.DE][1] == (
+        "Problem: Zeile 2: Gutscheine ab: «irgendwann» ist kein Datum wie 01.08.2025 oder "
+        "2025-08-01"
+    )
+    assert said[Language.FR][1] == (
+        "problème : ligne 2 : Gutscheine ab : « irgendwann » n'est pas une date comme "
+        "01.08.2025 ou 2025-08-01"
+    )
+    assert said[Language.FR][-1].startswith("1 problème(s) ; rien n'a été enregistré.")
+
+
+@pytest.mark.parametrize(
+    ("environment", "language"),
+    [
+        ({"LANG": "fr_CH.UTF-8"}, Language.FR),
+        ({"LC_ALL": "de_CH.UTF-8", "LANG": "fr_CH.UTF-8"}, Language.DE),
+        ({"LC_MESSAGES": "fr_FR"}, Language.FR),
+        ({"LANG": "C.UTF-8"}, Language.DE),
+        ({}, Language.DE),
+    ],
+)
+def test_the_operators_language_comes_from_the_locale_else_german(
+    environment: dict[str, str], language: Language
+) -> None:
+    assert operators_language(environment) is language
+
+
+async def command(*args: str, database_url: str, locale: str = "C.UTF-8") -> tuple[int, str]:
+    environment = {k: v for k, v in os.environ.items() if k not in {"LC_ALL", "LC_MESSAGES"}}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "main.py",
         *args,
         cwd=ROOT,
-        env={**os.environ, "KIBON_DATABASE_URL": database_url, "KIBON_DEV_LOGIN": "1"},
+        env=environment
+        | {"KIBON_DATABASE_URL": database_url, "KIBON_DEV_LOGIN": "1", "LANG": locale},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )

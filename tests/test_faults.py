@@ -60,7 +60,7 @@ def assert_unavailable(result: Result) -> None:
     (error,) = result.errors
     assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     assert error["extensions"]["requestId"]
-    assert "try again" in error["message"]
+    assert "noch einmal" in error["message"]
 
 
 @postgres_only
@@ -247,7 +247,7 @@ async def test_an_exception_outside_graphql_is_a_masked_500_with_the_request_id(
 
     assert response.status_code == 500
     (error,) = response.json()["errors"]
-    assert error["message"] == "Unexpected error."
+    assert error["message"] == "Unerwarteter Fehler."
     assert error["extensions"]["requestId"] == response.headers["x-request-id"]
     assert "hunter2" not in response.text
 
@@ -264,6 +264,6 @@ async def test_a_fault_in_the_graphql_machinery_is_masked_too(
 
     assert response.status_code == 500
     (error,) = response.json()["errors"]
-    assert error["message"] == "Unexpected error."
+    assert error["message"] == "Unerwarteter Fehler."
     assert "code" not in error["extensions"]
     assert "hunter2" not in response.text

@@ -182,7 +182,7 @@ async def test_a_malformed_date_variable_says_what_is_wrong_instead_of_a_masked_
 
     (error,) = response.json()["errors"]
     assert "31.12.2024" in error["message"]
-    assert error["message"] != "Unexpected error."
+    assert error["message"] != "Unerwarteter Fehler."
 
 
 def test_the_endpoint_passes_every_graphql_over_http_audit(tmp_path: Path) -> None:

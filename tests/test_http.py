@@ -97,4 +97,4 @@ async def test_a_query_the_schema_refuses_says_why_with_bad_user_input(api: Api)
 
     for result in (unknown_field, bad_variable, unparsable):
         assert result.codes == ["BAD_USER_INPUT"]
-        assert result.errors[0]["message"] != "Unexpected error."
+        assert result.errors[0]["message"] != "Unerwarteter Fehler."

@@ -65,11 +65,11 @@ async def test_a_swiss_or_liechtenstein_iban_is_stored_compact_and_upper_case(
 @pytest.mark.parametrize(
     ("typed", "says"),
     [
-        ("CH93 0076 2011 6238 5295 8", "check digits"),
-        ("DE89 3704 0044 0532 0130 00", "Swiss"),
+        ("CH93 0076 2011 6238 5295 8", "Prüfziffern"),
+        ("DE89 3704 0044 0532 0130 00", "Schweizer"),
         ("CH44 3199 9123 0008 8901 2", "QR-IBAN"),
-        ("CH93 0076", "not a valid IBAN"),
-        (None, "Enter the IBAN"),
+        ("CH93 0076", "keine gültige IBAN"),
+        (None, "Geben Sie die IBAN ein"),
     ],
 )
 async def test_an_iban_that_is_invalid_or_not_swiss_is_refused(

@@ -130,9 +130,11 @@ async def test_metrics_count_http_requests_by_route_and_status_with_their_latenc
 async def test_metrics_show_the_mail_queue_its_oldest_message_and_the_failures(
     client: httpx.AsyncClient,
 ) -> None:
-    old = await enqueue(recipient="a@kita.ch", subject="s", text="t", html="h")
-    await enqueue(recipient="b@kita.ch", subject="s", text="t", html="h")
-    failed = await enqueue(recipient="c@kita.ch", subject="s", text="t", html="h")
+    old = await enqueue(recipient="a@kita.ch", subject="s", text="t", html="h", domain="kibon.test")
+    await enqueue(recipient="b@kita.ch", subject="s", text="t", html="h", domain="kibon.test")
+    failed = await enqueue(
+        recipient="c@kita.ch", subject="s", text="t", html="h", domain="kibon.test"
+    )
     await OutboxMessage.filter(id=old.id).update(created_at=clock.now() - timedelta(minutes=10))
     await OutboxMessage.filter(id=failed.id).update(status=DeliveryStatus.FAILED, attempts=5)
 

@@ -32,7 +32,7 @@ mutation ($id: ID!, $input: UpdateInstitutionInput!) {
   updateInstitution(id: $id, input: $input) {
     __typename
     ... on UpdateInstitutionSuccess { institution { vouchersFrom vouchersUntil } }
-    ... on InvalidInput { fieldErrors { field message } }
+    ... on InvalidInput { fieldErrors { field code } }
   }
 }
 """
@@ -232,7 +232,7 @@ async def test_an_end_already_past_blocks_no_other_correction_but_a_new_past_end
     other_past_end = await update(api, kita, vouchersUntil="2022-01-31")
 
     assert renamed["__typename"] == same_end["__typename"] == "UpdateInstitutionSuccess"
-    assert other_past_end["__typename"] == "InvalidInput"
+    assert other_past_end["fieldErrors"] == [{"field": "vouchersUntil", "code": "IN_THE_PAST"}]
     assert (await Institution.get(id=kita.id)).vouchers_until == date(2021, 12, 31)
 
 
@@ -241,12 +241,7 @@ async def test_a_new_start_after_the_kept_end_is_refused_on_the_start(api: Api) 
 
     result = await update(api, kita, vouchersFrom="2099-08-01")
 
-    assert result["fieldErrors"] == [
-        {
-            "field": "vouchersFrom",
-            "message": "The last day of vouchers must be on or after the first.",
-        }
-    ]
+    assert result["fieldErrors"] == [{"field": "vouchersFrom", "code": "INVALID_RANGE"}]
     assert (await Institution.get(id=kita.id)).vouchers_from == date(2020, 1, 1)
 
 

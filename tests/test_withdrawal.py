@@ -26,7 +26,7 @@ from tests.support.idp import ISSUER
 from tests.support.operations import REGISTER_INSTITUTION, REGISTER_SPONSOR
 from tests.support.user_admin import INVITE_USER, UNBLOCK_USER, gid
 
-RESULT = "__typename ... on Error { message } ... on InvalidInput { fieldErrors { field } }"
+RESULT = "__typename ... on Error { message } ... on InvalidInput { fieldErrors { field code } }"
 WITHDRAW_INSTITUTION = f"""
 mutation ($id: ID!, $reason: String) {{
   withdrawInstitution(id: $id, reason: $reason) {{
@@ -67,7 +67,7 @@ query ($status: SponsorStatus) { sponsors(status: $status) { edges { node { name
 UPDATE = """
 mutation ($id: ID!, $input: UpdateInstitutionInput!) {
   updateInstitution(id: $id, input: $input) {
-    __typename ... on Error { message } ... on InvalidInput { fieldErrors { field } }
+    __typename ... on Error { message } ... on InvalidInput { fieldErrors { field code } }
   }
 }
 """
@@ -111,6 +111,7 @@ async def test_a_clerk_withdraws_an_institution_registered_twice_and_parents_see
         "revokedInvitations": 1,
         "deletedAccounts": 1,
         "blockedAccounts": 0,
+        "told": 0,
     }
 
 
@@ -173,8 +174,8 @@ async def test_a_reason_over_500_characters_is_invalid_input_and_changes_nothing
     refused_sponsor = await answer(api, WITHDRAW_SPONSOR, canton, id=gid(sponsor), reason=long)
     at_most = await answer(api, WITHDRAW_INSTITUTION, canton, id=gid(kita), reason="x" * 500)
 
-    assert refused == refused_sponsor | {"fieldErrors": [{"field": "reason"}]}
-    assert refused["fieldErrors"] == [{"field": "reason"}]
+    assert refused["fieldErrors"] == [{"field": "reason", "code": "TOO_LONG"}]
+    assert refused_sponsor["fieldErrors"] == refused["fieldErrors"]
     assert at_most["__typename"] == "WithdrawInstitutionSuccess"
     assert (await Sponsor.get(id=sponsor.id)).status == SponsorStatus.ACTIVE
 
@@ -228,12 +229,17 @@ async def test_writing_into_a_withdrawn_institution_is_not_found_or_withdrawn_fo
     by_sponsor = await api(UPDATE, rename, user=sponsor_admin)
     by_canton = await api(UPDATE, rename, user=canton)
     invited_by_sponsor = await api(INVITE_USER, invite, user=sponsor_admin)
-    invited_by_canton = await api(INVITE_USER, invite, user=canton)
+    invited_by_canton = await api(
+        INVITE_USER.replace("field message", "field code"), invite, user=canton
+    )
 
     assert by_sponsor.ok()["updateInstitution"]["__typename"] == "NotFound"
-    assert by_canton.ok()["updateInstitution"]["fieldErrors"] == [{"field": "id"}]
+    assert by_canton.ok()["updateInstitution"]["fieldErrors"] == [
+        {"field": "id", "code": "WITHDRAWN"}
+    ]
     assert invited_by_sponsor.ok()["inviteUser"]["__typename"] == "NotFound"
-    assert invited_by_canton.ok()["inviteUser"]["fieldErrors"][0]["field"] == "institutionId"
+    (problem,) = invited_by_canton.ok()["inviteUser"]["fieldErrors"]
+    assert (problem["field"], problem["code"]) == ("institutionId", "WITHDRAWN")
     assert (await Institution.get(id=kita.id)).name != "Neu"
 
 
@@ -315,10 +321,18 @@ async def test_registering_into_a_withdrawn_sponsor_is_refused_on_its_field(api:
         "sponsorId": gid(sponsor),
     }
 
-    result = await api(REGISTER_INSTITUTION, {"input": values}, user=canton)
+    result = await api(
+        REGISTER_INSTITUTION.replace("field message", "field code message"),
+        {"input": values},
+        user=canton,
+    )
 
     assert result.ok()["registerInstitution"]["fieldErrors"] == [
-        {"field": "sponsorId", "message": "This sponsor has been withdrawn; restore it first."}
+        {
+            "field": "sponsorId",
+            "code": "WITHDRAWN",
+            "message": "Diese Trägerschaft wurde zurückgezogen; stellen Sie sie zuerst wieder her.",
+        }
     ]
 
 
@@ -335,7 +349,7 @@ async def test_restoring_a_sponsor_brings_back_what_went_with_it_and_nothing_els
     blocked_restore = await answer(api, RESTORE_INSTITUTION, canton, id=gid(along))
     restored = await answer(api, RESTORE_SPONSOR, canton, id=gid(sponsor))
 
-    assert blocked_restore["fieldErrors"] == [{"field": "id"}]
+    assert blocked_restore["fieldErrors"] == [{"field": "id", "code": "WITHDRAWN"}]
     assert restored == {"__typename": "RestoreSponsorSuccess", "sponsor": {"status": "ACTIVE"}}
     assert (await Institution.get(id=along.id)).status == InstitutionStatus.ACTIVE
     assert (await Institution.get(id=alone.id)).status == InstitutionStatus.WITHDRAWN
@@ -350,7 +364,7 @@ async def test_a_sponsor_whose_name_was_taken_meanwhile_is_not_restored(api: Api
 
     refused = await answer(api, RESTORE_SPONSOR, canton, id=gid(sponsor))
 
-    assert refused["fieldErrors"] == [{"field": "name"}]
+    assert refused["fieldErrors"] == [{"field": "name", "code": "ALREADY_EXISTS"}]
     assert (await Sponsor.get(id=sponsor.id)).status == SponsorStatus.WITHDRAWN
 
 

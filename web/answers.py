@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from starlette.responses import Response
 
 from engine.errors import Code
+from i18n import Language, Text, translate
 from models import audit
 from web import media
 
@@ -19,16 +20,22 @@ def error_body(message: str, *, code: Code | None) -> dict[str, object]:
     return {"errors": [{"message": message, "extensions": extensions}]}
 
 
+def said(message: Text | str, language: Language) -> str:
+    """Ours in the reader's language; a library's own message (Strawberry's) as it is."""
+    return translate(message, language) if isinstance(message, Text) else message
+
+
 def refusal(
     status: int,
-    message: str,
+    message: Text | str,
     *,
+    language: Language,
     code: Code | None,
     accept: str | None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     return Response(
-        json.dumps(error_body(message, code=code)),
+        json.dumps(error_body(said(message, language), code=code)),
         status_code=status,
         headers=dict(headers or {}),
         media_type=media.content_type(media.preferred(accept)),

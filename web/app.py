@@ -12,8 +12,10 @@ from starlette.routing import Route
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.migrations.api import migrate as apply_migrations
 
+from mailer import letterhead
 from mailer.sink import DevMailSink
 from mailer.worker import MailWorker
+from models import reminders
 from schema.root import schema
 from settings import Settings
 from web import dev_routes, health
@@ -21,6 +23,7 @@ from web.endpoint import GraphQLEndpoint, RequestId
 from web.graphiql import page as graphiql
 from web.guard import RequestGuard
 from web.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
+from web.language import ReadersLanguage
 from web.metrics import HttpMetrics
 from web.perimeter import protect
 from web.response_cache import CachedPublicResponses, PublicResponseCache
@@ -39,6 +42,7 @@ def build_verifier(settings: Settings, dev_issuer: DevIssuer | None) -> TokenVer
 
 
 def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette:
+    letterhead.configure(settings)
     dev_issuer = DevIssuer() if settings.dev_login else None
     sink = DevMailSink() if settings.smtp is None and run_mail_worker else None
     endpoint = GraphQLEndpoint(
@@ -64,7 +68,8 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
                 if smtp is None and sink is not None:
                     smtp = await stack.enter_async_context(sink)
                 assert smtp is not None
-                await stack.enter_async_context(MailWorker(settings, smtp=smtp).running())
+                worker = MailWorker(settings, smtp=smtp, chores=(reminders.remind_due,))
+                await stack.enter_async_context(worker.running())
             # Everything allocated so far lives as long as the process: keep it out of the
             # collector's generations, so collections during requests scan only request garbage.
             gc.freeze()
@@ -79,6 +84,7 @@ def create_app(settings: Settings, *, run_mail_worker: bool = True) -> Starlette
     app.state.public_cache = cache
     app.add_middleware(RequestId)
     app.add_middleware(CachedPublicResponses, cache=cache)  # outside routing: hits stay cheap
+    app.add_middleware(ReadersLanguage)  # outside the cache: its hits say their language too
     app.add_middleware(HttpMetrics, routes=routes)
     protect(app, settings.http)
     return app

@@ -18,12 +18,14 @@ from starlette.websockets import WebSocket
 
 from engine.context import Caller, Context
 from engine.errors import SIGN_IN_NOT_VALID, Code
+from i18n import Language, translate
 from models import audit, sign_in
 from models.errors import DomainError
 from settings import Settings
 from web.graphiql import page as graphiql
 from web.graphql_view import GraphQLOverHTTP
 from web.identity import InvalidToken, TokenVerifier
+from web.language import language_of
 
 log = logging.getLogger("kibon.auth")
 access = logging.getLogger("kibon.access")
@@ -47,12 +49,12 @@ async def authenticate(verifier: TokenVerifier, authorization: str | None) -> Ca
     return Caller(identity, signed_in.user, signed_in.pending_invitation)
 
 
-def unauthenticated_response() -> Response:
+def unauthenticated_response(language: Language) -> Response:
     body = {
         "data": None,
         "errors": [
             {
-                "message": SIGN_IN_NOT_VALID,
+                "message": translate(SIGN_IN_NOT_VALID, language),
                 "extensions": {"code": Code.UNAUTHENTICATED, "requestId": audit.request_id.get()},
             }
         ],
@@ -73,7 +75,7 @@ class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
                 caller = await authenticate(self.verifier, request.headers.get("authorization"))
             except SignInRefused as refused:
                 log.info("sign-in refused: %s", refused)
-                await unauthenticated_response()(scope, receive, send)
+                await unauthenticated_response(language_of(scope))(scope, receive, send)
                 return
             scope.setdefault("state", {})["caller"] = caller
         await super().__call__(scope, receive, send)
@@ -88,6 +90,7 @@ class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
             identity=caller.identity if caller else None,
             user=caller.user if caller else None,
             pending_invitation=caller.pending_invitation if caller else None,
+            language=language_of(request.scope),
         )
 
     def should_render_graphql_ide(self, request: Any) -> bool:

@@ -4,21 +4,28 @@ error (HTTP 400), never an exception deeper down."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from strawberry.http import GraphQLRequestData
 
+from i18n import Text, _
 from models import text
+
+AN_OBJECT = _("`{name}` must be an object or null.")
+A_STRING = _("`{name}` must be a string or null.")
 
 
 class InvalidParameters(ValueError):
-    pass
+    def __init__(self, text: Text) -> None:
+        super().__init__(str(text))
+        self.text = text
 
 
-def _optional(params: Mapping[str, object], name: str, kind: type, what: str) -> object:
+def _optional(params: Mapping[str, object], name: str, kind: type, what: Text) -> object:
     value = params.get(name)
     if value is None or isinstance(value, kind):
         return value
-    raise InvalidParameters(f"`{name}` must be {what} or null.")
+    raise InvalidParameters(replace(what, params={"name": name}))
 
 
 def check_text(value: object) -> None:
@@ -28,7 +35,7 @@ def check_text(value: object) -> None:
     while pending:
         current = pending.pop()
         if isinstance(current, str) and not text.is_storable(current):
-            raise InvalidParameters("Text must be valid Unicode without NUL characters.")
+            raise InvalidParameters(_("Text must be valid Unicode without NUL characters."))
         if isinstance(current, dict):
             pending.extend(current.keys())
             pending.extend(current.values())
@@ -38,13 +45,13 @@ def check_text(value: object) -> None:
 
 def request_data(params: object) -> GraphQLRequestData:
     if not isinstance(params, dict):
-        raise InvalidParameters("Send one operation as a JSON object with a `query`.")
+        raise InvalidParameters(_("Send one operation as a JSON object with a `query`."))
     query = params.get("query")
     if not isinstance(query, str) or not query.strip():
-        raise InvalidParameters("`query` must be a string holding the GraphQL document.")
-    variables = _optional(params, "variables", dict, "an object")
-    operation_name = _optional(params, "operationName", str, "a string")
-    extensions = _optional(params, "extensions", dict, "an object")
+        raise InvalidParameters(_("`query` must be a string holding the GraphQL document."))
+    variables = _optional(params, "variables", dict, AN_OBJECT)
+    operation_name = _optional(params, "operationName", str, A_STRING)
+    extensions = _optional(params, "extensions", dict, AN_OBJECT)
     check_text([query, variables, operation_name])
     return GraphQLRequestData(
         query=query,

@@ -28,9 +28,11 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from engine.errors import UNEXPECTED, Code, code_of
+from i18n import Language, Text, _, translate
 from models import audit
 from settings import HttpSettings
 from web import answers, graphql_params, media
+from web.language import language_of
 
 log = logging.getLogger("kibon.graphql")
 
@@ -39,9 +41,17 @@ RootT = TypeVar("RootT")
 RETRY_AFTER_SECONDS = "5"
 
 
-class MutationOverGet(HTTPException):
+class Refused(HTTPException):
+    """An HTTP refusal of ours: `text` is said in the reader's language."""
+
+    def __init__(self, status: int, text: Text) -> None:
+        super().__init__(status, str(text))
+        self.text = text
+
+
+class MutationOverGet(Refused):
     def __init__(self) -> None:
-        super().__init__(405, "Mutations must be sent with POST.")
+        super().__init__(405, _("Mutations must be sent with POST."))
 
 
 def escaped_fault(error: GraphQLError) -> bool:
@@ -67,11 +77,12 @@ def status_for(result: ExecutionResult, answer_media: str) -> int:
     return 200
 
 
-def _client_error(error: GraphQLError) -> object:
+def _client_error(error: GraphQLError, language: Language) -> object:
     if not escaped_fault(error):
         return error.formatted
     log.error("unexpected error before execution", exc_info=error.original_error)
-    return {"message": UNEXPECTED, "extensions": {"requestId": audit.request_id.get()}}
+    message = translate(UNEXPECTED, language)
+    return {"message": message, "extensions": {"requestId": audit.request_id.get()}}
 
 
 class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
@@ -100,7 +111,8 @@ class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
             headers["Allow"] = "POST" if isinstance(refused, MutationOverGet) else "GET, POST"
         return answers.refusal(
             refused.status_code,
-            refused.reason,
+            refused.text if isinstance(refused, Refused) else refused.reason,
+            language=language_of(request.scope),
             code=Code.BAD_USER_INPUT if refused.status_code < 500 else None,
             accept=request.headers.get("accept"),
             headers=headers,
@@ -112,8 +124,9 @@ class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
     def parse_json(self, data: str | bytes) -> Any:
         try:
             return super().parse_json(data)
-        except (RecursionError, UnicodeDecodeError) as error:
-            raise HTTPException(400, "The body is not JSON this server can read.") from error
+        except (HTTPException, RecursionError, UnicodeDecodeError) as error:  # HTTPException:
+            # Strawberry's own refusal of malformed JSON, in English; ours says it for people.
+            raise Refused(400, _("The body is not JSON this server can read.")) from error
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         if request.method == "GET":
@@ -124,7 +137,7 @@ class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
         try:
             return graphql_params.request_data(params)
         except graphql_params.InvalidParameters as invalid:
-            raise HTTPException(400, str(invalid)) from None
+            raise Refused(400, invalid.text) from None
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -158,7 +171,8 @@ class GraphQLOverHTTP(GraphQL[ContextT, RootT]):
     ) -> GraphQLHTTPResponse:
         answer = process_result(result)
         if result.errors:
-            answer["errors"] = [_client_error(error) for error in result.errors]
+            language = language_of(request.scope)
+            answer["errors"] = [_client_error(error, language) for error in result.errors]
         if is_request_error(result):
             answer.pop("data", None)
         return answer

@@ -20,9 +20,11 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.errors import UNAVAILABLE, UNEXPECTED, Code
+from i18n import Language, _
 from models.outage import is_database_unavailable
 from settings import HttpSettings
 from web import answers
+from web.language import language_of
 
 log = logging.getLogger("kibon.http")
 
@@ -42,7 +44,8 @@ def content_type_refusal(scope: Scope, headers: Headers) -> Response | None:
         return None
     return answers.refusal(
         415,
-        "Send the operation as JSON with `Content-Type: application/json`.",
+        _("Send the operation as JSON with `Content-Type: application/json`."),
+        language=language_of(scope),
         code=Code.BAD_USER_INPUT,
         accept=headers.get("accept"),
     )
@@ -112,55 +115,66 @@ class RequestGuard:
         except Exception as error:
             if started:
                 raise
-            answer = self._failure(error, headers, expired=deadline.expired())
+            answer = self._failure(
+                error, headers, expired=deadline.expired(), language=language_of(scope)
+            )
             await answer(scope, receive, send)
 
     async def _admit(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
         refused = content_type_refusal(scope, headers)
         if refused is None and scope["method"] == "POST":
-            receive, refused = await self._bounded_body(receive, headers)
+            receive, refused = await self._bounded_body(receive, headers, language_of(scope))
         if refused is not None:
             await refused(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
     async def _bounded_body(
-        self, receive: Receive, headers: Headers
+        self, receive: Receive, headers: Headers, language: Language
     ) -> tuple[Receive, Response | None]:
         limit = self.settings.max_body_bytes
         length = declared_length(headers)
         if length is not None and length > limit:
-            return receive, self._too_large(headers)
+            return receive, self._too_large(headers, language)
         try:
             body = await read_body(receive, limit)
         except BodyTooLarge:
-            return receive, self._too_large(headers)
+            return receive, self._too_large(headers, language)
         return replaying(body, receive), None
 
-    def _too_large(self, headers: Headers) -> Response:
+    def _too_large(self, headers: Headers, language: Language) -> Response:
+        most = self.settings.max_body_bytes
         return answers.refusal(
             413,
-            f"The request body is larger than {self.settings.max_body_bytes} bytes.",
+            _("The request body is larger than {most} bytes.", most=most),
+            language=language,
             code=Code.BAD_USER_INPUT,
             accept=headers.get("accept"),
             headers={"Connection": "close"},
         )
 
-    def _failure(self, error: Exception, headers: Headers, *, expired: bool) -> Response:
+    def _failure(
+        self, error: Exception, headers: Headers, *, expired: bool, language: Language
+    ) -> Response:
         accept = headers.get("accept")
         if expired:
             log.warning("request stopped after %ss", self.settings.request_timeout_seconds)
             seconds = f"{self.settings.request_timeout_seconds:g}"
-            message = f"The request took longer than {seconds} seconds and was stopped."
-            return answers.refusal(504, message, code=Code.TIMEOUT, accept=accept)
+            message = _(
+                "The request took longer than {seconds} seconds and was stopped.", seconds=seconds
+            )
+            return answers.refusal(
+                504, message, language=language, code=Code.TIMEOUT, accept=accept
+            )
         if is_database_unavailable(error):
             log.error("the database is unavailable: %s", type(error).__name__)
             return answers.refusal(
                 503,
                 UNAVAILABLE,
+                language=language,
                 code=Code.SERVICE_UNAVAILABLE,
                 accept=accept,
                 headers={"Retry-After": RETRY_AFTER_SECONDS},
             )
         log.error("unexpected error outside GraphQL", exc_info=error)
-        return answers.refusal(500, UNEXPECTED, code=None, accept=accept)
+        return answers.refusal(500, UNEXPECTED, language=language, code=None, accept=accept)

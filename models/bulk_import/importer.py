@@ -15,9 +15,10 @@ from uuid import uuid4
 
 from tortoise.transactions import in_transaction
 
+from i18n import _
 from models import audit, email, registration, text
 from models.bulk_import.sheet import Entry, Problem, Sheet
-from models.errors import DomainError, EmailAlreadyInUse, InvalidInput
+from models.errors import WARNING_TEXTS, DomainError, EmailAlreadyInUse, InvalidInput
 from models.institution import Institution
 from models.invitation import Policy
 from models.role import Role, is_canton
@@ -66,7 +67,10 @@ async def acting_canton_user(address: str) -> User:
     found = await User.get_or_none(email_key=email.normalized(address))
     if found is None or not is_canton(found.role) or found.status != UserStatus.ACTIVE:
         raise ImportRefused(
-            f"{address} is no active canton account (SUPER_ADMIN, CANTON_ADMIN, CANTON_CLERK)"
+            _(
+                "{address} is no active canton account (SUPER_ADMIN, CANTON_ADMIN, CANTON_CLERK).",
+                address=address,
+            )
         )
     return found
 
@@ -122,13 +126,13 @@ async def _import_row(run: _Run, entry: Entry) -> None:
     if entry.sponsor_name:
         found = await _sponsor(run, entry)
         if isinstance(found, int):
-            message = f"its sponsor could not be registered (see line {found})"
+            message = _("its sponsor could not be registered (see line {line})", line=found)
             run.report.problems.append(Problem(entry.line, message))
             return
         sponsor = found
     if await _already_imported(entry, sponsor):
         run.report.institutions_skipped += 1
-        run.report.notes.append(Problem(entry.line, "already imported; skipped"))
+        run.report.notes.append(Problem(entry.line, _("already imported; skipped")))
         return
     await _register_institution(run, entry, sponsor)
 
@@ -198,9 +202,11 @@ async def _note_other_admin(run: _Run, entry: Entry, sponsor: Sponsor) -> None:
         return
     admins = User.filter(sponsor_id=sponsor.id, role=Role.SPONSOR_ADMIN)
     if not await admins.filter(email_key=email.normalized(entry.sponsor_admin_email)).exists():
-        message = (
-            f"sponsor {sponsor.name!r} exists; {entry.sponsor_admin_email} is not its admin "
-            "and was not invited (invite further admins with inviteUser)"
+        message = _(
+            "the sponsor «{sponsor}» exists; {address} is not its admin and was not invited "
+            "(invite further admins with inviteUser)",
+            sponsor=sponsor.name,
+            address=entry.sponsor_admin_email,
         )
         run.report.notes.append(Problem(entry.line, message))
 
@@ -209,7 +215,8 @@ def _registered(run: _Run, entry: Entry, done: registration.Registered, address:
     if done.invitation.message_id is not None:
         run.report.mails_queued += 1
     for warning in done.warnings:
-        run.report.notes.append(Problem(entry.line, f"{warning}: {address}"))
+        message = _("{address}: {warning}", address=address, warning=WARNING_TEXTS[warning])
+        run.report.notes.append(Problem(entry.line, message))
 
 
 def _refused(
@@ -220,7 +227,8 @@ def _refused(
     email_column: str,
 ) -> None:
     if isinstance(refused, InvalidInput):
-        for name, message in refused.field_errors.items():
-            run.report.problems.append(Problem(entry.line, f"{columns.get(name, name)}: {message}"))
+        for name, problem in refused.field_errors.items():
+            column = columns.get(name, name)
+            run.report.problems.append(Problem(entry.line, problem.text, column))
     else:
-        run.report.problems.append(Problem(entry.line, f"{email_column}: {refused.message}"))
+        run.report.problems.append(Problem(entry.line, refused.text, email_column))

@@ -1,7 +1,7 @@
 """One rule per field of the master data.
 
 Each rule takes what was typed and returns the value to store, `None` when the field was left
-empty, or raises `ValueError` with a message for the person who typed it.
+empty, or raises `Invalid` with a code and a text for the person who typed it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import phonenumbers
 from schwifty import IBAN
 from schwifty.exceptions import InvalidChecksumDigits
 
+from i18n import _
 from models import email
+from models.errors import FieldErrorCode, Invalid
 from models.institution import Weekday
 
 POSTAL_CODE = re.compile(r"[0-9]{4}")
@@ -29,13 +31,17 @@ IBAN_MAX_LENGTH = 42  # 34 characters, grouped by fours with spaces
 QR_IIDS = range(30000, 32000)
 MAX_PLACES = 1000
 WEEK = list(Weekday)
+TOO_LONG = FieldErrorCode.TOO_LONG
+PHONE = FieldErrorCode.INVALID_PHONE
+URL = FieldErrorCode.INVALID_URL
+IBAN_ = FieldErrorCode.INVALID_IBAN
 
 
 def line(raw: str | None, *, max_length: int) -> str | None:
     """A one-line text: trimmed, inner runs of white space collapsed."""
     value = " ".join((raw or "").split())
     if len(value) > max_length:
-        raise ValueError(f"At most {max_length} characters.")
+        raise Invalid(TOO_LONG, _("At most {max_length} characters.", max_length=max_length))
     return value or None
 
 
@@ -51,7 +57,10 @@ def postal_code(raw: str | None) -> str | None:
     if not value:
         return None
     if not POSTAL_CODE.fullmatch(value) or int(value) < LOWEST_POSTAL_CODE:
-        raise ValueError("A Swiss or Liechtenstein postal code: four digits, 1000 to 9999.")
+        raise Invalid(
+            FieldErrorCode.INVALID_POSTAL_CODE,
+            _("A Swiss or Liechtenstein postal code: four digits, 1000 to 9999."),
+        )
     return value
 
 
@@ -65,17 +74,17 @@ def phone(raw: str | None) -> str | None:
     if not value:
         return None
     if len(value) > PHONE_MAX_LENGTH:
-        raise ValueError(f"At most {PHONE_MAX_LENGTH} characters.")
+        raise Invalid(TOO_LONG, _("At most {max_length} characters.", max_length=PHONE_MAX_LENGTH))
     try:
         number = phonenumbers.parse(value, "CH")
     except phonenumbers.NumberParseException:
-        raise ValueError("This is not a phone number.") from None
+        raise Invalid(PHONE, _("This is not a phone number.")) from None
     if number.extension:
-        raise ValueError("Give the number without an extension.")
+        raise Invalid(PHONE, _("Give the number without an extension."))
     if not phonenumbers.is_valid_number(number):
-        raise ValueError("This is not a valid phone number, e.g. 031 123 45 67.")
+        raise Invalid(PHONE, _("This is not a valid phone number, e.g. 031 123 45 67."))
     if phonenumbers.region_code_for_number(number) not in SWISS_REGIONS:
-        raise ValueError("Give a Swiss or Liechtenstein phone number.")
+        raise Invalid(PHONE, _("Give a Swiss or Liechtenstein phone number."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -84,18 +93,20 @@ def website(raw: str | None) -> str | None:
     if not value:
         return None
     if len(value) > WEBSITE_MAX_LENGTH:
-        raise ValueError(f"At most {WEBSITE_MAX_LENGTH} characters.")
+        raise Invalid(
+            TOO_LONG, _("At most {max_length} characters.", max_length=WEBSITE_MAX_LENGTH)
+        )
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
-        raise ValueError("This is not a web address.") from None
+        raise Invalid(URL, _("This is not a web address.")) from None
     if parts.scheme.lower() not in {"http", "https"}:
-        raise ValueError("A web address starting with https:// or http://.")
+        raise Invalid(URL, _("A web address starting with https:// or http://."))
     if not parts.hostname or "." not in parts.hostname or any(c.isspace() for c in value):
-        raise ValueError("A web address with a host name, e.g. https://www.kita-sonne.ch.")
+        raise Invalid(URL, _("A web address with a host name, e.g. https://www.kita-sonne.ch."))
     if parts.username is not None or parts.password is not None:
-        raise ValueError("A web address without a user name or password.")
+        raise Invalid(URL, _("A web address without a user name or password."))
     return value
 
 
@@ -109,7 +120,9 @@ def time_of_day(raw: time | None) -> time | None:
     if raw is None:
         return None
     if raw.tzinfo is not None or raw.second or raw.microsecond:
-        raise ValueError("Hours and minutes without a time zone, e.g. 07:00.")
+        raise Invalid(
+            FieldErrorCode.INVALID_FORMAT, _("Hours and minutes without a time zone, e.g. 07:00.")
+        )
     return raw.replace(tzinfo=UTC)
 
 
@@ -125,17 +138,17 @@ def iban(raw: str | None) -> str | None:
     if not value:
         return None
     if len(value) > IBAN_MAX_LENGTH:
-        raise ValueError("An IBAN has at most 34 characters.")
+        raise Invalid(TOO_LONG, _("An IBAN has at most 34 characters."))
     try:
         account = IBAN(value)
     except InvalidChecksumDigits:
-        raise ValueError("The IBAN's check digits do not match; look for a typo.") from None
+        raise Invalid(IBAN_, _("The IBAN's check digits do not match; look for a typo.")) from None
     except ValueError:
-        raise ValueError("This is not a valid IBAN.") from None
+        raise Invalid(IBAN_, _("This is not a valid IBAN.")) from None
     if account.country_code not in SWISS_REGIONS:
-        raise ValueError("Only Swiss (CH) and Liechtenstein (LI) accounts are accepted.")
+        raise Invalid(IBAN_, _("Only Swiss (CH) and Liechtenstein (LI) accounts are accepted."))
     if int(account.bank_code) in QR_IIDS:
-        raise ValueError("This is a QR-IBAN; give the account's ordinary IBAN.")
+        raise Invalid(IBAN_, _("This is a QR-IBAN; give the account's ordinary IBAN."))
     return str(account.compact)
 
 
@@ -150,7 +163,13 @@ def places(raw: int | None, *, allowed: bool) -> int | None:
     if raw is None:
         return None
     if not allowed:
-        raise ValueError("Leave this empty: a day-family organisation has no fixed places.")
+        raise Invalid(
+            FieldErrorCode.NOT_ALLOWED_FOR_CARE_TYPE,
+            _("Leave this empty: a day-family organisation has no fixed places."),
+        )
     if not 1 <= raw <= MAX_PLACES:
-        raise ValueError(f"A number of places from 1 to {MAX_PLACES}.")
+        raise Invalid(
+            FieldErrorCode.OUT_OF_RANGE,
+            _("A number of places from 1 to {max_places}.", max_places=MAX_PLACES),
+        )
     return raw

@@ -8,7 +8,8 @@ from datetime import time
 from functools import partial
 from typing import Any, NamedTuple
 
-from models.errors import InvalidInput
+from i18n import Text, _
+from models.errors import FieldErrorCode, FieldProblem, Invalid, InvalidInput
 from models.institution import CareType, Institution, Weekday
 from models.master_data import fields
 
@@ -42,23 +43,25 @@ class MasterDataForm:
 class Rule(NamedTuple):
     path: str  # the field as the API names it, for `InvalidInput`
     clean: Callable[[Any], object]
-    missing: str | None = None  # the message when a required field is empty; None: optional
+    missing: Text | None = None  # the message when a required field is empty; None: optional
 
 
 RULES: dict[str, Rule] = {
-    "organisation": Rule("address.organisation", fields.organisation, "Enter the organisation."),
-    "street": Rule("address.street", fields.street, "Enter the street."),
+    "organisation": Rule("address.organisation", fields.organisation, _("Enter the organisation.")),
+    "street": Rule("address.street", fields.street, _("Enter the street.")),
     "house_number": Rule("address.houseNumber", fields.house_number),
-    "postal_code": Rule("address.postalCode", fields.postal_code, "Enter the postal code."),
-    "town": Rule("address.town", fields.town, "Enter the town."),
-    "contact_email": Rule("contactEmail", fields.contact_email, "Enter the address for parents."),
+    "postal_code": Rule("address.postalCode", fields.postal_code, _("Enter the postal code.")),
+    "town": Rule("address.town", fields.town, _("Enter the town.")),
+    "contact_email": Rule(
+        "contactEmail", fields.contact_email, _("Enter the address for parents.")
+    ),
     "phone": Rule("phone", fields.phone),
     "website": Rule("website", fields.website),
-    "opening_days": Rule("openingDays", fields.opening_days, "Choose at least one opening day."),
-    "opening_time": Rule("openingTime", fields.time_of_day, "Enter the opening time."),
-    "closing_time": Rule("closingTime", fields.time_of_day, "Enter the closing time."),
-    "iban": Rule("iban", fields.iban, "Enter the IBAN."),
-    "account_holder": Rule("accountHolder", fields.account_holder, "Enter the account holder."),
+    "opening_days": Rule("openingDays", fields.opening_days, _("Choose at least one opening day.")),
+    "opening_time": Rule("openingTime", fields.time_of_day, _("Enter the opening time.")),
+    "closing_time": Rule("closingTime", fields.time_of_day, _("Enter the closing time.")),
+    "iban": Rule("iban", fields.iban, _("Enter the IBAN.")),
+    "account_holder": Rule("accountHolder", fields.account_holder, _("Enter the account holder.")),
 }
 MASTER_DATA_FIELDS = (*RULES, "places")
 
@@ -66,7 +69,9 @@ MASTER_DATA_FIELDS = (*RULES, "places")
 def places_rule(care_type: CareType) -> Rule:
     """Required for day-care centres, absent for day families, optional for the others."""
     if care_type == CareType.DAYCARE_CENTER:
-        return Rule("places", partial(fields.places, allowed=True), "Enter the number of places.")
+        return Rule(
+            "places", partial(fields.places, allowed=True), _("Enter the number of places.")
+        )
     return Rule("places", partial(fields.places, allowed=care_type != CareType.DAY_FAMILY))
 
 
@@ -81,19 +86,21 @@ def validate(form: MasterDataForm, *, care_type: CareType, complete: bool) -> di
     """
     rules = RULES | {"places": places_rule(care_type)}
     values: dict[str, object] = {}
-    problems: dict[str, str] = {}
+    problems: dict[str, FieldProblem] = {}
     for column, typed in _typed(form).items():
         rule = rules[column]
         try:
             values[column] = rule.clean(typed)
-        except ValueError as error:
-            problems[rule.path] = str(error)
+        except Invalid as invalid:
+            problems[rule.path] = invalid.problem
             continue
         if complete and rule.missing and values[column] is None:
-            problems[rule.path] = rule.missing
+            problems[rule.path] = FieldProblem(FieldErrorCode.REQUIRED, rule.missing)
     opening, closing = values.get("opening_time"), values.get("closing_time")
     if isinstance(opening, time) and isinstance(closing, time) and opening >= closing:
-        problems["closingTime"] = "The closing time must be after the opening time."
+        problems["closingTime"] = FieldProblem(
+            FieldErrorCode.INVALID_RANGE, _("The closing time must be after the opening time.")
+        )
     if problems:
         order = [rule.path for rule in rules.values()]
         raise InvalidInput(dict(sorted(problems.items(), key=lambda p: order.index(p[0]))))

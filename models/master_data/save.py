@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from i18n import _
 from models import audit, clock
 from models.errors import InstitutionAlreadyActive, NotAllowed, NotFound, StaleData
 from models.institution import Institution, InstitutionStatus
@@ -53,7 +54,7 @@ async def _editable(actor: User, institution_id: int) -> Institution:
     actor's scope is not allowed, not hidden."""
     row = await Institution.filter(id=institution_id).select_for_update().first()
     if row is None:
-        raise NotFound("There is no such institution.")
+        raise NotFound(_("There is no such institution."))
     refuse_withdrawn(actor, row, field="id")
     if not can_edit_master_data(Scope.of(actor), row):
         raise NotAllowed()

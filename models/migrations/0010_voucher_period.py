@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
     """The voucher period's end, and what the family portal filters on, indexed: the end date
     (overlap with a date or a range), the postal code and the folded town."""
 
-    dependencies = [("models", "0008_scope_block_and_email_key")]
+    dependencies = [("models", "0009_invitation_reminder")]
 
     initial = False
 

@@ -41,7 +41,7 @@ class InvitationEmailMismatch(Error):
 
     @classmethod
     def from_error(cls, error: errors.InvitationEmailMismatch) -> InvitationEmailMismatch:
-        return cls(message=error.message, invited_email_hint=error.invited_email_hint)
+        return cls(text=error.text, invited_email_hint=error.invited_email_hint)
 
 
 @strawberry.type(

@@ -9,6 +9,7 @@ from enum import Enum
 import strawberry
 
 from mailer.outbox import DeliveryStatus
+from models.errors import FieldErrorCode, WarningCode
 from models.institution import CareType, InstitutionStatus, Weekday
 from models.invitation import InvitationStatus
 from models.role import Role
@@ -124,14 +125,52 @@ described(
     },
 )
 
+described(
+    FieldErrorCode,
+    "Why a field of the input is not valid. Stable: frontends switch on it (and may show their "
+    "own text); `FieldError.message` says it for people.",
+    {
+        FieldErrorCode.REQUIRED: "The field must be filled in.",
+        FieldErrorCode.TOO_LONG: "The text is longer than the field allows.",
+        FieldErrorCode.INVALID_FORMAT: "The value does not have the form the field expects (a "
+        "time of day, a role that fits the sponsor or institution given).",
+        FieldErrorCode.INVALID_EMAIL: "Not an e-mail address.",
+        FieldErrorCode.INVALID_IBAN: "Not a valid IBAN of a Swiss or Liechtenstein account "
+        "(check digits, country, QR-IBAN).",
+        FieldErrorCode.INVALID_PHONE: "Not a valid Swiss or Liechtenstein phone number.",
+        FieldErrorCode.INVALID_POSTAL_CODE: "Not a Swiss or Liechtenstein postal code (four "
+        "digits).",
+        FieldErrorCode.INVALID_URL: "Not a web address starting with https:// or http://.",
+        FieldErrorCode.OUT_OF_RANGE: "A number or a date outside the range the field allows.",
+        FieldErrorCode.INVALID_RANGE: "An end before its start (closing time, end of the voucher "
+        "period).",
+        FieldErrorCode.IN_THE_PAST: "A date that may not lie in the past (today in Europe/Zurich).",
+        FieldErrorCode.NOT_ALLOWED_FOR_CARE_TYPE: "The field does not apply to this care type "
+        "(places of a day-family organisation).",
+        FieldErrorCode.ALREADY_EXISTS: "Another record already has this value (a sponsor's name).",
+        FieldErrorCode.WITHDRAWN: "The field names a withdrawn sponsor or institution.",
+    },
+)
+described(
+    WarningCode,
+    "What a warning is about. Stable: frontends switch on it; `Warning.message` says it for "
+    "people.",
+    {
+        WarningCode.SHARED_MAILBOX: "The address looks like a shared mailbox (info@, kontakt@, "
+        "…); accounts are personal, so a person who leaves can be blocked.",
+    },
+)
+
 __all__ = [
     "CareType",
     "DeliveryStatus",
+    "FieldErrorCode",
     "InstitutionStatus",
     "InvitationStatus",
     "Language",
     "Role",
     "SponsorStatus",
     "UserStatus",
+    "WarningCode",
     "Weekday",
 ]

@@ -1,15 +1,28 @@
-"""Typed errors: expected outcomes a client switches on by `__typename`."""
+"""Typed errors: expected outcomes a client switches on by `__typename`.
+
+Each holds what the domain said (a `Text`); `message` says it in the request's language.
+"""
 
 from __future__ import annotations
 
 import strawberry
 
+from engine.context import Info
+from i18n import Text
 from models import errors
+from schema.types.enums import FieldErrorCode
 
 
 @strawberry.interface(description="Something the caller may do, but that cannot be done now.")
 class Error:
-    message: str = strawberry.field(description="What happened, for the person, in a sentence.")
+    text: strawberry.Private[Text]
+
+    @strawberry.field(
+        description="What happened, for the person, in a sentence in the request's language "
+        "(`Accept-Language`: German or French). Programs switch on `__typename` instead."
+    )
+    def message(self, info: Info) -> str:
+        return info.context.say(self.text)
 
 
 @strawberry.type(description="One field of the input that is not valid, and why.")
@@ -17,7 +30,16 @@ class FieldError:
     field: str = strawberry.field(
         description="Path of the field in the input, e.g. `address.postalCode`."
     )
-    message: str = strawberry.field(description="What is wrong with it, for the person.")
+    code: FieldErrorCode = strawberry.field(
+        description="Why the field is not valid: stable, for frontends to switch on."
+    )
+    text: strawberry.Private[Text]
+
+    @strawberry.field(
+        description="What is wrong with it, for the person, in the request's language."
+    )
+    def message(self, info: Info) -> str:
+        return info.context.say(self.text)
 
 
 @strawberry.type(description="Some fields of the input are not valid; nothing was changed.")
@@ -29,8 +51,11 @@ class InvalidInput(Error):
     @classmethod
     def from_error(cls, error: errors.InvalidInput) -> InvalidInput:
         return cls(
-            message=error.message,
-            field_errors=[FieldError(field=f, message=m) for f, m in error.field_errors.items()],
+            text=error.text,
+            field_errors=[
+                FieldError(field=name, code=problem.code, text=problem.text)
+                for name, problem in error.field_errors.items()
+            ],
         )
 
 
@@ -40,7 +65,7 @@ class InvalidInput(Error):
 class NotFound(Error):
     @classmethod
     def from_error(cls, error: errors.NotFound) -> NotFound:
-        return cls(message=error.message)
+        return cls(text=error.text)
 
 
 @strawberry.type(
@@ -49,7 +74,7 @@ class NotFound(Error):
 class EmailAlreadyInUse(Error):
     @classmethod
     def from_error(cls, error: errors.EmailAlreadyInUse) -> EmailAlreadyInUse:
-        return cls(message=error.message)
+        return cls(text=error.text)
 
 
 @strawberry.type(description="The data changed since the given `version` was read.")
@@ -60,21 +85,21 @@ class StaleData(Error):
 
     @classmethod
     def from_error(cls, error: errors.StaleData) -> StaleData:
-        return cls(message=error.message, current_version=error.current_version)
+        return cls(text=error.text, current_version=error.current_version)
 
 
 @strawberry.type(description="Activation happens once; an active institution is updated.")
 class InstitutionAlreadyActive(Error):
     @classmethod
     def from_error(cls, error: errors.InstitutionAlreadyActive) -> InstitutionAlreadyActive:
-        return cls(message=error.message)
+        return cls(text=error.text)
 
 
 @strawberry.type(description="The invitation is no longer open (accepted, revoked or expired).")
 class InvitationNotOpen(Error):
     @classmethod
     def from_error(cls, error: errors.InvitationNotOpen) -> InvitationNotOpen:
-        return cls(message=error.message)
+        return cls(text=error.text)
 
 
 @strawberry.type(
@@ -88,4 +113,4 @@ class TooManyAttempts(Error):
 
     @classmethod
     def from_error(cls, error: errors.TooManyAttempts) -> TooManyAttempts:
-        return cls(message=error.message, retry_after_seconds=error.retry_after_seconds)
+        return cls(text=error.text, retry_after_seconds=error.retry_after_seconds)

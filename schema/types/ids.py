@@ -8,6 +8,7 @@ import strawberry
 from strawberry import relay
 
 from engine.errors import BadUserInput
+from i18n import _
 from models.placement import ScopeIds
 
 # Rows have 32-bit integer keys; a larger number cannot name one and would fail in the driver.
@@ -23,11 +24,13 @@ def decode(global_id: str, type_name: str, *, argument: str = "id") -> int:
         decoded = relay.GlobalID.from_id(global_id)
         node_id = int(decoded.node_id)
     except (ValueError, TypeError):
-        raise BadUserInput(f"`{argument}` is not a valid ID.") from None
+        raise BadUserInput(_("`{argument}` is not a valid ID.", argument=argument)) from None
     if not is_row_id(node_id):
-        raise BadUserInput(f"`{argument}` is not a valid ID.")
+        raise BadUserInput(_("`{argument}` is not a valid ID.", argument=argument))
     if decoded.type_name != type_name:
-        raise BadUserInput(f"`{argument}` must be the ID of a {type_name}.")
+        raise BadUserInput(
+            _("`{argument}` must be the ID of a {type}.", argument=argument, type=type_name)
+        )
     return node_id
 
 
@@ -37,7 +40,7 @@ def decode_any(global_id: str, *, argument: str) -> tuple[str, int]:
         decoded = relay.GlobalID.from_id(global_id)
         return decoded.type_name, int(decoded.node_id)
     except (ValueError, TypeError):
-        raise BadUserInput(f"`{argument}` is not a valid ID.") from None
+        raise BadUserInput(_("`{argument}` is not a valid ID.", argument=argument)) from None
 
 
 def decode_optional(global_id: str | None, type_name: str, *, argument: str) -> int | None:

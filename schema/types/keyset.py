@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -19,6 +19,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from engine.errors import BadUserInput
+from i18n import _
 from models import text
 from schema.types import ids
 
@@ -29,19 +30,23 @@ M = TypeVar("M", bound=Model)
 R = TypeVar("R")
 
 
+Count = Callable[[], Awaitable[int]]
+
+
 @dataclass(frozen=True)
 class Page(Generic[R]):
     rows: list[R]
     cursors: list[str]
     has_next_page: bool
     has_previous_page: bool
+    count: Count | None = None  # the whole list's size, counted only when asked for
 
 
 def check_page_size(first: int | None) -> int:
     if first is None:
         return DEFAULT_PAGE_SIZE
     if not 0 <= first <= MAX_PAGE_SIZE:
-        raise BadUserInput(f"`first` must be between 0 and {MAX_PAGE_SIZE}.")
+        raise BadUserInput(_("`first` must be between 0 and {most}.", most=MAX_PAGE_SIZE))
     return first
 
 
@@ -53,7 +58,7 @@ def decode_cursor(cursor: str, order: Sequence[str]) -> list[Any]:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, binascii.Error, UnicodeError):
-        raise BadUserInput("`after` is not a valid cursor.") from None
+        raise BadUserInput(_("`after` is not a valid cursor.")) from None
     if (
         not isinstance(values, list)
         or len(values) != len(order)
@@ -62,7 +67,7 @@ def decode_cursor(cursor: str, order: Sequence[str]) -> list[Any]:
         or not ids.is_row_id(values[-1])
         or not all(isinstance(v, str) and text.is_storable(v) for v in values[:-1])
     ):
-        raise BadUserInput("`after` is not a valid cursor.")
+        raise BadUserInput(_("`after` is not a valid cursor."))
     return values
 
 
@@ -86,16 +91,29 @@ async def page(
 ) -> Page[M]:
     """`descending` reverses every column of `order` (newest first, for logs)."""
     size = check_page_size(first)
+    whole = queryset
+
+    async def count() -> int:
+        return await whole.count()
+
     if after is not None:
         values = decode_cursor(after, order)
         queryset = queryset.filter(after_filter(order, values, descending=descending))
     sort = [f"-{column}" for column in order] if descending else list(order)
     rows = list(await queryset.order_by(*sort).limit(size + 1))
-    return page_of(rows, size=size, after=after, order=order)
+    return page_of(rows, size=size, after=after, order=order, count=count)
 
 
-def page_of(rows: list[R], *, size: int, after: str | None, order: Sequence[str]) -> Page[R]:
+def page_of(
+    rows: list[R],
+    *,
+    size: int,
+    after: str | None,
+    order: Sequence[str],
+    count: Count | None = None,
+) -> Page[R]:
     """A page from up to `size + 1` rows fetched in order (the extra one tells there is more)."""
     shown = rows[:size]
     cursors = [encode_cursor([getattr(row, column) for column in order]) for row in shown]
-    return Page(shown, cursors, has_next_page=len(rows) > size, has_previous_page=after is not None)
+    more, previous = len(rows) > size, after is not None
+    return Page(shown, cursors, has_next_page=more, has_previous_page=previous, count=count)

@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from schema.types.keyset import Page
+from schema.types.keyset import Count, Page
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -35,6 +35,15 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="The items of this page, in order.")
     page_info: PageInfo = strawberry.field(description="Whether more follow, and from where.")
+    counted: strawberry.Private[Count | None] = None
+
+    @strawberry.field(
+        description="How many items the whole list holds with its filter (all pages), for "
+        '"page 3 of 12"; counted only when asked for, in one statement. Null where a list '
+        "does not offer it: the institutions nested in a sponsor."
+    )
+    async def total_count(self) -> int | None:
+        return None if self.counted is None else await self.counted()
 
 
 def connection(page: Page[R], to_node: Callable[[R], T]) -> Connection[T]:
@@ -49,4 +58,5 @@ def connection(page: Page[R], to_node: Callable[[R], T]) -> Connection[T]:
             start_cursor=page.cursors[0] if page.cursors else None,
             end_cursor=page.cursors[-1] if page.cursors else None,
         ),
+        counted=page.count,
     )

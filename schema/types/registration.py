@@ -7,26 +7,27 @@ from typing import Annotated
 
 import strawberry
 
-from models import registration
-from schema.types.enums import CareType, Language
+from engine.context import Info
+from models import errors
+from schema.types.enums import CareType, Language, WarningCode
 from schema.types.errors import EmailAlreadyInUse, InvalidInput, NotFound, TooManyAttempts
 from schema.types.institution import Institution, Sponsor
 from schema.types.invitation import Invitation
 
-WARNING_MESSAGES = {
-    registration.SHARED_MAILBOX: "This looks like a shared mailbox. Accounts are personal: use "
-    "the person's own address, so the account can be blocked when the person leaves.",
-}
-
 
 @strawberry.type(description="Done, but worth a second look (e.g. `SHARED_MAILBOX`).")
 class Warning:
-    code: str = strawberry.field(description="Stable, for the portal to switch on.")
-    message: str = strawberry.field(description="What to look at, for the person.")
+    code: WarningCode = strawberry.field(
+        description="What the warning is about: stable, for the portal to switch on."
+    )
+
+    @strawberry.field(description="What to look at, for the person, in the request's language.")
+    def message(self, info: Info) -> str:
+        return info.context.say(errors.WARNING_TEXTS[self.code])
 
     @classmethod
-    def list_of(cls, codes: list[str]) -> list[Warning]:
-        return [cls(code=code, message=WARNING_MESSAGES[code]) for code in codes]
+    def list_of(cls, codes: list[errors.WarningCode]) -> list[Warning]:
+        return [cls(code=code) for code in codes]
 
 
 @strawberry.input(description="A new sponsor and the address of its first admin.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -15,6 +15,7 @@ from tests.support.idp import TestIdentityProvider
 class Result:
     status: int
     body: dict[str, Any]
+    headers: httpx.Headers = field(default_factory=httpx.Headers)
 
     @property
     def data(self) -> Any:
@@ -49,8 +50,12 @@ class Api:
         *,
         user: User | None = None,
         token: str | None = None,
+        language: str | None = None,
     ) -> Result:
+        """`language` is sent as `Accept-Language`."""
         headers = {}
+        if language is not None:
+            headers["Accept-Language"] = language
         if user is not None:
             token = self.token_for(user)
         if token is not None:
@@ -58,4 +63,4 @@ class Api:
         response = await self.client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
-        return Result(response.status_code, response.json())
+        return Result(response.status_code, response.json(), response.headers)

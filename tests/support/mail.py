@@ -26,6 +26,7 @@ async def queue(count: int = 1, *, recipient: str = "anna@kita-sonne.ch") -> lis
                     subject=f"Einladung zur Mitarbeit {number}",
                     text=f"Guten Tag\n\nEinladung annehmen: {link(number)}\n",
                     html=f'<p>Guten Tag</p><p><a href="{link(number)}">Einladung annehmen</a></p>',
+                    domain="kibon.test",
                 )
             )
     return queued

@@ -9,7 +9,7 @@ mutation ($input: RegisterSponsorInput!) {
       invitation { id email role status deliveryStatus expiresAt sponsor { name } }
       warnings { code message }
     }
-    ... on InvalidInput { message fieldErrors { field message } }
+    ... on InvalidInput { message fieldErrors { field code message } }
     ... on Error { message }
   }
 }
