@@ -19,7 +19,7 @@ from mailer.outbox import OutboxMessage
 from models import audit, clock, mail_budget
 from models.errors import InvitationAlreadyUsed, InvitationRevoked, NotAllowed, NotFound
 from models.institution import Institution, needs_master_data
-from models.role import Role, can_grant
+from models.role import Role, can_grant, is_canton
 from models.scope import Scope
 from models.sponsor import Sponsor
 from models.user import Language, User, UserStatus, reading
@@ -173,11 +173,15 @@ def reminder_time(expires_at: datetime, *, ttl_days: int) -> datetime | None:
 
 
 async def _queue_mail(invitation: Invitation, token: str, policy: Policy) -> OutboxMessage:
-    await mail_budget.spend(
-        allowed=policy.mail_limit,
-        sponsor_id=invitation.sponsor_id,
-        institution_id=invitation.institution_id,
-    )
+    """The mail budget guards against a sponsor's or an institution's own admins; the canton
+    (its staff, its import) registers and invites at the pace its work needs."""
+    sender = invitation.invited_by
+    if sender is not None and not is_canton(sender.role):
+        await mail_budget.spend(
+            allowed=policy.mail_limit,
+            sponsor_id=invitation.sponsor_id,
+            institution_id=invitation.institution_id,
+        )
     return await invitation_mail.queue(await as_mail(invitation, link=link(policy, token)))
 
 
