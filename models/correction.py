@@ -16,6 +16,7 @@ from models.errors import NotAllowed, NotFound
 from models.form import Form
 from models.institution import CareType, Institution, InstitutionStatus, is_run_by
 from models.invitation import Invitation, InvitationStatus
+from models.master_data.form import not_applicable
 from models.registration import clean_vouchers_from, require_canton, save_sponsor
 from models.scope import Scope
 from models.sponsor import Sponsor
@@ -101,7 +102,7 @@ async def update_institution(
         check_may_correct(by, found, change)
         check_period(found, change)
         was_sponsor_id = found.sponsor_id
-        await _apply(by, found, change)
+        cleared = await _apply(by, found, change)
         moved = was_sponsor_id != found.sponsor_id
         revoked = await revoke_old_sponsors_invitations(found, was_sponsor_id) if moved else 0
         await audit.record(
@@ -111,6 +112,7 @@ async def update_institution(
             institution_id=found.id,
             sponsor_id=found.sponsor_id,
             details={"fields": change.fields()}
+            | ({"cleared": cleared} if cleared else {})
             | ({"fromSponsorId": was_sponsor_id, "revokedInvitations": revoked} if moved else {}),
         )
     return found
@@ -145,7 +147,8 @@ async def revoke_old_sponsors_invitations(institution: Institution, sponsor_id: 
     ).update(status=InvitationStatus.REVOKED, revoked_at=clock.now())
 
 
-async def _apply(by: User, institution: Institution, change: InstitutionCorrection) -> None:
+async def _apply(by: User, institution: Institution, change: InstitutionCorrection) -> list[str]:
+    """Returns the master data it cleared: what the new care type has no place for."""
     before = institution.sponsor_id
     if change.sponsor_id is not None:
         sponsor = await Sponsor.get_or_none(id=change.sponsor_id)
@@ -155,6 +158,7 @@ async def _apply(by: User, institution: Institution, change: InstitutionCorrecti
         institution.sponsor_id = change.sponsor_id
     if change.name is not None:
         institution.set_name(text.clean_name(change.name))
+    cleared = _clear_for(institution, change.care_type) if change.care_type else []
     institution.care_type = change.care_type or institution.care_type
     institution.vouchers_from = change.vouchers_from or institution.vouchers_from
     if change.vouchers_until is not UNCHANGED:
@@ -164,3 +168,13 @@ async def _apply(by: User, institution: Institution, change: InstitutionCorrecti
     if institution.sponsor_id != before:
         old = await Sponsor.get_or_none(id=before) if before is not None else None
         await notices.institution_moved(institution, before=old)
+    return cleared
+
+
+def _clear_for(institution: Institution, care_type: CareType) -> list[str]:
+    """An active institution stays active: a new care type that needs more (places for a
+    day-care centre) asks for it at the next save."""
+    cleared = [c for c in not_applicable(care_type) if getattr(institution, c) is not None]
+    for column in cleared:
+        setattr(institution, column, None)
+    return cleared
