@@ -78,7 +78,10 @@ async def accept(*, token: str, identity: Identity, caller: User | None) -> Acce
             id=found.id, status=InvitationStatus.PENDING, expires_at__gt=clock.now()
         ).update(status=InvitationStatus.ACCEPTED, accepted_at=clock.now())
         if not taken:
-            check_open(await Invitation.get(id=found.id))
+            now = await Invitation.get_or_none(id=found.id)
+            if now is None:  # its account went with a withdrawal meanwhile
+                raise InvitationRevoked()
+            check_open(now)
             raise InvitationAlreadyUsed()  # pragma: no cover  (changed between the two reads)
         user, changed = await _take_role(found, identity)
         revoked = await revoke_pending_of(user)

@@ -15,6 +15,7 @@ from i18n import _
 from models import audit, clock, email, notices
 from models.errors import (
     BlockedByCanton,
+    BlockedByWithdrawal,
     CannotBlockYourself,
     LastActiveAdmin,
     NotAllowed,
@@ -106,6 +107,8 @@ async def unblock(*, by: User, user_id: int) -> User:
         target, institution = await managed(by, user_id)
         if target.status != UserStatus.BLOCKED:
             return target
+        if target.blocked_by_withdrawal:
+            raise BlockedByWithdrawal()
         if target.blocked_by_role in CANTON_ROLES and not is_canton(by.role):
             raise BlockedByCanton()
         target.status = target.status_before_block or UserStatus.ACTIVE

@@ -6,6 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+CANTON_TIME = ZoneInfo("Europe/Zurich")
 
 _offset: ContextVar[timedelta] = ContextVar("clock_offset", default=timedelta(0))
 
@@ -15,7 +18,8 @@ def now() -> datetime:
 
 
 def today() -> date:
-    return now().date()
+    """The canton's calendar day: a voucher period ends at midnight in Bern, not in UTC."""
+    return now().astimezone(CANTON_TIME).date()
 
 
 @contextmanager

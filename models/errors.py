@@ -88,6 +88,15 @@ class BlockedByCanton(NotAllowed):
     text = _("The canton blocked this account; only canton staff can unblock it.")
 
 
+class BlockedByWithdrawal(NotAllowed):
+    """Unblocking refused: the account's institution or sponsor is withdrawn (FORBIDDEN)."""
+
+    text = _(
+        "This account was blocked when its institution or sponsor was withdrawn; only "
+        "restoring it lifts the block."
+    )
+
+
 class NotFound(DomainError):
     text = _("Not found.")
 
@@ -154,6 +163,13 @@ class CannotChangeYourOwnRole(DomainError):
 
 class LastActiveAdmin(DomainError):
     text = _("This would leave the sponsor or institution without an active admin.")
+
+
+class UserHasHistory(DomainError):
+    text = _(
+        "This account has accepted an invitation or signed in, so it cannot be deleted; "
+        "block it instead."
+    )
 
 
 class TooManyAttempts(DomainError):

@@ -9,12 +9,13 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import connections, fields
+from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models import raw_sql, text
-from models.scope import Scope, institution_row
-from models.sponsor import Sponsor
+from models.scope import NOT_WITHDRAWN, Scope, institution_row
+from models.sponsor import Sponsor, SponsorStatus
 
 
 class CareType(StrEnum):
@@ -37,6 +38,7 @@ class Weekday(StrEnum):
 class InstitutionStatus(StrEnum):
     INVITED = "INVITED"
     ACTIVE = "ACTIVE"
+    WITHDRAWN = "WITHDRAWN"
 
 
 class Institution(Model):
@@ -47,7 +49,10 @@ class Institution(Model):
     status = fields.CharEnumField(
         InstitutionStatus, max_length=10, default=InstitutionStatus.INVITED
     )
+    status_before_withdrawal = fields.CharEnumField(InstitutionStatus, max_length=10, null=True)
+    withdrawn_with_sponsor = fields.BooleanField(default=False)  # a sponsor's restore brings it
     vouchers_from = fields.DateField(db_index=True)
+    vouchers_until = fields.DateField(null=True)  # inclusive; null: open-ended
     sponsor: fields.ForeignKeyNullableRelation[Sponsor] = fields.ForeignKeyField(
         "models.Sponsor", related_name="institutions", null=True, on_delete=fields.RESTRICT
     )
@@ -59,6 +64,7 @@ class Institution(Model):
     house_number = fields.CharField(max_length=20, null=True)
     postal_code = fields.CharField(max_length=4, null=True)
     town = fields.CharField(max_length=100, null=True)
+    search_town = fields.CharField(max_length=100, null=True)  # `town`, folded; kept by `save`
     contact_email = fields.CharField(max_length=254, null=True)
     phone = fields.CharField(max_length=20, null=True)
     website = fields.CharField(max_length=500, null=True)
@@ -81,6 +87,20 @@ class Institution(Model):
         self.name = name
         self.search_name = text.folded(name)
 
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        """Every save keeps the folded town the family portal filters on, whichever path
+        wrote `town`."""
+        self.search_town = town_key(self.town) if self.town else None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "town" in update_fields:
+            kwargs["update_fields"] = [*update_fields, "search_town"]
+        await super().save(*args, **kwargs)
+
+
+def town_key(town: str) -> str:
+    """How towns compare: without case, accents and extra spaces ("biel" is "Biel ")."""
+    return text.folded(" ".join(town.split()))
+
 
 def needs_master_data(institution: Institution) -> bool:
     """Until its first complete save: only then are people asked to enter master data."""
@@ -93,7 +113,9 @@ def visible_to(scope: Scope) -> QuerySet[Institution]:
 
 def in_scope(scope: Scope, institution: Institution) -> bool:
     return scope.institutions().holds(
-        institution_row(id=institution.id, sponsor_id=institution.sponsor_id)
+        institution_row(
+            id=institution.id, sponsor_id=institution.sponsor_id, status=institution.status
+        )
     )
 
 
@@ -107,9 +129,11 @@ class Listed:
     care_type: CareType
     status: InstitutionStatus
     vouchers_from: date
+    vouchers_until: date | None
     version: int
     sponsor_id: int | None
     sponsor_name: str | None
+    sponsor_status: SponsorStatus | None
 
 
 @dataclass(frozen=True)
@@ -135,7 +159,8 @@ async def listing(
         params += list(after)
     rows = await db.execute_query(
         'SELECT i."id", i."name", i."search_name", i."care_type", i."status", '  # noqa: S608
-        'i."vouchers_from", i."version", i."sponsor_id", s."name" '
+        'i."vouchers_from", i."vouchers_until", i."version", i."sponsor_id", s."name", '
+        's."status" '
         'FROM "institution" i LEFT JOIN "sponsor" s ON s."id" = i."sponsor_id" '
         f"WHERE {' AND '.join(conditions)} "
         f'ORDER BY i."search_name", i."id" LIMIT {int(limit)}',
@@ -150,9 +175,11 @@ async def listing(
             care_type=CareType(row[3]),
             status=InstitutionStatus(row[4]),
             vouchers_from=to_date(row[5]),
-            version=row[6],
-            sponsor_id=row[7],
-            sponsor_name=row[8],
+            vouchers_until=None if row[6] is None else to_date(row[6]),
+            version=row[7],
+            sponsor_id=row[8],
+            sponsor_name=row[9],
+            sponsor_status=None if row[10] is None else SponsorStatus(row[10]),
         )
         for row in rows[1]
     ]
@@ -198,15 +225,50 @@ def is_run_by(scope: Scope, institution: Institution) -> bool:
     return not scope.is_canton and in_scope(scope, institution)
 
 
-def listed_publicly(
-    *, available_on: date, care_type: CareType | None = None, search: str | None = None
-) -> QuerySet[Institution]:
-    """The family portal: every registered institution that accepts vouchers on that date."""
-    rows = Institution.filter(vouchers_from__lte=available_on)
-    if care_type is not None:
-        rows = rows.filter(care_type=care_type)
-    if search and search.strip():
-        rows = rows.filter(search_name__contains=text.folded(search.strip()))
+@dataclass(frozen=True)
+class PublicFilter:
+    """What parents ask for. Dates: `on` a day, or a range `start`..`end` (either end open);
+    no date at all means every period that has not ended by `today`."""
+
+    today: date
+    on: date | None = None
+    start: date | None = None
+    end: date | None = None
+    care_type: CareType | None = None
+    search: str | None = None
+    postal_code: str | None = None
+    town: str | None = None
+
+
+def listed_at_all() -> QuerySet[Institution]:
+    """What the family portal may show at all: every institution that is not withdrawn."""
+    return Institution.filter(NOT_WITHDRAWN.q())
+
+
+def listed_publicly(wanted: PublicFilter) -> QuerySet[Institution]:
+    """The family portal: every registered institution whose voucher period overlaps the
+    dates asked for, in (search_name, id) order."""
+    start: date | None
+    end: date | None
+    if wanted.on is not None:
+        start, end = wanted.on, wanted.on
+    elif wanted.start is None and wanted.end is None:
+        start, end = wanted.today, None
+    else:
+        start, end = wanted.start, wanted.end
+    rows = listed_at_all()
+    if end is not None:
+        rows = rows.filter(vouchers_from__lte=end)
+    if start is not None:
+        rows = rows.filter(Q(vouchers_until__isnull=True) | Q(vouchers_until__gte=start))
+    if wanted.care_type is not None:
+        rows = rows.filter(care_type=wanted.care_type)
+    if wanted.search and wanted.search.strip():
+        rows = rows.filter(search_name__contains=text.folded(wanted.search.strip()))
+    if wanted.postal_code and wanted.postal_code.strip():
+        rows = rows.filter(postal_code=wanted.postal_code.strip())
+    if wanted.town and wanted.town.strip():
+        rows = rows.filter(search_town=town_key(wanted.town))
     return rows
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -17,15 +18,25 @@ from i18n import _
 from mailer import invitation_mail
 from mailer.outbox import OutboxMessage
 from models import audit, clock, mail_budget
-from models.errors import InvitationAlreadyUsed, InvitationRevoked, NotAllowed, NotFound
+from models.errors import (
+    FieldErrorCode,
+    Invalid,
+    InvitationAlreadyUsed,
+    InvitationRevoked,
+    NotAllowed,
+    NotFound,
+)
 from models.institution import Institution, needs_master_data
-from models.role import Role, can_grant
+from models.role import Role, can_grant, is_canton
 from models.scope import Scope
 from models.sponsor import Sponsor
 from models.user import Language, User, UserStatus, reading
 
 TOKEN_BYTES = 32  # 256 bits from `secrets`
 REMIND_BEFORE = timedelta(days=2)
+
+
+MIN_VALID_DAYS, MAX_VALID_DAYS = 1, 30
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,17 @@ class Policy:
     portal_url: str
     ttl_days: int
     mail_limit: int = 50  # invitation mails per sponsor or institution per hour
+
+    def valid_for(self, days: int | None) -> Policy:
+        """The same policy for an invitation that lives `days` (1 to 30) instead."""
+        if days is None:
+            return self
+        if not MIN_VALID_DAYS <= days <= MAX_VALID_DAYS:
+            raise Invalid(
+                FieldErrorCode.OUT_OF_RANGE,
+                _("From {low} to {high} days.", low=MIN_VALID_DAYS, high=MAX_VALID_DAYS),
+            )
+        return dataclasses.replace(self, ttl_days=days)
 
 
 class InvitationStatus(StrEnum):
@@ -74,6 +96,8 @@ class Invitation(Model):
     message_id: int | None
     accepted_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    sent_count = fields.IntField(default=1)  # the first mail and every resend
+    last_sent_at = fields.DatetimeField(null=True)
     # When the one reminder is due (two days before expiry); None once sent, or for an
     # invitation too short-lived for one.
     remind_at = fields.DatetimeField(null=True, db_index=True)
@@ -160,6 +184,7 @@ async def issue(
         expires_at=clock.now() + timedelta(days=policy.ttl_days),
         language=language,
         invited_by=by,
+        last_sent_at=clock.now(),
     )
     invitation.remind_at = reminder_time(invitation.expires_at, ttl_days=policy.ttl_days)
     invitation.message = await _queue_mail(invitation, token, policy)
@@ -173,11 +198,15 @@ def reminder_time(expires_at: datetime, *, ttl_days: int) -> datetime | None:
 
 
 async def _queue_mail(invitation: Invitation, token: str, policy: Policy) -> OutboxMessage:
-    await mail_budget.spend(
-        allowed=policy.mail_limit,
-        sponsor_id=invitation.sponsor_id,
-        institution_id=invitation.institution_id,
-    )
+    """The mail budget guards against a sponsor's or an institution's own admins; the canton
+    (its staff, its import) registers and invites at the pace its work needs."""
+    sender = invitation.invited_by
+    if sender is not None and not is_canton(sender.role):
+        await mail_budget.spend(
+            allowed=policy.mail_limit,
+            sponsor_id=invitation.sponsor_id,
+            institution_id=invitation.institution_id,
+        )
     return await invitation_mail.queue(await as_mail(invitation, link=link(policy, token)))
 
 
@@ -242,6 +271,8 @@ async def resend(*, by: User, invitation_id: int, policy: Policy) -> Invitation:
         found.token_hash = hash_token(token)
         found.expires_at = clock.now() + timedelta(days=policy.ttl_days)
         found.invited_by = by
+        found.sent_count += 1
+        found.last_sent_at = clock.now()
         found.remind_at = reminder_time(found.expires_at, ttl_days=policy.ttl_days)
         found.message = await _queue_mail(found, token, policy)
         await found.save()

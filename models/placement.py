@@ -17,6 +17,7 @@ from models.institution import Institution
 from models.role import Role, Scope, scope_level
 from models.sponsor import Sponsor
 from models.user import User, can_grant_in
+from models.withdrawn import refuse_withdrawn
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,12 @@ async def place(
         sponsor = await Sponsor.get_or_none(id=sponsor_id)
         if sponsor is None:
             raise NotFound(_("There is no such sponsor."))
+        refuse_withdrawn(by, sponsor, field="sponsorId")
     if institution_id is not None:
         institution = await Institution.get_or_none(id=institution_id)
         if institution is None:
             raise NotFound(_("There is no such institution."))
+        refuse_withdrawn(by, institution, field="institutionId")
     if not can_grant_in(by, role, sponsor_id=sponsor_id, institution=institution):
         raise NotAllowed(_("You may not give this role there."))
     return Placement(role, sponsor, institution)

@@ -13,11 +13,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from i18n import _
-from models import audit, email, invitation, text, user
+from models import audit, email, invitation, text, user, voucher_period
 from models.errors import (
     FieldErrorCode,
     FieldProblem,
-    Invalid,
     InvalidInput,
     NotAllowed,
     NotFound,
@@ -29,9 +28,7 @@ from models.invitation import Invitation, Policy
 from models.role import Role, is_canton
 from models.sponsor import Sponsor
 from models.user import Language, User, UserStatus
-
-EARLIEST_VOUCHERS_FROM = date(2000, 1, 1)
-LATEST_VOUCHERS_FROM = date(2100, 12, 31)
+from models.withdrawn import refuse_withdrawn
 
 
 @dataclass(frozen=True)
@@ -53,13 +50,7 @@ def warnings_for(address: str) -> list[WarningCode]:
 
 
 def clean_vouchers_from(value: date) -> date:
-    if not EARLIEST_VOUCHERS_FROM <= value <= LATEST_VOUCHERS_FROM:
-        earliest, latest = EARLIEST_VOUCHERS_FROM, LATEST_VOUCHERS_FROM
-        raise Invalid(
-            FieldErrorCode.OUT_OF_RANGE,
-            _("Must be between {earliest} and {latest}.", earliest=earliest, latest=latest),
-        )
-    return value
+    return voucher_period.clean_day(value)
 
 
 async def save_sponsor(sponsor: Sponsor) -> None:
@@ -124,11 +115,20 @@ async def register_institution(
     sponsor_id: int | None,
     language: Language | None,
     policy: Policy,
+    vouchers_until: date | None = None,
 ) -> Registered:
     require_canton(by)
     form = Form()
     name = form.check("name", lambda: text.clean_name(name))
     vouchers_from = form.check("vouchersFrom", lambda: clean_vouchers_from(vouchers_from))
+    if vouchers_from is not None:
+        voucher_period.check(
+            form,
+            start=vouchers_from,
+            until=vouchers_until,
+            until_changed=True,
+            field="vouchersUntil",
+        )
     address = form.check("adminEmail", lambda: email.clean(admin_email))
     form.done()
     async with in_transaction():
@@ -137,7 +137,13 @@ async def register_institution(
             sponsor = await Sponsor.get_or_none(id=sponsor_id)
             if sponsor is None:
                 raise NotFound(_("There is no such sponsor."))
-        created = Institution(care_type=care_type, vouchers_from=vouchers_from, sponsor=sponsor)
+            refuse_withdrawn(by, sponsor, field="sponsorId")
+        created = Institution(
+            care_type=care_type,
+            vouchers_from=vouchers_from,
+            vouchers_until=vouchers_until,
+            sponsor=sponsor,
+        )
         created.set_name(name)
         await created.save()
         sent = await _invite_institution_admin(created, sponsor, address, by, language, policy)

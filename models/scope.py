@@ -35,6 +35,11 @@ class Actor(Protocol):
     institution_id: int | None
 
 
+# Withdrawn sponsors and institutions are the canton's alone: for everyone else, and for the
+# family portal, they do not exist. (Status values by name: the models build on this module.)
+NOT_WITHDRAWN: Condition = OneOf("status", ("ACTIVE", "INVITED"))
+SPONSOR_NOT_WITHDRAWN: Condition = Equals("status", "ACTIVE")
+
 _SPONSOR_ROLES = tuple(sorted(SPONSOR_ROLES))
 _INSTITUTION_ROLES = tuple(sorted(INSTITUTION_ROLES))
 
@@ -76,18 +81,22 @@ class Scope:
         return conditions.get(self.reach.value.lower(), NOTHING)
 
     def institutions(self) -> Condition:
-        """Institution rows: `id`, `sponsor_id`."""
-        return self._by_reach(
-            canton=EVERYTHING,
-            sponsor=Equals("sponsor_id", self.id),
-            institution=Equals("id", self.id),
+        """Institution rows: `id`, `sponsor_id`, `status`."""
+        if self.is_canton:
+            return EVERYTHING
+        reach = self._by_reach(
+            sponsor=Equals("sponsor_id", self.id), institution=Equals("id", self.id)
         )
+        return AllOf((reach, NOT_WITHDRAWN))
 
     def sponsors(self) -> Condition:
-        """Sponsor rows: `id`. Institution staff see the sponsor of their institution."""
+        """Sponsor rows: `id`, `status`. Institution staff see the sponsor of their
+        institution."""
+        if self.is_canton:
+            return EVERYTHING
         if self.reach == Reach.INSTITUTION and self.id is not None:
-            return SponsorOfInstitution(self.id)
-        return self._by_reach(canton=EVERYTHING, sponsor=Equals("id", self.id))
+            return AllOf((SponsorOfInstitution(self.id), SPONSOR_NOT_WITHDRAWN))
+        return AllOf((self._by_reach(sponsor=Equals("id", self.id)), SPONSOR_NOT_WITHDRAWN))
 
     def people(self) -> Condition:
         """User rows (`id`, `sponsor_id`, `institution_id`, `institution_id__sponsor_id`), and
@@ -147,8 +156,8 @@ class Scope:
         )
 
 
-def institution_row(*, id: int | None, sponsor_id: int | None) -> dict[str, Any]:
-    return {"id": id, "sponsor_id": sponsor_id}
+def institution_row(*, id: int | None, sponsor_id: int | None, status: str) -> dict[str, Any]:
+    return {"id": id, "sponsor_id": sponsor_id, "status": status}
 
 
 def place_row(

@@ -15,8 +15,10 @@ from tortoise.transactions import in_transaction
 
 from models import audit, clock, email, raw_sql
 from models.errors import AccountBlocked, SignedOut
+from models.institution import Institution
 from models.invitation import Invitation, InvitationStatus
-from models.role import Role
+from models.role import Role, is_canton
+from models.sponsor import Sponsor
 from models.user import User, UserStatus
 
 
@@ -50,7 +52,7 @@ async def sign_in(identity: Identity) -> SignedIn:
     if holder.issuer is not None:
         return SignedIn(None)  # the address belongs to another identity
     if holder.status == UserStatus.INVITED:
-        return SignedIn(None, await pending_invitation_for(holder))
+        return SignedIn(None, await newest_invitation_of(holder))
     return SignedIn(await _bind(holder, identity))
 
 
@@ -68,14 +70,39 @@ async def account_bound_to(identity: Identity) -> User | None:
 
 
 async def pending_invitation_for(user: User) -> Invitation | None:
+    """An account's open invitation (an applicant invited to a role)."""
     return (
         await Invitation.filter(
             user_id=user.id, status=InvitationStatus.PENDING, expires_at__gt=clock.now()
         )
         .order_by("-id")
-        .prefetch_related("sponsor", "institution")
+        .prefetch_related("sponsor", "institution", "invited_by")
         .first()
     )
+
+
+async def newest_invitation_of(holder: User) -> Invitation | None:
+    """A never-accepted account's newest invitation, whatever has become of it: an expired
+    or revoked one still tells the person whom to ask."""
+    newest = Invitation.filter(user_id=holder.id).order_by("-id")
+    return await newest.prefetch_related("sponsor", "institution", "invited_by").first()
+
+
+async def inviter_name(invitation: Invitation, *, canton: str) -> str | None:
+    """Whom to ask: the inviter's name from their sign-in, else their organisation (the
+    canton's name for canton staff); never an address."""
+    by = invitation.invited_by
+    if by is None:
+        return canton
+    if by.full_name:
+        return by.full_name
+    if is_canton(by.role):
+        return canton
+    if by.sponsor_id is not None:
+        return (await Sponsor.get(id=by.sponsor_id)).name
+    if by.institution_id is not None:
+        return (await Institution.get(id=by.institution_id)).name
+    return None
 
 
 def _check_may_act(user: User, identity: Identity) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from tortoise import fields
+from tortoise import Tortoise, fields
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 import i18n
-from models import email
+from models import clock, email
 from models.errors import EmailAlreadyInUse
 from models.institution import Institution
 from models.role import Role, can_grant
@@ -60,6 +60,8 @@ class User(Model):
     # Who imposed the current block: a canton's block is lifted only by canton staff.
     blocked_by_id = fields.IntField(null=True)  # no foreign key: the record outlives the account
     blocked_by_role = fields.CharEnumField(Role, max_length=20, null=True)
+    # Blocked because its institution or sponsor was withdrawn: only a restore lifts it.
+    blocked_by_withdrawal = fields.BooleanField(default=False)
     language = fields.CharEnumField(Language, max_length=2, null=True)
     # The sign-in identity (OIDC issuer + subject), bound on the first matching sign-in.
     issuer = fields.CharField(max_length=255, null=True)
@@ -85,6 +87,15 @@ class User(Model):
     @property
     def display_name(self) -> str:
         return self.full_name or self.email
+
+
+def never_accepted(person: User) -> bool:
+    """Invited and never signed in (a mistyped address, say): nothing but the invitation
+    happened to this account, so it may go without a trace."""
+    invited = person.status == UserStatus.INVITED or (
+        person.status == UserStatus.BLOCKED and person.status_before_block == UserStatus.INVITED
+    )
+    return invited and person.subject is None and person.role != Role.APPLICANT
 
 
 def person_row(person: User, institution: Institution | None) -> dict[str, object]:
@@ -130,6 +141,17 @@ def seen_by(scope: Scope) -> QuerySet[User]:
     return User.filter(scope.people_seen().q())
 
 
+async def _is_left_over(holder: User) -> bool:
+    """An account that never accepted and whose invitations are all revoked or expired: the
+    same address may be invited again, into any scope, and the account is reused."""
+    if not never_accepted(holder):
+        return False
+    # By name, not by import: the invitation model is built on this one.
+    invitations = Tortoise.apps["models"]["Invitation"]
+    still_open = invitations.filter(user_id=holder.id, status="PENDING", expires_at__gt=clock.now())
+    return not await still_open.exists()
+
+
 async def invitee(
     *,
     address: str,
@@ -146,6 +168,12 @@ async def invitee(
     holder = await User.filter(email_key=email.normalized(address)).select_for_update().first()
     if holder is not None:
         if holder.role == Role.APPLICANT and holder.status != UserStatus.BLOCKED:
+            return holder
+        if holder.status == UserStatus.INVITED and await _is_left_over(holder):
+            holder.role, holder.sponsor_id, holder.institution_id = role, sponsor_id, institution_id
+            holder.language = language or holder.language
+            holder.first_name, holder.last_name = first_name, last_name
+            await holder.save()
             return holder
         raise EmailAlreadyInUse()
     user = User(

@@ -54,10 +54,12 @@ async def invite(
     first_name: str | None = None,
     last_name: str | None = None,
     policy: Policy,
+    valid_for_days: int | None = None,
 ) -> Invited:
     require_may_grant(by, role)
     form = Form()
     address = form.check("email", lambda: email.clean(address))
+    policy = form.check("validForDays", lambda: policy.valid_for(valid_for_days))
     first = form.check("firstName", lambda: clean_person_name(first_name))
     last = form.check("lastName", lambda: clean_person_name(last_name))
     check_fits(form, role, sponsor_id=sponsor_id, institution_id=institution_id)

@@ -13,7 +13,7 @@ from strawberry.permission import BasePermission
 from engine.context import Info
 from engine.errors import Code, Spoken
 from i18n import Text, _
-from models.role import ADMIN_ROLES, CANTON_ROLES, STAFF_ROLES, Role
+from models.role import ADMIN_ROLES, CANTON_ADMIN_ROLES, CANTON_ROLES, STAFF_ROLES, Role
 
 
 class _Gate(BasePermission):
@@ -62,6 +62,10 @@ class IsCantonStaff(_HasRole):
     roles = CANTON_ROLES
 
 
+class IsCantonAdmin(_HasRole):
+    roles = CANTON_ADMIN_ROLES
+
+
 class IsCantonStaffOrAdmin(_HasRole):
     roles = CANTON_ROLES | ADMIN_ROLES
 
@@ -72,4 +76,5 @@ ACCOUNT: Gate = [IsAuthenticated, HasAccount]
 STAFF: Gate = [IsAuthenticated, IsStaff]
 ADMIN: Gate = [IsAuthenticated, IsAdmin]
 CANTON: Gate = [IsAuthenticated, IsCantonStaff]
+CANTON_ADMIN: Gate = [IsAuthenticated, IsCantonAdmin]
 CANTON_OR_ADMIN: Gate = [IsAuthenticated, IsCantonStaffOrAdmin]

@@ -77,6 +77,7 @@ async def register_institution(
             name=input.name,
             care_type=input.care_type,
             vouchers_from=input.vouchers_from,
+            vouchers_until=input.vouchers_until,
             admin_email=input.admin_email,
             sponsor_id=sponsor_id,
             language=input.language,
@@ -124,6 +125,9 @@ async def update_institution(
         care_type=input.care_type,
         vouchers_from=input.vouchers_from,
         sponsor_id=ids.decode_optional(input.sponsor_id, "Sponsor", argument="sponsorId"),
+        vouchers_until=correction.UNCHANGED
+        if input.vouchers_until is strawberry.UNSET
+        else input.vouchers_until,
     )
     try:
         found = await correction.update_institution(

@@ -11,6 +11,7 @@ from models import sponsor, text
 from schema.types import ids
 from schema.types import keyset as pagination
 from schema.types.arguments import After, First, SponsorId
+from schema.types.enums import SponsorStatus
 from schema.types.institution import Sponsor
 from schema.types.pagination import Connection, connection
 from schema.types.search import search_term
@@ -26,8 +27,14 @@ async def sponsors(
             description="Part of the name, at most 100 characters; case and accents are ignored."
         ),
     ] = None,
+    status: Annotated[
+        SponsorStatus | None,
+        strawberry.argument(description="Only sponsors in this status (`WITHDRAWN`: canton)."),
+    ] = None,
 ) -> Connection[Sponsor]:
     rows = sponsor.visible_to(info.context.scope)
+    if status is not None:
+        rows = rows.filter(status=status)
     if (term := search_term(search)) is not None:
         rows = rows.filter(search_name__contains=text.folded(term))
     found = await pagination.page(rows, first=first, after=after, order=("search_name", "id"))

@@ -50,6 +50,7 @@ async def invite_user(
             first_name=input.first_name,
             last_name=input.last_name,
             policy=policy(info),
+            valid_for_days=input.valid_for_days,
             **scope_ids(input),
         )
     except errors.InvalidInput as error:

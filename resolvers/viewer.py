@@ -12,7 +12,10 @@ async def me(info: Info) -> Viewer:
     pending = context.pending_invitation
     if pending is None and context.user is not None:
         pending = await sign_in.pending_invitation_for(context.user)
+    shown = None
+    if pending is not None:
+        name = await sign_in.inviter_name(pending, canton=context.settings.canton_name)
+        shown = PendingInvitation.from_model(pending, invited_by=name)
     return Viewer(
-        user=User.from_model(context.user) if context.user else None,
-        pending_invitation=PendingInvitation.from_model(pending) if pending else None,
+        user=User.from_model(context.user) if context.user else None, pending_invitation=shown
     )

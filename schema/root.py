@@ -14,6 +14,7 @@ from engine.request_errors import RequestErrors
 from resolvers import (
     acceptance,
     audit,
+    deletion,
     institution,
     invitation,
     master_data,
@@ -24,14 +25,24 @@ from resolvers import (
     user,
     user_admin,
     viewer,
+    withdrawal,
 )
-from resolvers.permissions import ACCOUNT, ADMIN, AUTHENTICATED, CANTON, CANTON_OR_ADMIN, STAFF
+from resolvers.permissions import (
+    ACCOUNT,
+    ADMIN,
+    AUTHENTICATED,
+    CANTON,
+    CANTON_ADMIN,
+    CANTON_OR_ADMIN,
+    STAFF,
+)
 from schema.types.acceptance import (
     AcceptInvitationResult,
     ResendInvitationResult,
     RevokeInvitationResult,
 )
 from schema.types.audit import AuditEntry
+from schema.types.deletion import DeleteUserResult
 from schema.types.institution import Institution, Sponsor
 from schema.types.invitation import Invitation
 from schema.types.master_data import ActivateInstitutionResult, UpdateInstitutionMasterDataResult
@@ -51,9 +62,15 @@ from schema.types.user_admin import (
     InviteUserResult,
     UnblockUserResult,
 )
+from schema.types.withdrawal import (
+    RestoreInstitutionResult,
+    RestoreSponsorResult,
+    WithdrawInstitutionResult,
+    WithdrawSponsorResult,
+)
 
 # Fields anyone may call without signing in; every other field has a permission class.
-PUBLIC_FIELDS = frozenset({"Query.me", "Query.publicInstitutions"})
+PUBLIC_FIELDS = frozenset({"Query.me", "Query.publicInstitutions", "Query.publicInstitution"})
 
 
 @strawberry.type(
@@ -72,8 +89,8 @@ class Query:
     sponsors: Connection[Sponsor] | None = strawberry.field(
         resolver=sponsor.sponsors,
         permission_classes=STAFF,
-        description="Staff: the sponsors the caller may see (canton staff all, sponsor staff "
-        "their own), by name.",
+        description="Staff: the sponsors the caller may see (canton staff all, withdrawn ones "
+        "included; sponsor staff their own), by name.",
     )
     sponsor: Sponsor | None = strawberry.field(
         resolver=sponsor.sponsor_by_id,
@@ -108,7 +125,13 @@ class Query:
     )
     public_institutions: Connection[PublicInstitution] = strawberry.field(
         resolver=public.public_institutions,
-        description="The family portal: registered institutions accepting vouchers on a date.",
+        description="The family portal: registered institutions whose voucher period "
+        "overlaps the dates asked for (default: every period not yet ended), by name, then ID.",
+    )
+    public_institution: PublicInstitution | None = strawberry.field(
+        resolver=public.public_institution,
+        description="The family portal: one institution by its `PublicInstitution` ID; null "
+        "when unknown.",
     )
     audit_log: Connection[AuditEntry] | None = strawberry.field(
         resolver=audit.audit_log,
@@ -145,6 +168,31 @@ class Mutation:
         permission_classes=STAFF,
         description="Corrections: the canton changes anything; the institution's own and its "
         "sponsor's staff the name, and `vouchersFrom` until the institution is ACTIVE.",
+    )
+    withdraw_institution: WithdrawInstitutionResult | None = strawberry.mutation(
+        resolver=withdrawal.withdraw_institution,
+        permission_classes=CANTON,
+        description="Canton staff: takes back an institution registered by mistake. It leaves "
+        "the family portal at once; its open invitations are revoked; accounts tied only to it "
+        "that never accepted are deleted, the others blocked until a restore.",
+    )
+    withdraw_sponsor: WithdrawSponsorResult | None = strawberry.mutation(
+        resolver=withdrawal.withdraw_sponsor,
+        permission_classes=CANTON_ADMIN,
+        description="Canton admins: withdraws a sponsor with all its institutions and the "
+        "accounts tied to either; its name is free for another registration.",
+    )
+    restore_institution: RestoreInstitutionResult | None = strawberry.mutation(
+        resolver=withdrawal.restore_institution,
+        permission_classes=CANTON_ADMIN,
+        description="Canton admins: a withdrawn institution back in its status from before, "
+        "the accounts its withdrawal blocked unblocked. Revoked invitations stay revoked.",
+    )
+    restore_sponsor: RestoreSponsorResult | None = strawberry.mutation(
+        resolver=withdrawal.restore_sponsor,
+        permission_classes=CANTON_ADMIN,
+        description="Canton admins: a withdrawn sponsor back, with the institutions withdrawn "
+        "with it and the accounts their withdrawal blocked.",
     )
     accept_invitation: AcceptInvitationResult | None = strawberry.mutation(
         resolver=acceptance.accept_invitation,
@@ -184,6 +232,13 @@ class Mutation:
         resolver=user_admin.change_user_role,
         permission_classes=ADMIN,
         description="Replaces the person's role; their current sign-in ends.",
+    )
+    delete_user: DeleteUserResult | None = strawberry.mutation(
+        resolver=deletion.delete_user,
+        permission_classes=CANTON_OR_ADMIN,
+        description="Removes an account that never accepted an invitation and never signed in "
+        "(a mistyped address), with its invitations; the address is free at once. Whoever may "
+        "manage the account, and canton clerks for accounts their registrations invited.",
     )
     block_user: BlockUserResult | None = strawberry.mutation(
         resolver=user_admin.block_user,

@@ -26,6 +26,7 @@ from models.audit import AuditEvent
 from models.role import Role
 from models.user import User, UserStatus
 from schema.root import schema
+from schema.types import ids
 from tests.support.api import Api, Result
 from tests.support.builders import make_user
 from tests.support.flows import POLICY
@@ -64,6 +65,8 @@ MATRIX = {
                                    "invitations(filter: {institutionId: $institution})"),
     "Query.publicInstitutions":   ("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok ",
                                    "publicInstitutions"),
+    "Query.publicInstitution":    ("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok ",
+                                   "publicInstitution(id: $public)"),
     "Query.auditLog":             ("ok  ok  ok  ok  403 ok  403 403 401 0  ",
                                    "auditLog"),
     "Mutation.registerSponsor":   ("ok  ok  ok  403 403 403 403 403 401 403",
@@ -75,6 +78,14 @@ MATRIX = {
                                    'updateSponsor(id: $sponsor, input: {name: "Kitas Heim 2"})'),
     "Mutation.updateInstitution": ("ok  ok  ok  ok  ok  ok  ok  403 401 403",
                                    'updateInstitution(id: $institution, input: {name: "Kita 2"})'),
+    "Mutation.withdrawInstitution": ("ok  ok  ok  403 403 403 403 403 401 403",
+                                   'withdrawInstitution(id: $institution, reason: "doppelt")'),
+    "Mutation.withdrawSponsor":   ("ok  ok  403 403 403 403 403 403 401 403",
+                                   'withdrawSponsor(id: $sponsor, reason: "doppelt")'),
+    "Mutation.restoreInstitution": ("ok  ok  403 403 403 403 403 403 401 403",
+                                   "restoreInstitution(id: $institution)"),
+    "Mutation.restoreSponsor":    ("ok  ok  403 403 403 403 403 403 401 403",
+                                   "restoreSponsor(id: $sponsor)"),
     "Mutation.acceptInvitation":  ("INF INF INF INF INF INF INF INF 401 INF",
                                    'acceptInvitation(token: "not-a-token")'),
     "Mutation.resendInvitation":  ("ok  ok  ok  ok  403 ok  403 403 401 NF ",
@@ -92,6 +103,8 @@ MATRIX = {
     "Mutation.changeUserRole":    ("ok  ok  403 ok  403 ok  403 403 401 NF ",
                                    "changeUserRole(id: $clerk, input: {role: INSTITUTION_ADMIN,"
                                    " institutionId: $institution})"),
+    "Mutation.deleteUser":        ("ok  ok  403 ok  403 ok  403 403 401 NF ",
+                                   "deleteUser(id: $invitee)"),
     "Mutation.blockUser":         ("ok  ok  403 ok  403 ok  403 403 401 NF ",
                                    "blockUser(id: $clerk)"),
     "Mutation.unblockUser":       ("ok  ok  403 ok  403 ok  403 403 401 NF ",
@@ -128,9 +141,11 @@ async def seed_home() -> Home:
         {
             "sponsor": gid(world.sponsor),
             "institution": gid(world.institution),
+            "public": ids.encode("PublicInstitution", world.institution.id),
             "clerk": gid(clerk),
             "blocked": gid(blocked),
             "invitation": gid(invited.invitation),
+            "invitee": gid(invited.user),
         },
     )
 

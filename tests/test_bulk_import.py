@@ -16,13 +16,13 @@ from i18n import Language, translate
 from mailer.outbox import OutboxMessage
 from models.audit import AuditEvent
 from models.bulk_import import importer, sheet
-from models.institution import CareType, Institution
+from models.institution import CareType, Institution, InstitutionStatus
 from models.invitation import Invitation
 from models.role import Role
-from models.sponsor import Sponsor
+from models.sponsor import Sponsor, SponsorStatus
 from models.user import User, UserStatus
 from tests.support import database
-from tests.support.builders import make_sponsor, make_user
+from tests.support.builders import make_institution, make_sponsor, make_user
 from tests.support.flows import POLICY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -192,6 +192,34 @@ async def test_an_existing_sponsor_is_reused_and_another_admin_address_is_noted(
         "not invited (invite further admins with inviteUser)"
     ]
     assert not await User.exists(email_key="neu@kitas-baern.ch")
+
+
+async def test_a_withdrawn_sponsors_name_registers_a_new_sponsor_and_nothing_goes_into_it(
+    tmp_path: Path,
+) -> None:
+    withdrawn = await make_sponsor(name="Kitas Bärn")
+    withdrawn.set_status(SponsorStatus.WITHDRAWN)
+    await withdrawn.save()
+    path = write(
+        tmp_path, "Kitas Bärn;neu@kitas-baern.ch;Kita Mond;Kita;01.08.2025;beat@kitas-baern.ch;"
+    )
+
+    report = await run(path)
+
+    assert (report.sponsors_registered, report.sponsors_reused) == (1, 0)
+    placed = await Institution.get(name="Kita Mond")
+    assert placed.sponsor_id != withdrawn.id
+    assert not await Institution.exists(sponsor_id=withdrawn.id)
+
+
+async def test_a_withdrawn_institution_is_imported_again_not_skipped(tmp_path: Path) -> None:
+    await make_institution(name="Kita Mond", status=InstitutionStatus.WITHDRAWN)
+    path = write(tmp_path, ";;Kita Mond;Kita;01.08.2025;leitung@kita-mond.ch;")
+
+    report = await run(path)
+
+    assert (report.institutions_registered, report.institutions_skipped) == (1, 0)
+    assert await Institution.filter(name="Kita Mond").count() == 2
 
 
 async def test_a_comma_separated_file_with_a_bom_and_crlf_is_read(tmp_path: Path) -> None:

@@ -90,15 +90,6 @@ async def test_only_institutions_accepting_vouchers_on_the_date_are_listed(api: 
     assert [n["name"] for n in on_the_day] == ["Ab August", "Ab Januar"]
 
 
-async def test_without_a_date_today_counts(api: Api) -> None:
-    await make_institution(name="Bald", vouchers_from=date(2999, 1, 1))
-    await make_institution(name="Schon", vouchers_from=date(2020, 1, 1))
-
-    nodes = await listed(api)
-
-    assert [n["name"] for n in nodes] == ["Schon"]
-
-
 async def test_search_ignores_case_and_accents_and_matches_parts(api: Api) -> None:
     await make_institution(name="Kita Zürich-Nord")
     await make_institution(name="Tagesschule Genève")

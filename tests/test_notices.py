@@ -15,7 +15,16 @@ from tortoise.transactions import in_transaction
 
 from mailer.outbox import OutboxMessage
 from mailer.worker import CHORE_INTERVAL, MailWorker
-from models import blocking, correction, invitation, notices, registration, reminders, user_admin
+from models import (
+    blocking,
+    correction,
+    invitation,
+    notices,
+    registration,
+    reminders,
+    user_admin,
+    withdrawal,
+)
 from models.invitation import Invitation
 from models.role import Role
 from models.user import Language
@@ -145,6 +154,23 @@ async def test_the_withdrawal_hook_tells_the_institutions_staff_and_names_its_sp
     assert "Der Kanton hat die Institution «Kita Sonne» aus kiBon zurückgezogen" in mail.text
     assert "Die Institution gehörte zur Trägerschaft «Kitas Bärn»." in mail.text
     assert "Le canton a retiré l'institution « Kita Sonne » de kiBon" in mail.text
+
+
+async def test_withdrawing_an_institution_tells_its_active_staff_through_the_hook(
+    settings: Settings, smtp: SmtpServer
+) -> None:
+    institution = await make_institution(name="Kita Doppelt")
+    staff = await make_user(Role.INSTITUTION_ADMIN, institution=institution)
+    clerk = await make_user(Role.CANTON_CLERK)
+
+    with canton_letterhead(settings) as configured:
+        await withdrawal.withdraw_institution(
+            by=clerk, institution_id=institution.id, reason="doppelt"
+        )
+        [mail] = await delivered(configured, smtp)
+
+    assert mail.recipients == [staff.email]
+    assert "Der Kanton hat die Institution «Kita Doppelt» aus kiBon zurückgezogen" in mail.text
 
 
 async def test_one_reminder_goes_out_two_days_before_an_open_invitation_expires(

@@ -7,13 +7,17 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
+from strawberry.types import ExecutionResult
 
+from models import clock
 from models.role import Role
+from schema.types import ids
 from settings import Settings
 from tests.support import database
 from tests.support.api import Api
@@ -23,7 +27,7 @@ from tests.support.operations import PUBLIC_INSTITUTIONS
 from tests.support.sql import statements
 from web.app import create_app
 from web.persisted_queries import sha256_of
-from web.response_cache import PublicResponseCache, public_document
+from web.response_cache import PublicResponseCache, may_write, public_document
 
 postgres_only = pytest.mark.skipif(not database.is_postgres(), reason="NOTIFY is PostgreSQL's")
 
@@ -128,8 +132,88 @@ async def test_without_notifications_nothing_is_cached(settings: Settings) -> No
     assert len(sent) >= 1
 
 
+@postgres_only
+async def test_a_period_ending_today_leaves_the_cached_answer_at_midnight_in_bern(
+    portal: httpx.AsyncClient,
+) -> None:
+    await make_institution(name="Bis Silvester", vouchers_until=date(2026, 12, 31))
+    evening = datetime(2026, 12, 31, 22, 59, tzinfo=UTC)  # 23:59 in Bern
+
+    with clock.travel(evening - clock.now()):
+        first, cached = await names(portal), await names(portal)
+    with clock.travel(evening + timedelta(minutes=2) - clock.now()):
+        next_day = await names(portal)
+
+    assert (first, cached, next_day) == (["Bis Silvester"], ["Bis Silvester"], [])
+
+
+@postgres_only
+async def test_one_public_institution_is_cached_and_as_fresh_as_the_list(
+    portal: httpx.AsyncClient,
+) -> None:
+    kita = await make_institution(name="Kita Sonne")
+    query = {
+        "query": "query ($id: ID!) { publicInstitution(id: $id) { name } }",
+        "variables": {"id": ids.encode("PublicInstitution", kita.id)},
+    }
+    await asyncio.sleep(0.05)  # the insert's own notification, so it cannot empty what follows
+
+    await portal.post("/graphql", json=query)
+    with statements() as sent:
+        cached = (await portal.post("/graphql", json=query)).json()
+    kita.set_name("Kita Mond")
+    await kita.save()
+    await asyncio.sleep(0.05)
+    renamed = (await portal.post("/graphql", json=query)).json()
+
+    assert sent == []
+    assert cached["data"]["publicInstitution"] == {"name": "Kita Sonne"}
+    assert renamed["data"]["publicInstitution"] == {"name": "Kita Mond"}
+
+
+@postgres_only
+async def test_a_withdrawn_institution_is_out_of_the_very_next_cached_answer(
+    portal: httpx.AsyncClient, api: Api
+) -> None:
+    kita = await make_institution(name="Kita Doppelt")
+    await make_institution(name="Kita Sonne")
+    token = api.token_for(await make_user(Role.CANTON_CLERK))
+    withdraw = "mutation ($id: ID!) { withdrawInstitution(id: $id) { __typename } }"
+    before, cached = await names(portal), await names(portal)
+
+    done = await portal.post(
+        "/graphql",
+        json={"query": withdraw, "variables": {"id": ids.encode("Institution", kita.id)}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    after = await names(portal)  # no wait: the writing process dropped its entries itself
+
+    assert before == cached == ["Kita Doppelt", "Kita Sonne"]
+    assert done.json()["data"]["withdrawInstitution"]["__typename"] == "WithdrawInstitutionSuccess"
+    assert after == ["Kita Sonne"]
+
+
+def test_an_answer_computed_across_an_invalidation_is_not_kept() -> None:
+    cache = PublicResponseCache()
+    cache.listening = True
+    key = ("{ publicInstitutions { edges { cursor } } }", "None", b"{}", "2026-12-01")
+    started = cache.generation
+
+    cache.invalidate()  # a NOTIFY arriving while this answer was being computed
+    cache.keep(key, ExecutionResult(data={}, errors=None), generation=started)
+
+    assert cache.entries == {}
+
+
+def test_mutations_count_as_writes_queries_do_not() -> None:
+    assert may_write("mutation { withdrawInstitution(id: 1) { __typename } }")
+    assert not may_write("{ publicInstitutions { edges { cursor } } }")
+    assert not may_write("query A { me { user { id } } }")
+
+
 def test_only_queries_of_public_fields_qualify() -> None:
     assert public_document("{ publicInstitutions { edges { cursor } } }", None)
+    assert public_document('{ publicInstitution(id: "x") { name } }', None)
     assert public_document("query P { __typename publicInstitutions { edges { cursor } } }", "P")
     assert not public_document(
         "{ publicInstitutions { edges { cursor } } me { user { id } } }", None

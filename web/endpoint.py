@@ -146,6 +146,10 @@ class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
         )
         if key is not None and sub_response.status_code in (None, 200):
             self.cache.keep(key, result, generation=generation)
+        elif request_data.query and response_cache.may_write(request_data.query):
+            # The write has committed; its answer is not sent yet. Dropping the entries here
+            # makes this process's very next answer fresh, before the notification arrives.
+            self.cache.invalidate()
         return result
 
     def should_render_graphql_ide(self, request: Any) -> bool:

@@ -16,7 +16,9 @@ Every committed write to an institution or a sponsor fires a PostgreSQL NOTIFY (
 write path can forget it); each process LISTENs and drops its entries when it arrives. A result
 computed while a notification arrived is not kept. While the listening connection is down the
 cache is not used at all, so it never serves data older than the last notification it could
-have missed. SQLite has no NOTIFY: there the cache stays off.
+have missed. The process that wrote drops its own entries before it answers the write, so its
+very next response is fresh without waiting for the notification. SQLite has no NOTIFY: there
+the cache stays off.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from models import clock
 log = logging.getLogger("kibon.cache")
 
 CHANNEL = "kibon_public_data"
-PUBLIC_ROOT_FIELDS = frozenset({"publicInstitutions", "__typename"})
+PUBLIC_ROOT_FIELDS = frozenset({"publicInstitutions", "publicInstitution", "__typename"})
 MAX_ENTRIES = 2048
 MAX_KEY_BYTES = 64 * 1024  # larger operations are not the family portal's
 
@@ -71,6 +73,19 @@ def public_document(query: str, operation_name: str | None) -> str | None:
     return print_ast(document)
 
 
+@functools.lru_cache(maxsize=512)
+def may_write(query: str) -> bool:
+    """A document with an operation other than a query: it may change public data."""
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return False  # never runs
+    return any(
+        isinstance(d, OperationDefinitionNode) and d.operation != OperationType.QUERY
+        for d in document.definitions
+    )
+
+
 def key_of(request: GraphQLRequestData) -> Key | None:
     """The operation a request asks for, if its answer may be kept."""
     if request.query is None or len(request.query) > MAX_KEY_BYTES:
@@ -89,7 +104,7 @@ class PublicResponseCache:
 
     def __init__(self) -> None:
         self.entries: OrderedDict[Key, ExecutionResult] = OrderedDict()
-        self.generation = 0  # counts invalidations
+        self.generation = 0  # counts the invalidations: a result older than one is not kept
         self.listening = False
 
     def invalidate(self, *_: object) -> None:

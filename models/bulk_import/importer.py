@@ -19,7 +19,7 @@ from i18n import _
 from models import audit, email, registration, text
 from models.bulk_import.sheet import Entry, Problem, Sheet
 from models.errors import WARNING_TEXTS, DomainError, EmailAlreadyInUse, InvalidInput
-from models.institution import Institution
+from models.institution import listed_at_all
 from models.invitation import Policy
 from models.role import Role, is_canton
 from models.sponsor import Sponsor
@@ -191,8 +191,9 @@ async def _register_institution(run: _Run, entry: Entry, sponsor: Sponsor | None
 
 
 async def _already_imported(entry: Entry, sponsor: Sponsor | None) -> bool:
+    """A withdrawn institution was registered by mistake: importing it again is meant."""
     name = text.folded(" ".join(entry.institution_name.split()))
-    same = Institution.filter(search_name=name)
+    same = listed_at_all().filter(search_name=name)
     same = same.filter(sponsor_id=sponsor.id) if sponsor else same.filter(sponsor_id__isnull=True)
     return await same.exists()
 

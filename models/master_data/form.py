@@ -75,6 +75,11 @@ def places_rule(care_type: CareType) -> Rule:
     return Rule("places", partial(fields.places, allowed=care_type != CareType.DAY_FAMILY))
 
 
+def not_applicable(care_type: CareType) -> tuple[str, ...]:
+    """The master data a care type has no place for (columns)."""
+    return ("places",) if care_type == CareType.DAY_FAMILY else ()
+
+
 def has_any(row: Institution) -> bool:
     return any(getattr(row, name) not in (None, "", []) for name in MASTER_DATA_FIELDS)
 

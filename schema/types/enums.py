@@ -13,6 +13,7 @@ from models.errors import FieldErrorCode, WarningCode
 from models.institution import CareType, InstitutionStatus, Weekday
 from models.invitation import InvitationStatus
 from models.role import Role
+from models.sponsor import SponsorStatus
 from models.user import Language, UserStatus
 
 
@@ -76,6 +77,17 @@ described(
         InstitutionStatus.INVITED: "Registered; its admin has not entered complete master data "
         "yet. Parents see its name, type and sponsor.",
         InstitutionStatus.ACTIVE: "Master data complete; parents also see its address and contact.",
+        InstitutionStatus.WITHDRAWN: "Registered by mistake and withdrawn by the canton: out of "
+        "the family portal, seen by canton staff only, until it is restored.",
+    },
+)
+described(
+    SponsorStatus,
+    "Whether a sponsor is in use.",
+    {
+        SponsorStatus.ACTIVE: "Registered and in use.",
+        SponsorStatus.WITHDRAWN: "Registered by mistake and withdrawn by the canton, with all "
+        "its institutions; seen by canton staff only, its name free for another registration.",
     },
 )
 described(
@@ -157,6 +169,7 @@ __all__ = [
     "InvitationStatus",
     "Language",
     "Role",
+    "SponsorStatus",
     "UserStatus",
     "WarningCode",
     "Weekday",

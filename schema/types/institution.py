@@ -13,7 +13,7 @@ from engine.context import Info
 from models import institution, master_data, sponsor
 from schema.types import ids
 from schema.types.arguments import After, First
-from schema.types.enums import CareType, InstitutionStatus, Weekday
+from schema.types.enums import CareType, InstitutionStatus, SponsorStatus, Weekday
 from schema.types.keyset import check_page_size, decode_cursor, page_of
 from schema.types.nodes import Node, visible_nodes
 from schema.types.pagination import Connection, connection
@@ -24,11 +24,17 @@ SPONSOR_INSTITUTIONS_ORDER = ("search_name", "id")
 @strawberry.type(description="A sponsor organisation (Trägerschaft) that runs institutions.")
 class Sponsor(Node):
     pk: strawberry.Private[int]
-    name: str = strawberry.field(description="Unique, compared without case and accents.")
+    name: str = strawberry.field(
+        description="Unique among sponsors that are not withdrawn, compared without case and "
+        "accents."
+    )
+    status: SponsorStatus = strawberry.field(
+        description="`WITHDRAWN` when the canton withdrew it (only canton staff see it then)."
+    )
 
     @classmethod
     def from_model(cls, row: sponsor.Sponsor) -> Sponsor:
-        return cls(id=ids.encode("Sponsor", row.id), pk=row.id, name=row.name)
+        return cls(id=ids.encode("Sponsor", row.id), pk=row.id, name=row.name, status=row.status)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[Sponsor | None]:
@@ -120,6 +126,9 @@ class Institution(Node):
     vouchers_from: datetime.date = strawberry.field(
         description="Vouchers (Betreuungsgutscheine) are accepted from this date on."
     )
+    vouchers_until: datetime.date | None = strawberry.field(
+        description="The last day vouchers are accepted (inclusive); null: open-ended."
+    )
     version: int = strawberry.field(
         description="Changes with every save; send it back to detect concurrent edits."
     )
@@ -143,6 +152,7 @@ class Institution(Node):
             care_type=row.care_type,
             status=row.status,
             vouchers_from=row.vouchers_from,
+            vouchers_until=row.vouchers_until,
             version=row.version,
             sponsor=sponsor or _fetched_sponsor(row),
             sponsor_id=row.sponsor_id,
@@ -158,6 +168,7 @@ class Institution(Node):
             care_type=row.care_type,
             status=row.status,
             vouchers_from=row.vouchers_from,
+            vouchers_until=row.vouchers_until,
             version=row.version,
             sponsor=None
             if row.sponsor_id is None
@@ -165,6 +176,7 @@ class Institution(Node):
                 id=ids.encode("Sponsor", row.sponsor_id),
                 pk=row.sponsor_id,
                 name=row.sponsor_name or "",
+                status=row.sponsor_status or sponsor.SponsorStatus.ACTIVE,
             ),
             sponsor_id=row.sponsor_id,
             row=None,

@@ -12,6 +12,7 @@ from schema.types import ids
 from schema.types.enums import DeliveryStatus, InvitationStatus, Role
 from schema.types.institution import Institution, Sponsor, institution_of, sponsor_of
 from schema.types.nodes import Node, visible_nodes
+from schema.types.user import User
 
 
 @strawberry.type(description="An invitation to take a role; its link is single-use.")
@@ -24,6 +25,17 @@ class Invitation(Node):
         description="Its link works until then (UTC); a resend sets a new one."
     )
     created_at: datetime.datetime = strawberry.field(description="When it was first sent (UTC).")
+    sent_count: int = strawberry.field(description="How often its mail went out: 1, plus resends.")
+    last_sent_at: datetime.datetime | None = strawberry.field(
+        description="When its mail last went out (UTC): the first time, or the last resend."
+    )
+    accepted_at: datetime.datetime | None = strawberry.field(
+        description="When it was accepted (UTC); null until then."
+    )
+    revoked_at: datetime.datetime | None = strawberry.field(
+        description="When it was revoked (UTC), by a person, a role change or a withdrawal."
+    )
+    invited_by_id: strawberry.Private[int | None]
     sponsor_id: strawberry.Private[int | None]
     institution_id: strawberry.Private[int | None]
     message_id: strawberry.Private[int | None]
@@ -38,6 +50,11 @@ class Invitation(Node):
             status=row.current_status,
             expires_at=row.expires_at,
             created_at=row.created_at,
+            sent_count=row.sent_count,
+            last_sent_at=row.last_sent_at,
+            accepted_at=row.accepted_at,
+            revoked_at=row.revoked_at,
+            invited_by_id=row.invited_by_id,
             sponsor_id=row.sponsor_id,
             institution_id=row.institution_id,
             message_id=row.message_id,
@@ -54,6 +71,16 @@ class Invitation(Node):
             return None
         message = await info.context.loaders.message.load(self.message_id)
         return message.status if message else None
+
+    @strawberry.field(
+        description="Who sent it last (a resend names the resender); null when the caller may "
+        "not see that person, or for the canton's commands."
+    )
+    async def invited_by(self, info: Info) -> User | None:
+        if self.invited_by_id is None:
+            return None
+        row = await info.context.loaders.user.load(self.invited_by_id)
+        return User.from_model(row) if row else None
 
     @strawberry.field(description="The sponsor of the role, for sponsor roles.")
     async def sponsor(self, info: Info) -> Sponsor | None:

@@ -41,6 +41,9 @@ class PublicInstitution:
     vouchers_from: datetime.date = strawberry.field(
         description="Vouchers (Betreuungsgutscheine) are accepted from this date on."
     )
+    vouchers_until: datetime.date | None = strawberry.field(
+        description="The last day vouchers are accepted (inclusive); null: open-ended."
+    )
     sponsor: PublicSponsor | None = strawberry.field(description="The sponsor that runs it.")
     address: PublicAddress | None = strawberry.field(description="Null until it is `ACTIVE`.")
     contact_email: str | None = strawberry.field(
@@ -59,6 +62,7 @@ class PublicInstitution:
             care_type=row.care_type,
             status=row.status,
             vouchers_from=row.vouchers_from,
+            vouchers_until=row.vouchers_until,
             sponsor=PublicSponsor(name=sponsor.name) if sponsor else None,
             address=PublicAddress(
                 organisation=row.organisation or "",
@@ -75,7 +79,12 @@ class PublicInstitution:
         )
 
 
-@strawberry.input(description="Narrows the family portal's list; every condition given must hold.")
+@strawberry.input(
+    description="Narrows the family portal's list; every condition given must hold. Without a "
+    "date: every institution whose voucher period has not ended (future starts included). "
+    "`availableOn` and a range together, or a range that ends before it starts, are "
+    "`BAD_USER_INPUT`."
+)
 class PublicInstitutionFilter:
     care_type: CareType | None = strawberry.field(default=None, description="Only this kind.")
     search: str | None = strawberry.field(
@@ -83,6 +92,22 @@ class PublicInstitutionFilter:
         description="Part of the name, at most 100 characters; case and accents are ignored.",
     )
     available_on: datetime.date | None = strawberry.field(
+        default=None, description="Only institutions whose voucher period contains this date."
+    )
+    available_from: datetime.date | None = strawberry.field(
         default=None,
-        description="Only institutions that accept vouchers on this date; default today.",
+        description="With or without `availableUntil`: only institutions whose voucher period "
+        "overlaps the range from this date on.",
+    )
+    available_until: datetime.date | None = strawberry.field(
+        default=None,
+        description="With or without `availableFrom`: only institutions whose voucher period "
+        "overlaps the range up to this date (inclusive).",
+    )
+    postal_code: str | None = strawberry.field(
+        default=None, description="Only institutions at this postal code, e.g. `3011`."
+    )
+    town: str | None = strawberry.field(
+        default=None,
+        description="Only institutions in this town; case, accents and spaces are ignored.",
     )

@@ -48,6 +48,11 @@ class RegisterInstitutionInput:
     vouchers_from: datetime.date = strawberry.field(
         description="Vouchers are accepted from this date on (2000-01-01 to 2100-12-31)."
     )
+    vouchers_until: datetime.date | None = strawberry.field(
+        default=None,
+        description="The last day vouchers are accepted (inclusive), on or after "
+        "`vouchersFrom` and not in the past; open-ended when omitted.",
+    )
     admin_email: str = strawberry.field(
         description="A new address invites a new institution admin; the address of an admin "
         "of the given sponsor invites that admin to activate the institution."
@@ -80,6 +85,12 @@ class UpdateInstitutionInput:
     )
     sponsor_id: strawberry.ID | None = strawberry.field(
         default=None, description="Moves it to this sponsor (canton staff)."
+    )
+    vouchers_until: datetime.date | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The last day of vouchers, inclusive (canton staff): omitted leaves it as "
+        "it is, `null` makes the period open-ended. On or after `vouchersFrom`; a new end is "
+        "not in the past (today in Europe/Zurich).",
     )
 
 

@@ -9,7 +9,7 @@ import strawberry
 from engine.context import Info
 from models import invitation, user
 from schema.types import ids
-from schema.types.enums import Role, UserStatus
+from schema.types.enums import InvitationStatus, Role, UserStatus
 from schema.types.institution import Institution, Sponsor, institution_of, sponsor_of
 from schema.types.nodes import Node, visible_nodes
 
@@ -59,9 +59,19 @@ class User(Node):
         return await institution_of(info, self.institution_id)
 
 
-@strawberry.type(description="An open invitation for the signed-in person's e-mail address.")
+@strawberry.type(
+    description="The invitation for the signed-in person's e-mail address: an open one, or for "
+    "an account that never accepted its newest, whatever became of it."
+)
 class PendingInvitation:
     role: Role = strawberry.field(description="The role accepting it gives.")
+    status: InvitationStatus = strawberry.field(
+        description="`PENDING`: accept it through the link in its mail; `EXPIRED` or "
+        "`REVOKED`: ask `invitedByName` for a new one."
+    )
+    invited_by_name: str | None = strawberry.field(
+        description="Whom to ask: the inviter's name, else their organisation or the canton."
+    )
     sponsor_name: str | None = strawberry.field(description="The sponsor it is about, if any.")
     institution_name: str | None = strawberry.field(
         description="The institution it is about, if any."
@@ -69,9 +79,11 @@ class PendingInvitation:
     expires_at: datetime.datetime = strawberry.field(description="Its link works until then.")
 
     @classmethod
-    def from_model(cls, row: invitation.Invitation) -> PendingInvitation:
+    def from_model(cls, row: invitation.Invitation, *, invited_by: str | None) -> PendingInvitation:
         return cls(
             role=row.role,
+            status=row.current_status,
+            invited_by_name=invited_by,
             sponsor_name=row.sponsor.name if row.sponsor else None,
             institution_name=row.institution.name if row.institution else None,
             expires_at=row.expires_at,

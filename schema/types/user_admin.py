@@ -35,6 +35,11 @@ class InviteUserInput:
     last_name: str | None = strawberry.field(
         default=None, description="For the mail's greeting until the person signs in."
     )
+    valid_for_days: int | None = strawberry.field(
+        default=None,
+        description="How many days its link works, 1 to 30; `KIBON_INVITATION_TTL_DAYS` when "
+        "omitted.",
+    )
 
 
 @strawberry.input(description="The new role and its sponsor or institution, as for inviting.")

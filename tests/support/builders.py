@@ -31,10 +31,15 @@ async def make_institution(
     sponsor: Sponsor | None = None,
     care_type: CareType = CareType.DAYCARE_CENTER,
     vouchers_from: date = date(2020, 1, 1),
+    vouchers_until: date | None = None,
     status: InstitutionStatus = InstitutionStatus.INVITED,
 ) -> Institution:
     institution = Institution(
-        care_type=care_type, vouchers_from=vouchers_from, sponsor=sponsor, status=status
+        care_type=care_type,
+        vouchers_from=vouchers_from,
+        vouchers_until=vouchers_until,
+        sponsor=sponsor,
+        status=status,
     )
     institution.set_name(name or unique("Kita"))
     await institution.save()

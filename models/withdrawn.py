@@ -1,0 +1,28 @@
+"""Writing to or into a withdrawn sponsor or institution. For everyone but the canton it does
+not exist; canton staff are told, on the input field that names it, to restore it first."""
+
+from __future__ import annotations
+
+from i18n import _
+from models.errors import FieldErrorCode, FieldProblem, InvalidInput, NotFound
+from models.institution import Institution, InstitutionStatus
+from models.role import is_canton
+from models.scope import Actor
+from models.sponsor import Sponsor, SponsorStatus
+
+
+def refuse_withdrawn(actor: Actor, target: Institution | Sponsor | None, *, field: str) -> None:
+    if target is None or target.status not in (
+        InstitutionStatus.WITHDRAWN,
+        SponsorStatus.WITHDRAWN,
+    ):
+        return
+    if isinstance(target, Institution):
+        unknown = _("There is no such institution.")
+        withdrawn = _("This institution has been withdrawn; restore it first.")
+    else:
+        unknown = _("There is no such sponsor.")
+        withdrawn = _("This sponsor has been withdrawn; restore it first.")
+    if not is_canton(actor.role):
+        raise NotFound(unknown)
+    raise InvalidInput({field: FieldProblem(FieldErrorCode.WITHDRAWN, withdrawn)})
