@@ -3,6 +3,7 @@
 python main.py serve | migrate | create-admin EMAIL [--role …] | mail-worker | export-schema
              | import-institutions FILE.csv --as EMAIL [--dry-run]
              | trusted-documents --output FILE [SOURCE …] | block-user EMAIL --as EMAIL
+             | withdraw-institution ID --as EMAIL [--reason TEXT]
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from commands import (
     mail_worker,
     serve,
     trusted_documents,
+    withdraw_institution,
 )
 from commands.logs import configure_logging, log_start
 from commands.serve import app_from_env
@@ -56,6 +58,16 @@ def _command_line(argv: Sequence[str]) -> argparse.Namespace:
     blocking.add_argument(
         "--as", dest="acting_as", required=True, metavar="EMAIL", help="the acting account"
     )
+    withdrawing = commands.add_parser(
+        "withdraw-institution",
+        help="take the institution with ID out of the family portal at once (audited, as in "
+        "the API)",
+    )
+    withdrawing.add_argument("institution", metavar="ID", help="its ID, as the API shows it")
+    withdrawing.add_argument(
+        "--as", dest="acting_as", required=True, metavar="EMAIL", help="a canton account"
+    )
+    withdrawing.add_argument("--reason", help="why, for the audit trail (500 characters)")
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     trusted = commands.add_parser(
         "trusted-documents",
@@ -126,6 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     elif args.command == "block-user":
         job = block_user.run(args.email, acting_as=args.acting_as)
+        asyncio.run(database.with_database(settings, job))
+    elif args.command == "withdraw-institution":
+        job = withdraw_institution.run(
+            args.institution, acting_as=args.acting_as, reason=args.reason
+        )
         asyncio.run(database.with_database(settings, job))
     elif args.command == "import-institutions":
         job = import_institutions.run(

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from i18n import _
 from models import audit
 from models import email as _email
+from models.errors import NotAllowed
 from models.role import CANTON_ROLES, Role
 from models.user import User, UserStatus
+
+
+async def acting(address: str) -> User:
+    """The active account a command line acts as (`--as EMAIL`): its role and scope decide."""
+    by = await User.get_or_none(email_key=_email.normalized(address))
+    if by is None or by.status != UserStatus.ACTIVE:
+        raise NotAllowed(_("{address} is not an active account.", address=address))
+    return by
 
 
 async def create_admin(*, email: str, role: Role) -> tuple[User, bool]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from i18n import _
-from models import audit, clock, email, notices
+from models import account, audit, clock, email, notices
 from models.errors import (
     BlockedByCanton,
     BlockedByWithdrawal,
@@ -91,9 +91,7 @@ async def block(*, by: User, user_id: int) -> User:
 async def block_by_address(*, acting_as: str, address: str) -> User:
     """For the command line, when the portal is down: `block` itself, with its scope, its
     last-admin rule and its audit entry, acting as the active account with `acting_as`."""
-    by = await User.get_or_none(email_key=email.normalized(acting_as))
-    if by is None or by.status != UserStatus.ACTIVE:
-        raise NotAllowed(_("{address} is not an active account.", address=acting_as))
+    by = await account.acting(acting_as)
     target = await User.get_or_none(email_key=email.normalized(address))
     if target is None:
         raise NotFound(_("No account has the address {address}.", address=address))
