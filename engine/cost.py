@@ -43,6 +43,7 @@ from i18n import _
 from settings import HttpSettings
 
 PAGE_ARGUMENT = "first"
+TOTAL_COUNT = "totalCount"
 
 
 class _Counter:
@@ -99,6 +100,7 @@ class _Counter:
                 (a.value for a in node.arguments or () if a.name.value == PAGE_ARGUMENT), None
             )
             size = own = self.page_size(given)
+            own += _total_counts(node)
         if node.selection_set is None:
             return own
         return own + size * self.selections(get_named_type(definition.type), node.selection_set)
@@ -110,6 +112,12 @@ class _Counter:
             inner = self.schema.get_type(fragment.type_condition.name.value)
             self.fragment_costs[name] = self.selections(inner, fragment.selection_set)
         return self.fragment_costs[name]
+
+
+def _total_counts(connection: FieldNode) -> int:
+    """`totalCount` is one number per connection, not one per item of its page."""
+    selected = connection.selection_set.selections if connection.selection_set else ()
+    return sum(1 for s in selected if isinstance(s, FieldNode) and s.name.value == TOTAL_COUNT)
 
 
 def query_cost(

@@ -39,6 +39,18 @@ def test_the_cost_is_the_worst_case_number_of_objects() -> None:
     assert cost(ATTACK) == 15 * 1_010_100
 
 
+def test_a_total_count_costs_one_per_connection() -> None:
+    plain = (
+        "{ sponsors(first: 10) { edges { node { institutions(first: 5) { edges { cursor } } } } } }"
+    )
+    counted = (
+        "{ sponsors(first: 10) { totalCount edges { node {"
+        " institutions(first: 5) { totalCount edges { cursor } } } } } }"
+    )
+
+    assert cost(counted) == cost(plain) + 1 + 10
+
+
 def test_an_omitted_first_costs_the_default_page_size_and_a_variable_counts_as_sent() -> None:
     nested = "query ($n: Int) { sponsors(first: $n) { edges { node { institutions { pageInfo {"
     nested += " hasNextPage } } } } } }"
