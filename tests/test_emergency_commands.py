@@ -17,10 +17,11 @@ from tests.support.builders import make_institution, make_sponsor, make_user
 ROOT = Path(__file__).resolve().parent.parent
 
 
-async def block_user(database_url: str, *arguments: str) -> tuple[int, str, str]:
+async def command(database_url: str, *arguments: str) -> tuple[int, str, str]:
+    """`python main.py ARGUMENTS` against the test database: exit status, stdout, stderr."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("KIBON_")}
     process = await asyncio.create_subprocess_exec(
-        *(sys.executable, "main.py", "block-user", *arguments),
+        *(sys.executable, "main.py", *arguments),
         cwd=ROOT,
         env={**inherited, "KIBON_DATABASE_URL": database_url, "KIBON_DEV_LOGIN": "on"},
         stdout=asyncio.subprocess.PIPE,
@@ -29,6 +30,10 @@ async def block_user(database_url: str, *arguments: str) -> tuple[int, str, str]
     out, err = await process.communicate()
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
+
+
+async def block_user(database_url: str, *arguments: str) -> tuple[int, str, str]:
+    return await command(database_url, "block-user", *arguments)
 
 
 async def test_canton_staff_block_a_person_from_the_command_line_and_the_trail_says_so(
@@ -68,17 +73,7 @@ async def test_the_command_refuses_what_the_api_refuses_and_changes_nothing(
 
 
 async def withdraw(database_url: str, *arguments: str) -> tuple[int, str, str]:
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("KIBON_")}
-    process = await asyncio.create_subprocess_exec(
-        *(sys.executable, "main.py", "withdraw-institution", *arguments),
-        cwd=ROOT,
-        env={**inherited, "KIBON_DATABASE_URL": database_url, "KIBON_DEV_LOGIN": "on"},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    return await command(database_url, "withdraw-institution", *arguments)
 
 
 async def test_canton_staff_withdraw_an_institution_from_the_command_line(
