@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import asyncpg
 import httpx
@@ -41,17 +43,31 @@ FAMILY_PORTAL = """query ($after: String) { publicInstitutions(first: 50, after:
   edges { node { id name careType status sponsor { name }
   address { organisation street houseNumber postalCode town } contactEmail } }
   pageInfo { hasNextPage endCursor } } }"""
+FAMILY_OTHER = """{ publicInstitutions(first: 50, filter: {careType: DAY_SCHOOL}) {
+  edges { node { name vouchersFrom vouchersUntil address { town } phone website } } } }"""
 SPONSOR_LIST = """{ institutions(first: 50) { edges { node { id name careType status
   sponsor { name } } } pageInfo { hasNextPage endCursor } } }"""
 CANTON_PAGE = """query ($after: String, $search: String) {
   institutions(first: 100, after: $after, filter: {search: $search}) {
-  edges { node { id name status } } pageInfo { hasNextPage endCursor } } }"""
+  edges { node { id name careType status } } pageInfo { hasNextPage endCursor } } }"""
+MASTER_DATA = """{ institutions(first: 50) { edges { node { id name careType status
+  masterData { address { organisation street houseNumber postalCode town } contactEmail phone
+  iban places } } } pageInfo { hasNextPage endCursor } } }"""
+USERS = """{ users(first: 50) { edges { node { id email firstName lastName role status
+  sponsor { id name } institution { id name } } } pageInfo { hasNextPage endCursor } } }"""
+SPONSORS = """{ sponsors(first: 20) { edges { node { id name
+  institutions(first: 10) { edges { node { id name } } } } } pageInfo { hasNextPage } } }"""
+INVITATIONS = """{ invitations(first: 50) { edges { node { id email role status expiresAt
+  sentCount sponsor { name } institution { name } } } pageInfo { hasNextPage endCursor } } }"""
+AUDIT_LOG = """{ auditLog(first: 50) { edges { node { id at action actorEmail subjectType
+  subjectId details } } pageInfo { hasNextPage endCursor } } }"""
 
 
 @dataclass
 class Target:
     name: str
-    query: str | None = None  # None: the reference endpoint
+    query: str
+    reference: str  # the path of its plain reference (bench/reference.py)
     variables: dict[str, object] = field(default_factory=dict)
     email: str | None = None  # signed in as (development issuer of the server measured)
 
@@ -61,14 +77,16 @@ class Figures:
     rps: list[float] = field(default_factory=list)
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)  # to the reference run just before
     errors: int = 0
 
 
 def wrk(
-    url: str, target: Target, token: str | None, seconds: int, connections: int
+    url: str, target: Target | None, token: str | None, seconds: int, connections: int
 ) -> tuple[float, float, float, int]:
+    """One wrk run: a GET of `url` for a reference (target None), the target's POST else."""
     script = ""
-    if target.query is not None:
+    if target is not None:
         body = json.dumps({"query": target.query, "variables": target.variables})
         script = f"wrk.method = 'POST'\nwrk.body = {json.dumps(body)}\n"
         script += "wrk.headers['Content-Type'] = 'application/json'\n"
@@ -93,6 +111,13 @@ def _ms(out: str, percentile: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+async def seeded() -> bool:
+    admin = await asyncpg.connect(f"{SERVER}/postgres")
+    found = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE)
+    await admin.close()
+    return bool(found)
+
+
 async def prepare(institutions: int, sponsors: int, users: int) -> None:
     admin = await asyncpg.connect(f"{SERVER}/postgres")
     await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
@@ -103,13 +128,13 @@ async def prepare(institutions: int, sponsors: int, users: int) -> None:
 
 
 @contextmanager
-def process(command: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+def process(command: list[str], env: dict[str, str], port: int, ready: str) -> Iterator[str]:
     child = subprocess.Popen(command, env=os.environ | env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:
-                httpx.get(f"{url}/healthz" if "main.py" in command else f"{url}/families")
+                httpx.get(f"{url}{ready}")
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
@@ -129,14 +154,14 @@ def token(url: str, email: str | None) -> str | None:
     return signed
 
 
-async def deep_cursor(position: int) -> str:
+async def deep_position(position: int) -> tuple[str, int]:
     connection = await asyncpg.connect(f"{SERVER}/{DATABASE}")
     row = await connection.fetchrow(
         "SELECT search_name, id FROM institution ORDER BY search_name, id OFFSET $1 LIMIT 1",
         position - 1,
     )
     await connection.close()
-    return encode_cursor([row["search_name"], row["id"]])
+    return row["search_name"], row["id"]
 
 
 async def sql_per_request(targets: list[Target]) -> dict[str, int]:
@@ -156,79 +181,107 @@ async def sql_per_request(targets: list[Target]) -> dict[str, int]:
     ):
         await asyncio.sleep(0.5)  # the cache starts listening
         for target in targets:
-            if target.query is None:
-                counts[target.name] = 1
-                continue
             signed = (await client.post("/dev/token", json={"email": target.email})).json()
             headers = {"Authorization": f"Bearer {signed['access_token']}"} if target.email else {}
             body = {"query": target.query, "variables": target.variables}
             await client.post("/graphql", json=body, headers=headers)  # warm up as wrk does
             with statements() as seen:
-                await client.post("/graphql", json=body, headers=headers)
+                answer = await client.post("/graphql", json=body, headers=headers)
+            if "errors" in answer.json():
+                print(f"{target.name}: {answer.json()['errors']}", file=sys.stderr)
             counts[target.name] = len(seen)
     await Tortoise.close_connections()
     return counts
 
 
-def targets(deep_cursor: str) -> list[Target]:
+def targets(deep: tuple[str, int]) -> list[Target]:
     sponsor_admin, canton, parent = (
         "person1@bench.example",
         "canton@bench.example",
         "parent@bench.example",
     )
+    after: dict[str, object] = {"after": encode_cursor(list(deep))}
+    deep_reference = "/institutions?" + urlencode({"after": deep[0], "after_id": deep[1]})
     return [
-        Target("reference: plain Starlette + asyncpg JOIN"),
-        Target("1. family portal, 50 per page, anonymous", FAMILY_PORTAL),
-        Target("   family portal, signed-in parent (no cache)", FAMILY_PORTAL, email=parent),
-        Target("2. institutions(first: 50), sponsor admin", SPONSOR_LIST, email=sponsor_admin),
-        Target("4. canton, first page of 100", CANTON_PAGE, email=canton),
+        Target("family portal, anonymous (cached)", FAMILY_PORTAL, "/families"),
+        Target("family portal, other selection (cached)", FAMILY_OTHER, "/families"),
+        Target("family portal, signed-in parent", FAMILY_PORTAL, "/families", email=parent),
         Target(
-            "4. canton, page 1,000 of 100 (keyset)", CANTON_PAGE, {"after": deep_cursor}, canton
+            "sponsor admin institutions(50){sponsor}",
+            SPONSOR_LIST,
+            "/sponsor-institutions",
+            email=sponsor_admin,
         ),
-        Target("4. canton, search 'sonne' (trigram)", CANTON_PAGE, {"search": "sonne"}, canton),
+        Target("canton institutions(100), first page", CANTON_PAGE, "/institutions", email=canton),
+        Target("canton institutions(100), page 1,000", CANTON_PAGE, deep_reference, after, canton),
+        Target(
+            "canton institutions(100), search",
+            CANTON_PAGE,
+            "/institutions?search=sonne",
+            {"search": "sonne"},
+            canton,
+        ),
+        Target("canton institutions(50){masterData}", MASTER_DATA, "/master-data", email=canton),
+        Target("canton users(50){sponsor institution}", USERS, "/users", email=canton),
+        Target(
+            "sponsor admin users(50){sponsor institution}", USERS, "/users", email=sponsor_admin
+        ),
+        Target("canton sponsors(20){institutions(10)}", SPONSORS, "/sponsors", email=canton),
+        Target(
+            "canton invitations(50){sponsor institution}", INVITATIONS, "/invitations", email=canton
+        ),
+        Target("sponsor admin invitations(50)", INVITATIONS, "/invitations", email=sponsor_admin),
+        Target("canton auditLog(50)", AUDIT_LOG, "/audit", email=canton),
     ]
 
 
 def measure(
     service: str, reference: str, chosen: list[Target], args: argparse.Namespace
 ) -> dict[str, Figures]:
-    """Interleaved rounds, so a slow moment of the machine hits every target alike."""
+    """Each target right after its reference, in rounds: a ratio of neighbours in time, so a
+    slow moment of the machine hits both sides alike."""
     tokens = {t.name: token(service, t.email) for t in chosen}
     figures = {t.name: Figures() for t in chosen}
     for _ in range(args.rounds):
         for target in chosen:
-            url = f"{service}/graphql" if target.query else f"{reference}/families?first=50"
+            plain, *_ = wrk(
+                f"{reference}{target.reference}", None, None, args.seconds, args.connections
+            )
             rps, p50, p99, errors = wrk(
-                url, target, tokens[target.name], args.seconds, args.connections
+                f"{service}/graphql", target, tokens[target.name], args.seconds, args.connections
             )
             measured = figures[target.name]
             measured.rps.append(rps)
             measured.p50.append(p50)
             measured.p99.append(p99)
+            measured.ratios.append(rps / plain)
             measured.errors += errors
     return figures
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--institutions", type=int, default=100_000)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database an earlier run seeded"
+    )
     parser.add_argument(
         "--only",
         action="append",
         default=[],
         metavar="TEXT",
-        help="measure only the targets whose name contains TEXT (repeatable; the reference "
-        "is always measured)",
+        help="measure only the targets whose name contains TEXT (repeatable)",
     )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("needs wrk: apt-get install wrk")
         return 2
-    print("seeding …", flush=True)
-    asyncio.run(prepare(args.institutions, args.institutions // 10, args.institutions * 2))
+    if not (args.reuse and asyncio.run(seeded())):
+        print("seeding …", flush=True)
+        asyncio.run(prepare(args.institutions, args.institutions // 10, args.institutions * 2))
     env = {
         "KIBON_DATABASE_URL": f"{SERVER}/{DATABASE}",
         "KIBON_LOG_LEVEL": "WARNING",
@@ -236,35 +289,36 @@ def main() -> int:
     }
     python, service_port, reference_port = sys.executable, free_port(), free_port()
     admin = [python, "main.py", "create-admin", "canton@bench.example", "--role", "CANTON_ADMIN"]
-    subprocess.run(admin, env=os.environ | env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(admin, env=os.environ | env, cwd=ROOT, check=False, capture_output=True)
     serve = [python, "main.py", "serve"]
     serve_env = env | {"KIBON_PORT": str(service_port)}
     plain = [python, "-m", "uvicorn", "bench.reference:app", "--port", str(reference_port)]
     plain += ["--no-access-log", "--log-level", "warning"]
+    chosen = targets(asyncio.run(deep_position(args.institutions - 100)))
+    if args.only:
+        chosen = [t for t in chosen if any(o in t.name for o in args.only)]
     with (
-        process(serve, serve_env, service_port) as service,
-        process(plain, env, reference_port) as reference,
+        process(serve, serve_env, service_port, "/healthz") as service,
+        process(plain, env, reference_port, "/families") as reference,
     ):
-        chosen = targets(asyncio.run(deep_cursor(args.institutions - 100)))
-        if args.only:
-            chosen = chosen[:1] + [t for t in chosen[1:] if any(o in t.name for o in args.only)]
         print("measuring …", flush=True)
         figures = measure(service, reference, chosen, args)
     report(chosen, figures, asyncio.run(sql_per_request(chosen)))
     return 0
 
 
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
 def report(chosen: list[Target], figures: dict[str, Figures], sql: dict[str, int]) -> None:
-    best = {name: max(f.rps) for name, f in figures.items()}
-    reference = best[chosen[0].name]
-    columns = ("req/s", "p50 ms", "p99 ms", "SQL", "× ref", "non-2xx")
-    print(f"\n{'target':50} " + " ".join(f"{c:>7}" for c in columns))
+    columns = ("req/s", "p50 ms", "p99 ms", "SQL", "× plain", "non-2xx")
+    print(f"\n{'target':46} " + " ".join(f"{c:>7}" for c in columns))
     for target in chosen:
         f = figures[target.name]
-        p50, p99 = sorted(f.p50)[len(f.p50) // 2], sorted(f.p99)[len(f.p99) // 2]
         print(
-            f"{target.name:50} {best[target.name]:7.0f} {p50:7.2f} {p99:7.2f} "
-            f"{sql[target.name]:7d} {best[target.name] / reference:7.2f} {f.errors:7d}"
+            f"{target.name:46} {median(f.rps):7.0f} {median(f.p50):7.2f} {median(f.p99):7.2f} "
+            f"{sql[target.name]:7d} {median(f.ratios):7.2f} {f.errors:7d}"
         )
 
 

@@ -26,7 +26,7 @@ def _sponsors(count: int, now: datetime, rng: random.Random) -> list[tuple[Any, 
     rows = []
     for n in range(1, count + 1):
         name = _name(rng, "Trägerschaft", n)
-        rows.append((n, name, folded(name), folded(name), now, now))
+        rows.append((n, name, folded(name), folded(name), "ACTIVE", now, now))
     return rows
 
 
@@ -66,6 +66,7 @@ def _institution(
         *master,
         1,
         now if active else None,
+        False,
         now,
         now,
     )
@@ -95,6 +96,7 @@ INSTITUTION_COLUMNS = [
     "places",
     "version",
     "activated_at",
+    "withdrawn_with_sponsor",
     "created_at",
     "updated_at",
 ]
@@ -108,6 +110,7 @@ USER_COLUMNS = [
     "sponsor_id",
     "institution_id",
     "status",
+    "blocked_by_withdrawal",
     "created_at",
     "updated_at",
 ]
@@ -134,8 +137,97 @@ def _users(count: int, sponsors: int, institutions: int, now: datetime) -> list[
                 sponsor_id,
                 institution_id,
                 "ACTIVE",
+                False,
                 now,
                 now,
+            )
+        )
+    return rows
+
+
+INVITATION_COLUMNS = [
+    "id",
+    "user_id",
+    "email",
+    "role",
+    "sponsor_id",
+    "institution_id",
+    "token_hash",
+    "status",
+    "expires_at",
+    "invited_by_id",
+    "accepted_at",
+    "sent_count",
+    "last_sent_at",
+    "created_at",
+    "updated_at",
+]
+AUDIT_COLUMNS = [
+    "id",
+    "at",
+    "actor_id",
+    "actor_email",
+    "action",
+    "subject_type",
+    "subject_id",
+    "sponsor_id",
+    "institution_id",
+    "details",
+]
+
+
+def _sponsor_of(institution: int, sponsors: int) -> int | None:
+    """The first sponsor holds many institutions; every tenth institution has none."""
+    if institution <= BIG_SPONSOR_INSTITUTIONS:
+        return 1
+    return None if institution % 10 == 0 else 2 + institution % (sponsors - 1)
+
+
+def _invitations(sponsors: int, institutions: int, now: datetime) -> list[tuple[Any, ...]]:
+    """The accepted invitation of every admin the seed made."""
+    rows = []
+    for n in range(1, sponsors + institutions + 1):
+        sponsor_id, institution_id = (n, None) if n <= sponsors else (None, n - sponsors)
+        role = "SPONSOR_ADMIN" if n <= sponsors else "INSTITUTION_ADMIN"
+        address = f"person{n}@bench.example"
+        rows.append(
+            (
+                n,
+                n,
+                address,
+                role,
+                sponsor_id,
+                institution_id,
+                f"{n:064x}",
+                "ACCEPTED",
+                now,
+                None,
+                now,
+                1,
+                now,
+                now,
+                now,
+            )
+        )
+    return rows
+
+
+def _audit(sponsors: int, institutions: int, now: datetime) -> list[tuple[Any, ...]]:
+    """One registration entry per institution, in its sponsor's scope."""
+    rows = []
+    for n in range(1, institutions + 1):
+        rows.append(
+            (
+                n,
+                now,
+                None,
+                None,
+                "institution.registered",
+                "Institution",
+                n,
+                _sponsor_of(n, sponsors),
+                n,
+                f'{{"name": "Kita {n}"}}',
             )
         )
     return rows
@@ -148,22 +240,26 @@ async def seed(url: str, *, sponsors: int, institutions: int, users: int) -> Non
         await connection.copy_records_to_table(
             "sponsor",
             records=_sponsors(sponsors, now, rng),
-            columns=["id", "name", "name_key", "search_name", "created_at", "updated_at"],
+            columns=["id", "name", "name_key", "search_name", "status", "created_at", "updated_at"],
         )
         rows = []
         for n in range(1, institutions + 1):
-            if n <= BIG_SPONSOR_INSTITUTIONS:
-                sponsor_id: int | None = 1
-            else:
-                sponsor_id = None if n % 10 == 0 else 2 + n % (sponsors - 1)
-            rows.append(_institution(n, sponsor_id, now, rng))
+            rows.append(_institution(n, _sponsor_of(n, sponsors), now, rng))
         await connection.copy_records_to_table(
             "institution", records=rows, columns=INSTITUTION_COLUMNS
         )
         await connection.copy_records_to_table(
             "user", records=_users(users, sponsors, institutions, now), columns=USER_COLUMNS
         )
-        for table in ("sponsor", "institution", "user"):
+        await connection.copy_records_to_table(
+            "invitation",
+            records=_invitations(sponsors, institutions, now),
+            columns=INVITATION_COLUMNS,
+        )
+        await connection.copy_records_to_table(
+            "audit_event", records=_audit(sponsors, institutions, now), columns=AUDIT_COLUMNS
+        )
+        for table in ("sponsor", "institution", "user", "invitation", "audit_event"):
             await connection.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                 f'(SELECT max(id) FROM "{table}"))'
