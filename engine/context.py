@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -41,6 +41,8 @@ class Context:
     language: Language = Language.DE  # negotiated from Accept-Language
     scope: Scope = field(init=False)
     loaders: Loaders = field(init=False)
+    # The DataLoaders of batched fields resolved the long way (`engine.batch.one`).
+    batches: dict[Any, Any] = field(init=False)
 
     def __post_init__(self) -> None:
         self.act_as(self.user, self.pending_invitation)
@@ -51,6 +53,7 @@ class Context:
         self.user, self.pending_invitation = user, pending_invitation
         self.scope = Scope.of(user)
         self.loaders = Loaders(self.scope)
+        self.batches = {}
 
     def say(self, text: Text) -> str:
         """`text` in the reader's language."""

@@ -7,10 +7,12 @@ lists and objects, and `DeadlinePassed` ends the whole operation.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 _deadline: ContextVar[float | None] = ContextVar("deadline", default=None)
 
@@ -47,3 +49,16 @@ def passed() -> bool:
 def check(deadline: float | None) -> None:
     if deadline is not None and time.monotonic() > deadline:
         raise DeadlinePassed()
+
+
+async def gather(*awaitables: Awaitable[Any]) -> list[Any]:
+    """graphql-core's `gather_with_cancel`, which cancels the others only on an `Exception`:
+    this one also on `DeadlinePassed`, so the work of an operation out of time stops with it."""
+    futures = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
+    try:
+        return await asyncio.gather(*futures)
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        await asyncio.gather(*futures, return_exceptions=True)
+        raise

@@ -16,8 +16,7 @@ reports it exactly as graphql-core does.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from graphql import (
@@ -27,16 +26,21 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLScalarType,
+    get_named_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.values import VariableValues, get_argument_values
+from graphql.language import FieldNode
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.base import StrawberryObjectDefinition
-from strawberry.types.cast import get_strawberry_type_cast
 from strawberry.types.field import StrawberryField
 
 from engine import deadline
+from engine.batch import BATCH, Batch
+from engine.plan import Entry, ObjectPlan, Unusual, fill, fill_batched
 
 # Where Strawberry keeps a GraphQL field's definition (`GraphQLCoreConverter.DEFINITION_BACKREF`).
 DEFINITION = "strawberry-definition"
@@ -61,45 +65,32 @@ def plain_attribute(field: GraphQLField) -> str | None:
     return name
 
 
-# A plan entry: (response name, attribute or None for `__typename`, non-null, leaf type or the
-# type name for `__typename`, the plan of a plain object or None for a leaf).
-Entry = tuple[str, str | None, bool, Any, "ObjectPlan | None"]
-# The class a value must be of (None: any, the type does not check), and the entries.
-ObjectPlan = tuple[type | None, tuple[Entry, ...]]
-UNUSUAL = object()  # the plan cannot fill this object: take the long way
+# graphql-core's executor as Strawberry ships it: `KIBON_PLANNED_EXECUTOR=off` runs on it.
+STOCK_EXECUTOR = StrawberryGraphQLCoreExecutionContext
+# The releases this executor was written and checked against: it overrides methods of their
+# execution context, which are not public API (tests/test_execution.py fails when they move).
+CHECKED_WITH = {"graphql-core": "3.3.2", "strawberry-graphql": "0.341.2"}
+
+NOT_PLANNED = object()  # the plan does not cover this selection: graphql-core's way
 
 
-def fill(plan: ObjectPlan, value: Any) -> Any:
-    """The completed object, or UNUSUAL."""
-    origin, entries = plan
-    if origin is not None and (
-        type(value) is not origin or get_strawberry_type_cast(value) is not None
-    ):
-        return UNUSUAL
-    completed: dict[str, Any] = {}
-    try:
-        for response_name, attribute, non_null, leaf_type, object_plan in entries:
-            if attribute is None:
-                completed[response_name] = leaf_type
-                continue
-            item = getattr(value, attribute)
-            if item is None:
-                if non_null:
-                    return UNUSUAL
-                completed[response_name] = None
-            elif object_plan is None:
-                coerced = leaf_type.coerce_output_value(item)
-                if coerced is None or coerced is Undefined:
-                    return UNUSUAL
-                completed[response_name] = coerced
-            else:
-                filled = fill(object_plan, item)
-                if filled is UNUSUAL:
-                    return UNUSUAL
-                completed[response_name] = filled
-    except Exception:  # the long way reports it
-        return UNUSUAL
-    return completed
+def batched_field(
+    field: GraphQLField, node: FieldNode, variables: VariableValues
+) -> tuple[Batch, tuple[tuple[str, Any], ...]] | None:
+    """The batch function of a batched field and its arguments, if the plan may call it: no
+    extension or permission around it, scalar arguments named alike in GraphQL and Python."""
+    definition = (field.extensions or {}).get(DEFINITION)
+    if not isinstance(definition, StrawberryField):
+        return None
+    batch = definition.metadata.get(BATCH)
+    if batch is None or definition.extensions or definition.permission_classes:
+        return None
+    if set(field.args) != {argument.python_name for argument in definition.arguments}:
+        return None
+    if not all(isinstance(get_named_type(a.type), GraphQLScalarType) for a in field.args.values()):
+        return None
+    arguments = get_argument_values(field, node, variables) if field.args else {}
+    return batch, tuple(sorted(arguments.items()))
 
 
 def checked_class(object_type: GraphQLObjectType) -> type | bool | None:
@@ -111,19 +102,6 @@ def checked_class(object_type: GraphQLObjectType) -> type | bool | None:
     if isinstance(definition, StrawberryObjectDefinition) and definition.is_type_of is None:
         return definition.origin
     return False
-
-
-async def gather_with_cancel(*awaitables: Awaitable[Any]) -> list[Any]:
-    """graphql-core's `gather_with_cancel`, which cancels the others only on an `Exception`:
-    this one also on `DeadlinePassed`, so the work of an operation out of time stops with it."""
-    futures = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
-    try:
-        return await asyncio.gather(*futures)
-    except BaseException:
-        for future in futures:
-            future.cancel()
-        await asyncio.gather(*futures, return_exceptions=True)
-        raise
 
 
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -154,8 +132,8 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     def _object_plan(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
     ) -> ObjectPlan | None:
-        """How to fill this selection of this type, if all its fields are plain; once per
-        request (graphql-core collects a selection's fields once, not once per row)."""
+        """How to fill this selection of this type, if the plan can; once per request
+        (graphql-core collects a selection's fields once, not once per row)."""
         key = (id(object_type), id(field_details_list))
         known = self._object_plans.get(key)
         if known is not None and known[0] is field_details_list:
@@ -175,28 +153,81 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         entries: list[Entry] = []
         for response_name, details in grouped_field_set.items():
-            name = details[0].node.name.value
             if any(detail.node.directives for detail in details):
                 return None
+            name = details[0].node.name.value
             if name == "__typename":
-                entries.append((response_name, None, True, object_type.name, None))
+                entries.append(
+                    Entry(
+                        response_name,
+                        None,
+                        True,
+                        False,
+                        False,
+                        None,
+                        None,
+                        type_name=object_type.name,
+                    )
+                )
                 continue
             field = object_type.fields.get(name)
-            attribute = plain_attribute(field) if field is not None else None
-            if field is None or attribute is None:
+            entry = self._entry(response_name, field, details) if field is not None else None
+            if entry is None:
                 return None
-            non_null = isinstance(field.type, GraphQLNonNull)
-            inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-            if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-                entries.append((response_name, attribute, non_null, inner, None))
-            elif isinstance(inner, GraphQLObjectType):
-                object_plan = self._object_plan(inner, details)
-                if object_plan is None:
-                    return None
-                entries.append((response_name, attribute, non_null, None, object_plan))
-            else:
+            entries.append(entry)
+        batched = any(
+            e.batch is not None or (e.plan is not None and e.plan.batched) for e in entries
+        )
+        return ObjectPlan(origin, tuple(entries), batched)  # type: ignore[arg-type]
+
+    def _entry(
+        self, response_name: str, field: GraphQLField, details: FieldDetailsList
+    ) -> Entry | None:
+        """A field as the plan reads it: a plain attribute or a batched field, of a leaf or
+        an object type, or a list of either; None for anything else."""
+        attribute = plain_attribute(field)
+        batch: Batch | None = None
+        arguments: tuple[tuple[str, Any], ...] = ()
+        if attribute is None:
+            found = batched_field(field, details[0].node, self.variable_values)
+            if found is None:
                 return None
-        return (origin, tuple(entries))  # type: ignore[return-value]
+            batch, arguments = found
+        non_null = isinstance(field.type, GraphQLNonNull)
+        inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+        is_list = isinstance(inner, GraphQLList)
+        item_non_null = False
+        if isinstance(inner, GraphQLList):
+            item_non_null = isinstance(inner.of_type, GraphQLNonNull)
+            inner = inner.of_type.of_type if item_non_null else inner.of_type
+        if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
+            return Entry(
+                response_name,
+                attribute,
+                non_null,
+                is_list,
+                item_non_null,
+                inner,
+                None,
+                batch,
+                arguments,
+            )
+        if isinstance(inner, GraphQLObjectType):
+            object_plan = self._object_plan(inner, details)
+            if object_plan is None:
+                return None
+            return Entry(
+                response_name,
+                attribute,
+                non_null,
+                is_list,
+                item_non_null,
+                None,
+                object_plan,
+                batch,
+                arguments,
+            )
+        return None
 
     def execute_fields(
         self,
@@ -243,7 +274,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
 
     @staticmethod
     async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> Any:
-        settled = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+        settled = await deadline.gather(*(results[field] for field in awaitable_fields))
         results.update(zip(awaitable_fields, settled, strict=True))
         return results
 
@@ -348,11 +379,9 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         if isinstance(return_type, GraphQLScalarType | GraphQLEnumType):
             return self.complete_leaf_value(return_type, result)
         if isinstance(return_type, GraphQLObjectType):
-            plan = self._object_plan(return_type, field_details_list)
-            if plan is not None:
-                filled = fill(plan, result)
-                if filled is not UNUSUAL:
-                    return filled
+            planned = self._by_plan(return_type, field_details_list, path, result, position_context)
+            if planned is not NOT_PLANNED:
+                return planned
         if isinstance(return_type, GraphQLObjectType) and return_type.is_type_of is None:
             return self.collect_and_execute_subfields(
                 return_type, field_details_list, path, result, position_context
@@ -386,7 +415,133 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return_type, field_details_list, info, path, result, position_context
         )
 
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """The objects graphql-core completes itself (the values of resolvers) by the plan
+        too, where it can."""
+        planned = self._by_plan(return_type, field_details_list, path, result, position_context)
+        if planned is not NOT_PLANNED:
+            return planned
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _by_plan(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """One object completed by its selection's plan, or NOT_PLANNED."""
+        plan = self._object_plan(return_type, field_details_list)
+        if plan is None:
+            return NOT_PLANNED
+        if not plan.batched:
+            try:
+                return fill(plan, [result])[0]
+            except Unusual:
+                return NOT_PLANNED
+
+        def long_way() -> Any:
+            return self.collect_and_execute_subfields(
+                return_type, field_details_list, path, result, position_context
+            )
+
+        return self._fill_batched(plan, [result], long_way, single=True)
+
+    async def _fill_batched(
+        self, plan: ObjectPlan, values: list[Any], long_way: Callable[[], Any], *, single: bool
+    ) -> Any:
+        try:
+            filled = await fill_batched(plan, values, self.context_value)
+        except Unusual:  # the long way reports what was unusual, exactly as graphql-core does
+            completed = long_way()
+            return await completed if self.is_awaitable(completed) else completed
+        return filled[0] if single else filled
+
     def _complete_list(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        parent_type: GraphQLObjectType,
+        path: Path,
+        items: list[Any] | tuple[Any, ...],
+        position_context: Any,
+    ) -> Any:
+        """A list of objects by their selection's plan, all items as one level."""
+        planned = self._list_by_plan(
+            item_type, field_details_list, parent_type, path, items, position_context
+        )
+        if planned is not NOT_PLANNED:
+            return planned
+        return self._complete_items(
+            item_type, field_details_list, parent_type, path, items, position_context
+        )
+
+    def complete_list_value(
+        self,
+        return_type: GraphQLList[GraphQLOutputType],
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """The lists graphql-core completes itself (the values of resolvers) by the plan too,
+        all items as one level, where it can."""
+        if isinstance(result, list | tuple) and not any(map(self.is_awaitable, result)):
+            planned = self._list_by_plan(
+                return_type.of_type,
+                field_details_list,
+                info.parent_type,
+                path,
+                result,
+                position_context,
+            )
+            if planned is not NOT_PLANNED:
+                return planned
+        return super().complete_list_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _list_by_plan(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        parent_type: GraphQLObjectType,
+        path: Path,
+        items: list[Any] | tuple[Any, ...],
+        position_context: Any,
+    ) -> Any:
+        inner = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if not isinstance(inner, GraphQLObjectType) or not items or None in items:
+            return NOT_PLANNED
+        plan = self._object_plan(inner, field_details_list)
+        if plan is None:
+            return NOT_PLANNED
+
+        def long_way() -> Any:
+            return self._complete_items(
+                item_type, field_details_list, parent_type, path, items, position_context
+            )
+
+        if plan.batched:
+            return self._fill_batched(plan, list(items), long_way, single=False)
+        try:
+            return fill(plan, items)
+        except Unusual:
+            return NOT_PLANNED
+
+    def _complete_items(
         self,
         item_type: GraphQLOutputType,
         field_details_list: FieldDetailsList,
@@ -429,7 +584,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     @staticmethod
     async def _gather(completed_items: list[Any], pending: list[int]) -> list[Any]:
         # Concurrently, as graphql-core does: the items' DataLoader calls must meet in one batch.
-        settled = await gather_with_cancel(*(completed_items[index] for index in pending))
+        settled = await deadline.gather(*(completed_items[index] for index in pending))
         for index, value in zip(pending, settled, strict=True):
             completed_items[index] = value
         return completed_items

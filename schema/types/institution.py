@@ -5,20 +5,41 @@ builds the other, so the two live in one module rather than in two that import e
 from __future__ import annotations
 
 import datetime
-from collections.abc import Awaitable
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import strawberry
 
-from engine.context import Info
+from engine.batch import batched, one
+from engine.context import Context, Info
 from models import institution, master_data, sponsor
 from schema.types import ids
 from schema.types.arguments import After, First
 from schema.types.enums import CareType, InstitutionStatus, SponsorStatus, Weekday
 from schema.types.keyset import check_page_size, decode_cursor, page_of
-from schema.types.nodes import Node, visible_nodes
+from schema.types.nodes import Node, related, visible_nodes
 from schema.types.pagination import Connection, connection
 
 SPONSOR_INSTITUTIONS_ORDER = ("search_name", "id")
+
+
+async def _institutions_of(
+    context: Context, sponsors: Sequence[Sponsor], arguments: Mapping[str, Any]
+) -> list[Connection[Institution]]:
+    """A page of institutions for every sponsor of a level, in one statement."""
+    order, after = SPONSOR_INSTITUTIONS_ORDER, arguments.get("after")
+    size = check_page_size(arguments.get("first"))
+    start = tuple(decode_cursor(after, order)) if after is not None else None
+    pages = await context.loaders.institutions_per_sponsor.load_many(
+        [(sponsor.pk, size, start) for sponsor in sponsors]
+    )
+    return [
+        connection(
+            page_of(rows, size=size, after=after, order=order),
+            lambda row, sponsor=sponsor: Institution.from_model(row, sponsor=sponsor),  # type: ignore[misc]
+        )
+        for sponsor, rows in zip(sponsors, pages, strict=True)
+    ]
 
 
 @strawberry.type(description="A sponsor organisation (Trägerschaft) that runs institutions.")
@@ -40,24 +61,25 @@ class Sponsor(Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: list[str]) -> list[Sponsor | None]:
         return await visible_nodes(sponsor.visible_to(info.context.scope), node_ids, cls.from_model)
 
-    @strawberry.field(description="Its institutions that the caller may see, by name.")
+    @strawberry.field(
+        description="Its institutions that the caller may see, by name.",
+        metadata=batched(_institutions_of),
+    )
     async def institutions(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[Institution]:
-        order = SPONSOR_INSTITUTIONS_ORDER
-        size = check_page_size(first)
-        start = tuple(decode_cursor(after, order)) if after is not None else None
-        rows = await info.context.loaders.institutions_per_sponsor.load((self.pk, size, start))
-        page = page_of(rows, size=size, after=after, order=order)
-        return connection(page, lambda row: Institution.from_model(row, sponsor=self))
+        found: Connection[Institution] = await one(
+            info, _institutions_of, self, first=first, after=after
+        )
+        return found
 
 
-async def sponsor_of(info: Info, sponsor_id: int | None) -> Sponsor | None:
-    """The sponsor a row refers to, if the caller's scope shows it (null otherwise)."""
-    if sponsor_id is None:
-        return None
-    row = await info.context.loaders.sponsor.load(sponsor_id)
-    return Sponsor.from_model(row) if row else None
+def _sponsor_node(row: sponsor.Sponsor) -> Sponsor:
+    return Sponsor.from_model(row)
+
+
+# The sponsor a row refers to (`sponsor_id`), if the caller's scope shows it (null otherwise).
+SPONSOR_OF = related("sponsor_id", lambda context: context.loaders.sponsor, _sponsor_node)
 
 
 @strawberry.type(description="A postal address in Switzerland.")
@@ -113,6 +135,24 @@ class MasterData:
             account_holder=row.account_holder,
             places=row.places,
         )
+
+
+async def _master_data_of(
+    context: Context, institutions: Sequence[Institution], _: Mapping[str, Any]
+) -> list[MasterData | None]:
+    """Listed institutions carry no master data: all rows of a level in one statement."""
+    missing = [i.pk for i in institutions if i.row is None]
+    loaded = await context.loaders.institution.load_many(missing) if missing else []
+    rows = dict(zip(missing, loaded, strict=True))
+    shown: list[MasterData | None] = []
+    for listed in institutions:
+        row = listed.row or rows.get(listed.pk)
+        if row is None or not master_data.has_any(row):
+            shown.append(None)
+            continue
+        full_iban = master_data.may_see_iban(context.scope, row)
+        shown.append(MasterData.from_model(row, full_iban=full_iban))
+    return shown
 
 
 @strawberry.type(description="A Kita, day-family organisation, day school or holiday care.")
@@ -188,25 +228,12 @@ class Institution(Node):
         return await visible_nodes(visible, node_ids, cls.from_model)
 
     @strawberry.field(
-        graphql_type=MasterData | None,
         description="Null until an admin has entered any master data.",
+        metadata=batched(_master_data_of),
     )
-    def master_data(self, info: Info) -> MasterData | Awaitable[MasterData | None] | None:
-        if self.row is None:  # listed without it: all rows of the page in one statement
-            return self._load_master_data(info)
-        return self._master_data(info, self.row)
-
-    async def _load_master_data(self, info: Info) -> MasterData | None:
-        row = await info.context.loaders.institution.load(self.pk)
-        return self._master_data(info, row) if row else None
-
-    @staticmethod
-    def _master_data(info: Info, row: institution.Institution) -> MasterData | None:
-        if not master_data.has_any(row):
-            return None
-        return MasterData.from_model(
-            row, full_iban=master_data.may_see_iban(info.context.scope, row)
-        )
+    async def master_data(self, info: Info) -> MasterData | None:
+        found: MasterData | None = await one(info, _master_data_of, self)
+        return found
 
 
 def _fetched_sponsor(row: institution.Institution) -> Sponsor | None:
@@ -225,12 +252,14 @@ async def with_sponsor(row: institution.Institution) -> Institution:
     return Institution.from_model(row)
 
 
-async def institution_of(info: Info, institution_id: int | None) -> Institution | None:
-    """The institution a row refers to, if the caller's scope shows it (null otherwise)."""
-    if institution_id is None:
-        return None
-    row = await info.context.loaders.institution.load(institution_id)
-    return Institution.from_model(row) if row else None
+def _institution_node(row: institution.Institution) -> Institution:
+    return Institution.from_model(row)
+
+
+# The institution a row refers to (`institution_id`), if the caller's scope shows it.
+INSTITUTION_OF = related(
+    "institution_id", lambda context: context.loaders.institution, _institution_node
+)
 
 
 @strawberry.input(description="Narrows the list; every condition given must hold.")

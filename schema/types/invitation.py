@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import strawberry
 
-from engine.context import Info
+from engine.batch import batched, one
+from engine.context import Context, Info
 from models import invitation
 from schema.types import ids
 from schema.types.enums import DeliveryStatus, InvitationStatus, Role
-from schema.types.institution import Institution, Sponsor, institution_of, sponsor_of
-from schema.types.nodes import Node, visible_nodes
+from schema.types.institution import INSTITUTION_OF, SPONSOR_OF, Institution, Sponsor
+from schema.types.nodes import Node, related, visible_nodes
 from schema.types.user import User
+
+
+async def _delivery_status_of(
+    context: Context, invitations: Sequence[Invitation], _: Mapping[str, Any]
+) -> list[DeliveryStatus | None]:
+    wanted = list({i.message_id for i in invitations if i.message_id is not None})
+    messages = dict(zip(wanted, await context.loaders.message.load_many(wanted), strict=True))
+    return [
+        message.status if (message := messages.get(i.message_id)) is not None else None  # type: ignore[arg-type]
+        for i in invitations
+    ]
+
+
+# Who sent an invitation, if the caller's scope shows that person.
+_INVITED_BY = related("invited_by_id", lambda context: context.loaders.user, User.from_model)
 
 
 @strawberry.type(description="An invitation to take a role; its link is single-use.")
@@ -65,33 +83,38 @@ class Invitation(Node):
         visible = invitation.visible_to(info.context.scope)
         return await visible_nodes(visible, node_ids, cls.from_model)
 
-    @strawberry.field(description="Whether the invitation mail has been delivered.")
+    @strawberry.field(
+        description="Whether the invitation mail has been delivered.",
+        metadata=batched(_delivery_status_of),
+    )
     async def delivery_status(self, info: Info) -> DeliveryStatus | None:
-        if self.message_id is None:
-            return None
-        message = await info.context.loaders.message.load(self.message_id)
-        return message.status if message else None
+        found: DeliveryStatus | None = await one(info, _delivery_status_of, self)
+        return found
 
     @strawberry.field(
         description="Who sent it last (a resend names the resender); null when the caller may "
-        "not see that person, or for the canton's commands."
+        "not see that person, or for the canton's commands.",
+        metadata=batched(_INVITED_BY),
     )
     async def invited_by(self, info: Info) -> User | None:
-        if self.invited_by_id is None:
-            return None
-        row = await info.context.loaders.user.load(self.invited_by_id)
-        return User.from_model(row) if row else None
+        found: User | None = await one(info, _INVITED_BY, self)
+        return found
 
-    @strawberry.field(description="The sponsor of the role, for sponsor roles.")
+    @strawberry.field(
+        description="The sponsor of the role, for sponsor roles.", metadata=batched(SPONSOR_OF)
+    )
     async def sponsor(self, info: Info) -> Sponsor | None:
-        return await sponsor_of(info, self.sponsor_id)
+        found: Sponsor | None = await one(info, SPONSOR_OF, self)
+        return found
 
     @strawberry.field(
         description="The institution of the role, or the one a sponsor admin is invited to "
-        "activate."
+        "activate.",
+        metadata=batched(INSTITUTION_OF),
     )
     async def institution(self, info: Info) -> Institution | None:
-        return await institution_of(info, self.institution_id)
+        found: Institution | None = await one(info, INSTITUTION_OF, self)
+        return found
 
 
 @strawberry.input(description="Narrows the list; every condition given must hold.")

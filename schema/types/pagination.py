@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
+from engine.batch import batched, one
+from engine.context import Context, Info
 from schema.types.keyset import Count, Page
 
 T = TypeVar("T")
@@ -31,6 +33,12 @@ class Edge(Generic[T]):
     cursor: str = strawberry.field(description="Opaque; pass it as `after` to continue from here.")
 
 
+async def _total_counts(
+    _: Context, connections: Sequence[Connection[Any]], __: Mapping[str, Any]
+) -> list[int | None]:
+    return [None if c.counted is None else await c.counted() for c in connections]
+
+
 @strawberry.type(description="One page of a list, in the list's stable order.")
 class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="The items of this page, in order.")
@@ -40,10 +48,12 @@ class Connection(Generic[T]):
     @strawberry.field(
         description="How many items the whole list holds with its filter (all pages), for "
         '"page 3 of 12"; counted only when asked for, in one statement. Null where a list '
-        "does not offer it: the institutions nested in a sponsor."
+        "does not offer it: the institutions nested in a sponsor.",
+        metadata=batched(_total_counts),
     )
-    async def total_count(self) -> int | None:
-        return None if self.counted is None else await self.counted()
+    async def total_count(self, info: Info) -> int | None:
+        found: int | None = await one(info, _total_counts, self)
+        return found
 
 
 def connection(page: Page[R], to_node: Callable[[R], T]) -> Connection[T]:

@@ -6,11 +6,12 @@ import datetime
 
 import strawberry
 
+from engine.batch import batched, one
 from engine.context import Info
 from models import invitation, user
 from schema.types import ids
 from schema.types.enums import InvitationStatus, Role, UserStatus
-from schema.types.institution import Institution, Sponsor, institution_of, sponsor_of
+from schema.types.institution import INSTITUTION_OF, SPONSOR_OF, Institution, Sponsor
 from schema.types.nodes import Node, visible_nodes
 
 
@@ -50,13 +51,20 @@ class User(Node):
         seen = iter(await invitation.as_seen([row for row in found if row], by=scope))
         return [cls.from_model(next(seen)) if row else None for row in found]
 
-    @strawberry.field(description="The sponsor a sponsor role is tied to.")
+    @strawberry.field(
+        description="The sponsor a sponsor role is tied to.", metadata=batched(SPONSOR_OF)
+    )
     async def sponsor(self, info: Info) -> Sponsor | None:
-        return await sponsor_of(info, self.sponsor_id)
+        found: Sponsor | None = await one(info, SPONSOR_OF, self)
+        return found
 
-    @strawberry.field(description="The institution an institution role is tied to.")
+    @strawberry.field(
+        description="The institution an institution role is tied to.",
+        metadata=batched(INSTITUTION_OF),
+    )
     async def institution(self, info: Info) -> Institution | None:
-        return await institution_of(info, self.institution_id)
+        found: Institution | None = await one(info, INSTITUTION_OF, self)
+        return found
 
 
 @strawberry.type(

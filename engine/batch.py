@@ -1,0 +1,46 @@
+"""Fields that resolve for all their parents at once: one call per level of a document, never
+one per row.
+
+A batched field names a batch function: given the request's context, the field's arguments and
+every parent object the level holds, it returns one value per parent, in order. The planned
+executor (`engine.executor`) calls it once for a whole level. Where graphql-core resolves the
+field the long way, parent by parent, the field's resolver calls `one`, and a per-request
+DataLoader collects the parents of one tick into one call of the same function: both ways run
+the same code, with the same SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from engine.context import Context, Info
+
+# Where a field's Strawberry metadata names its batch function.
+BATCH = "kibon.batch"
+
+Batch = Callable[[Context, Sequence[Any], Mapping[str, Any]], Awaitable[Sequence[Any]]]
+
+
+def batched(batch: Batch) -> dict[str, Batch]:
+    """The metadata of a batched field: `strawberry.field(metadata=batched(…))`."""
+    return {BATCH: batch}
+
+
+async def one(info: Info, batch: Batch, parent: Any, **arguments: Any) -> Any:
+    """The value of a batched field for one parent, batched with the other parents of this
+    tick that ask with the same arguments."""
+    context = info.context
+    key = (batch, tuple(sorted(arguments.items())))
+    loader = context.batches.get(key)
+    if loader is None:
+
+        async def load(parents: Sequence[Any]) -> Sequence[Any]:
+            return await batch(context, parents, arguments)
+
+        # Parents are objects of the API's types, compared by identity, and asked for once.
+        loader = DataLoader(load_fn=load, cache=False)
+        context.batches[key] = loader
+    return await loader.load(parent)
