@@ -48,10 +48,12 @@ $(CLIENT_TYPES)/node_modules/.installed: $(CLIENT_TYPES)/package.json $(CLIENT_T
 run: install
 	KIBON_DEV_LOGIN=1 $(BIN)/python main.py serve
 
-# Format, lint and type checks, then the whole suite on SQLite and on PostgreSQL.
+# Format, lint and type checks, then the whole suite on SQLite and on PostgreSQL, and once
+# more on graphql-core's own executor (the planned one must answer exactly as it does).
 test: install check browser
 	TEST_REQUIRE_BROWSER=1 TEST_DATABASE=sqlite $(BIN)/python -m pytest
 	TEST_REQUIRE_BROWSER=1 TEST_DATABASE=postgres $(BIN)/python -m pytest
+	TEST_EXECUTOR=stock TEST_DATABASE=sqlite $(BIN)/python -m pytest -q
 
 check: install
 	$(BIN)/ruff format --check .

@@ -6,7 +6,7 @@ import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
 from engine.cost import CostLimit
-from engine.executor import PlainFieldExecutor
+from engine.executor import STOCK_EXECUTOR, PlainFieldExecutor
 from engine.faults import ErrorPolicy, Schema
 from engine.limits import RequestLimits, TokenLimit
 from engine.metrics import OperationMetrics
@@ -252,21 +252,27 @@ class Mutation:
     )
 
 
-schema = Schema(
-    execution_context_class=PlainFieldExecutor,
-    query=Query,
-    mutation=Mutation,
-    types=[Sponsor, Institution, User, Invitation],
-    # Order matters: every extension that adds validation rules comes before the validation
-    # cache, which validates with the rules present when its turn comes (and keys on them).
-    extensions=[
-        RequestLimits,
-        RequestErrors,
-        TokenLimit,
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        CostLimit,
-        ErrorPolicy,
-        OperationMetrics,
-    ],
-)
+def build_schema(*, planned: bool = True) -> Schema:
+    """The API's schema, run by the planned executor, or by graphql-core's own as Strawberry
+    ships it (`KIBON_PLANNED_EXECUTOR=off`): the same answers, slower."""
+    return Schema(
+        execution_context_class=PlainFieldExecutor if planned else STOCK_EXECUTOR,
+        query=Query,
+        mutation=Mutation,
+        types=[Sponsor, Institution, User, Invitation],
+        # Order matters: every extension that adds validation rules comes before the validation
+        # cache, which validates with the rules present when its turn comes (and keys on them).
+        extensions=[
+            RequestLimits,
+            RequestErrors,
+            TokenLimit,
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            CostLimit,
+            ErrorPolicy,
+            OperationMetrics,
+        ],
+    )
+
+
+schema = build_schema()

@@ -60,6 +60,7 @@ class HttpSettings:
     max_query_nodes: int = 50_000
     persisted_query_cache_size: int = 1000
     trusted_documents: Path | None = None
+    planned_executor: bool = True
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class Settings:
                 max_query_nodes=v.max_query_nodes,
                 persisted_query_cache_size=v.persisted_query_cache_size,
                 trusted_documents=v.trusted_documents,
+                planned_executor=v.planned_executor,
             ),
             rate_limits=RateLimits(v.accept_failure_limit, v.invitation_mail_limit),
             retention=Retention(v.denied_audit_retention_days, v.outbox_retention_days),

@@ -144,6 +144,12 @@ class Variables(BaseSettings):
         "a JSON file mapping sha256 hash to document",
         "only these operations run (`python main.py trusted-documents` writes the file)",
     )
+    planned_executor: Switch = setting(
+        True,
+        "a switch",
+        "answer by the planned executor (`docs/performance.md`); off: by graphql-core's own, "
+        "with the same answers, slower",
+    )
     mail_worker: Switch = setting(
         True,
         "a switch",

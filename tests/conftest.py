@@ -78,10 +78,16 @@ async def idp() -> AsyncIterator[TestIdentityProvider]:
         yield provider
 
 
+# `TEST_EXECUTOR=stock` runs the suite on graphql-core's own executor (`make test` does it
+# once): the planned executor must answer exactly as it does.
+EXECUTOR = {"stock": {"KIBON_PLANNED_EXECUTOR": "off"}}.get(os.environ.get("TEST_EXECUTOR", ""), {})
+
+
 @pytest.fixture(scope="session")
 def settings(idp: TestIdentityProvider, smtp_server: SmtpServer) -> Settings:
     return Settings.from_env(
-        {
+        EXECUTOR
+        | {
             "KIBON_OIDC_ISSUER": ISSUER,
             "KIBON_OIDC_AUDIENCE": AUDIENCE,
             "KIBON_OIDC_JWKS_URL": idp.jwks_url,

@@ -18,7 +18,7 @@ from mailer import letterhead
 from mailer.sink import DevMailSink
 from mailer.worker import MailWorker
 from models import housekeeping, reminders
-from schema.root import schema
+from schema.root import build_schema, schema
 from settings import Settings
 from web import dev_routes, health, tracing
 from web.access import AccessLog
@@ -56,7 +56,7 @@ def create_app(
     documents = PersistedQueries.configured(settings.http)
     cache = PublicResponseCache()
     endpoint = GraphQLEndpoint(
-        schema,
+        schema if settings.http.planned_executor else build_schema(planned=False),
         settings=settings,
         verifier=build_verifier(settings, dev_issuer),
         documents=documents,
