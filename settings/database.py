@@ -33,9 +33,17 @@ def tortoise_config(database_url: str) -> dict[str, object]:
     }
 
 
+# Tortoise's backends, with rows read into instances by `models.reading`.
+ENGINES = {
+    "tortoise.backends.asyncpg": "models.backends.asyncpg",
+    "tortoise.backends.sqlite": "models.backends.sqlite",
+}
+
+
 def _connection(database_url: str) -> dict[str, Any]:
     connection: dict[str, Any] = expand_db_url(database_url)
-    if connection["engine"] == "tortoise.backends.asyncpg":
+    connection["engine"] = ENGINES.get(connection["engine"], connection["engine"])
+    if connection["engine"] == "models.backends.asyncpg":
         # asyncpg's pool runs `RESET ALL; UNLISTEN *; CLOSE ALL; …` after every use: a second
         # round trip for each statement. We keep no session state on pooled connections (no
         # SET, LISTEN, cursors or advisory locks; the cache's LISTEN has a connection of its

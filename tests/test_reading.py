@@ -1,0 +1,86 @@
+"""Rows read by `models.reading` are the instances Tortoise makes, attribute by attribute: the
+same values of the same types, datetimes in the same time zone, related rows where
+select_related asked for them."""
+
+from __future__ import annotations
+
+from datetime import UTC, time
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.models import Model
+
+from mailer.outbox import OutboxMessage
+from models import audit, housekeeping, reading
+from models.institution import Institution
+from models.invitation import Invitation
+from models.rate_limit import RateCounter
+from settings import Retention
+from tests.support.builders import make_sponsor
+from tests.support.flows import registered_institution
+
+
+def exactly(instance: Model) -> dict[str, Any]:
+    """Every attribute with its type and time zone: a StrEnum equals its string, an aware
+    datetime equals another in any zone, and neither would do here."""
+    return {
+        name: (type(value), value, getattr(value, "tzinfo", None))
+        for name, value in vars(instance).items()
+    }
+
+
+async def rows_of_every_model() -> None:
+    registered = await registered_institution(sponsor_id=(await make_sponsor()).id)
+    await Institution.filter(id=registered.institution.id).update(
+        opening_days=["MONDAY", "FRIDAY"], opening_time=time(7, tzinfo=UTC), places=12, iban="CH93"
+    )
+    await audit.record("sponsor.registered", actor=None, details={"name": "Sonne"})
+    await RateCounter.create(key="mail:1", period=1, hits=2, ends_at=10)
+    await housekeeping.run_once(Retention())
+
+
+async def test_every_model_reads_as_tortoise_reads_it() -> None:
+    await rows_of_every_model()
+
+    for model in Tortoise.apps["models"].values():
+        query = model.all().order_by(model._meta.pk_attr)
+        _, rows = await model._meta.db.execute_query(query.sql())
+        ours = await query
+
+        assert rows, f"no {model.__name__} to compare"
+        theirs = [model._init_from_db(**dict(row)) for row in rows]
+        assert [exactly(o) for o in ours] == [exactly(t) for t in theirs], model.__name__
+
+
+async def test_related_rows_read_as_tortoise_reads_them() -> None:
+    await rows_of_every_model()
+    await registered_institution(sponsor_id=None)
+
+    for query in (
+        Institution.all().select_related("sponsor"),
+        Invitation.all().select_related("user", "institution__sponsor"),
+    ):
+        ours = await query.order_by("id")
+        tortoise = query.order_by("id")
+        tortoise._db = tortoise._choose_db()
+        tortoise._make_query()
+        executor = type(tortoise._db).__mro__[1].executor_class  # the backend's own
+        theirs = await executor(
+            model=tortoise.model,
+            db=tortoise._db,
+            select_related_idx=tortoise._select_related_idx,
+        ).execute_select(*tortoise.query.get_parameterized_sql())
+
+        assert len(ours) == len(theirs) > 0
+        for mine, its in zip(ours, theirs, strict=True):
+            assert exactly(mine) == exactly(its)
+            for name in ("_sponsor", "_user", "_institution"):
+                if name in vars(its) and vars(its)[name] is not None:
+                    assert exactly(vars(mine)[name]) == exactly(vars(its)[name])
+
+
+def test_the_service_reads_through_its_own_executor() -> None:
+    db = Institution._meta.db
+
+    assert isinstance(db.executor_class(model=Institution, db=db), reading.FastSelect)
+    assert OutboxMessage._meta.db is db
