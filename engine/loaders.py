@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -57,11 +58,28 @@ def _institutions_per_sponsor(scope: Scope) -> DataLoader[SponsorPage, list[Inst
 
 class Loaders:
     """Every loader of sponsors, institutions and people answers within the caller's scope: a
-    nested field shows what the caller may see, never what the parent row points to."""
+    nested field shows what the caller may see, never what the parent row points to. Each is
+    made when a request first asks for it: most requests use none or one."""
 
     def __init__(self, scope: Scope) -> None:
-        self.sponsor = _by_id(Sponsor, where=scope.sponsors())
-        self.institution = _by_id(Institution, "sponsor", where=scope.institutions())
-        self.user = _by_id(User, where=scope.people())
-        self.message = _by_id(OutboxMessage)
-        self.institutions_per_sponsor = _institutions_per_sponsor(scope)
+        self.scope = scope
+
+    @cached_property
+    def sponsor(self) -> DataLoader[int, Sponsor | None]:
+        return _by_id(Sponsor, where=self.scope.sponsors())
+
+    @cached_property
+    def institution(self) -> DataLoader[int, Institution | None]:
+        return _by_id(Institution, "sponsor", where=self.scope.institutions())
+
+    @cached_property
+    def user(self) -> DataLoader[int, User | None]:
+        return _by_id(User, where=self.scope.people())
+
+    @cached_property
+    def message(self) -> DataLoader[int, OutboxMessage | None]:
+        return _by_id(OutboxMessage)
+
+    @cached_property
+    def institutions_per_sponsor(self) -> DataLoader[SponsorPage, list[Institution]]:
+        return _institutions_per_sponsor(self.scope)
