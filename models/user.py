@@ -71,6 +71,10 @@ class User(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
+    # Not a column. Set on an unsaved stand-in that shows an invited applicant as its invitation
+    # describes it (`models.invitation.described`): the account itself, which operations act on.
+    stands_for: User | None = None
+
     class Meta:
         table = "user"
         unique_together = (("issuer", "subject"),)
@@ -87,6 +91,11 @@ class User(Model):
     @property
     def display_name(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def itself(self) -> User:
+        """The account operations act on: itself, or the one a stand-in shows."""
+        return self.stands_for or self
 
 
 def never_accepted(person: User) -> bool:
