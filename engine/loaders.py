@@ -13,6 +13,7 @@ from mailer.outbox import OutboxMessage
 from models import institution
 from models.conditions import EVERYTHING, Condition
 from models.institution import Institution
+from models.invitation import Invitation
 from models.scope import Scope
 from models.sponsor import Sponsor
 from models.user import User
@@ -55,9 +56,23 @@ def _institutions_per_sponsor(scope: Scope) -> DataLoader[SponsorPage, list[Inst
     return DataLoader(load_fn=load)
 
 
+def _sent_by(actor_id: int | None) -> DataLoader[int, bool]:
+    """Whether the caller sent the account (by id) an invitation: one statement per level."""
+
+    async def load(user_ids: Sequence[int]) -> list[bool]:
+        _in_time()
+        sent = Invitation.filter(invited_by_id=actor_id, user_id__in=list(user_ids))
+        found: set[Any] = set(await sent.values_list("user_id", flat=True)) if actor_id else set()
+        return [user_id in found for user_id in user_ids]
+
+    return DataLoader(load_fn=load)
+
+
 class Loaders:
     """Every loader of sponsors, institutions and people answers within the caller's scope: a
-    nested field shows what the caller may see, never what the parent row points to."""
+    nested field shows what the caller may see, never what the parent row points to. The two
+    exceptions show nothing: `placement` and `sent_by_viewer` feed the scope rule's own checks
+    (`viewerCan`), which must read a row's place as the operations read it."""
 
     def __init__(self, scope: Scope) -> None:
         self.sponsor = _by_id(Sponsor, where=scope.sponsors())
@@ -65,3 +80,5 @@ class Loaders:
         self.user = _by_id(User, where=scope.people())
         self.message = _by_id(OutboxMessage)
         self.institutions_per_sponsor = _institutions_per_sponsor(scope)
+        self.placement = _by_id(Institution)  # whatever its status: never shown
+        self.sent_by_viewer = _sent_by(scope.actor_id)

@@ -10,7 +10,7 @@ from collections.abc import Awaitable
 import strawberry
 
 from engine.context import Info
-from models import institution, master_data, sponsor
+from models import institution, master_data, placement, sponsor, user, withdrawal
 from schema.types import ids
 from schema.types.arguments import After, First
 from schema.types.enums import CareType, InstitutionStatus, SponsorStatus, Weekday
@@ -115,6 +115,41 @@ class MasterData:
         )
 
 
+@strawberry.type(
+    description="What the caller may do with an institution now, decided by the same rule the "
+    "mutations apply: a portal hides or disables what would be refused. Computed when asked, "
+    "for the caller's role and the institution's status."
+)
+class InstitutionViewerCan:
+    edit_master_data: bool = strawberry.field(
+        description="`updateInstitutionMasterData` would be accepted (and "
+        "`activateInstitution`, while the institution is `INVITED`): the institution's own "
+        "staff and its sponsor's staff, clerks included, and super admins; other canton staff "
+        "only while it is `INVITED`. Never for a `WITHDRAWN` institution."
+    )
+    withdraw: bool = strawberry.field(
+        description="`withdrawInstitution` would withdraw it: canton staff, clerks included, "
+        "while it is not `WITHDRAWN` (withdrawing it again would change nothing)."
+    )
+    invite: bool = strawberry.field(
+        description="`inviteUser` with this `institutionId` would be accepted for at least one "
+        "institution role (`INSTITUTION_ADMIN`, `INSTITUTION_CLERK`), as the role table allows: "
+        "super admins, canton admins (the admin role only), its sponsor's admins and its own "
+        "admins. Never into a `WITHDRAWN` institution. Whether an address is free is known "
+        "only when inviting (`EmailAlreadyInUse`)."
+    )
+
+    @classmethod
+    def of(cls, viewer: user.User | None, row: institution.Institution) -> InstitutionViewerCan:
+        if viewer is None:
+            return cls(edit_master_data=False, withdraw=False, invite=False)
+        return cls(
+            edit_master_data=master_data.master_data_verdict(viewer, row).allowed,
+            withdraw=withdrawal.withdrawal_verdict(viewer, row).allowed,
+            invite=placement.invite_into_verdict(viewer, row).allowed,
+        )
+
+
 @strawberry.type(description="A Kita, day-family organisation, day school or holiday care.")
 class Institution(Node):
     pk: strawberry.Private[int]
@@ -195,6 +230,17 @@ class Institution(Node):
         if self.row is None:  # listed without it: all rows of the page in one statement
             return self._load_master_data(info)
         return self._master_data(info, self.row)
+
+    @strawberry.field(
+        description="What the caller may do with this institution: hide or disable what would "
+        "be refused."
+    )
+    def viewer_can(self, info: Info) -> InstitutionViewerCan:
+        # A listed institution has no row: its id, sponsor and status are all the rule reads.
+        row = self.row or institution.Institution(
+            id=self.pk, sponsor_id=self.sponsor_id, status=self.status
+        )
+        return InstitutionViewerCan.of(info.context.user, row)
 
     async def _load_master_data(self, info: Info) -> MasterData | None:
         row = await info.context.loaders.institution.load(self.pk)

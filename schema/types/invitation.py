@@ -15,6 +15,36 @@ from schema.types.nodes import Node, visible_nodes
 from schema.types.user import User
 
 
+@strawberry.type(
+    description="What the caller may do with an invitation now, decided by the same rule the "
+    "mutations apply: a portal hides or disables what would be refused. Canton staff, clerks "
+    "included, and the admins who may give the invited role where it sits."
+)
+class InvitationViewerCan:
+    resend: bool = strawberry.field(
+        description="`resendInvitation` would send it again with a new link: it is `PENDING` "
+        "or `EXPIRED`. The hourly mail budget of a sponsor or institution (`TooManyAttempts`) "
+        "is known only when sending."
+    )
+    revoke: bool = strawberry.field(
+        description="`revokeInvitation` would revoke it: it is `PENDING` or `EXPIRED`."
+    )
+
+    @classmethod
+    async def of(cls, info: Info, row: invitation.Invitation) -> InvitationViewerCan:
+        viewer = info.context.user
+        if viewer is None:
+            return cls(resend=False, revoke=False)
+        place = None
+        if row.institution_id is not None:
+            place = await info.context.loaders.placement.load(row.institution_id)
+        sponsor_id = place.sponsor_id if place else None
+        return cls(
+            resend=invitation.resend_verdict(viewer, row, sponsor_id).allowed,
+            revoke=invitation.revoke_verdict(viewer, row, sponsor_id).allowed,
+        )
+
+
 @strawberry.type(description="An invitation to take a role; its link is single-use.")
 class Invitation(Node):
     pk: strawberry.Private[int]
@@ -39,6 +69,7 @@ class Invitation(Node):
     sponsor_id: strawberry.Private[int | None]
     institution_id: strawberry.Private[int | None]
     message_id: strawberry.Private[int | None]
+    row: strawberry.Private[invitation.Invitation]
 
     @classmethod
     def from_model(cls, row: invitation.Invitation) -> Invitation:
@@ -58,6 +89,7 @@ class Invitation(Node):
             sponsor_id=row.sponsor_id,
             institution_id=row.institution_id,
             message_id=row.message_id,
+            row=row,
         )
 
     @classmethod
@@ -92,6 +124,13 @@ class Invitation(Node):
     )
     async def institution(self, info: Info) -> Institution | None:
         return await institution_of(info, self.institution_id)
+
+    @strawberry.field(
+        description="What the caller may do with this invitation: hide or disable what would "
+        "be refused."
+    )
+    async def viewer_can(self, info: Info) -> InvitationViewerCan:
+        return await InvitationViewerCan.of(info, self.row)
 
 
 @strawberry.input(description="Narrows the list; every condition given must hold.")

@@ -7,11 +7,63 @@ import datetime
 import strawberry
 
 from engine.context import Info
-from models import invitation, user
+from models import blocking, deletion, invitation, user, user_admin
 from schema.types import ids
 from schema.types.enums import InvitationStatus, Role, UserStatus
 from schema.types.institution import Institution, Sponsor, institution_of, sponsor_of
 from schema.types.nodes import Node, visible_nodes
+
+
+@strawberry.type(
+    description="What the caller may do with an account now, decided by the same rule the "
+    'mutations apply: a portal hides or disables what would be refused. "May manage": the '
+    "caller could give the account's role where it holds it (the role table); canton admins "
+    "manage every account but a super admin's. None of them foresees `LastActiveAdmin`, which "
+    "depends on the other admins at the moment of the change."
+)
+class UserViewerCan:
+    block: bool = strawberry.field(
+        description="`blockUser` would block it: the caller may manage the account, it is not "
+        "the caller's own, and it is not `BLOCKED` already."
+    )
+    unblock: bool = strawberry.field(
+        description="`unblockUser` would lift its block: it is `BLOCKED`, the caller may "
+        "manage it, the block did not come with a withdrawal (only restoring the institution "
+        "or sponsor lifts that), and a block by canton staff is lifted only by canton staff."
+    )
+    change_role: bool = strawberry.field(
+        description="`changeUserRole` would be accepted for some new role: the caller may "
+        "manage the account and it is not the caller's own. Which roles, and where, the role "
+        "table says."
+    )
+    delete: bool = strawberry.field(
+        description="`deleteUser` would delete it: an account that never accepted an "
+        "invitation and never signed in, by whoever may manage it, or by the canton clerk who "
+        "sent its invitation. Any other account can only be blocked."
+    )
+
+    @classmethod
+    async def of(cls, info: Info, shown: user.User) -> UserViewerCan:
+        viewer, target = info.context.user, shown.itself  # a stand-in: the account it shows
+        if viewer is None:
+            return cls(block=False, unblock=False, change_role=False, delete=False)
+        loaders = info.context.loaders
+        place = None
+        if target.institution_id is not None:
+            place = await loaders.placement.load(target.institution_id)
+
+        async def sent_by_viewer() -> bool:
+            return await loaders.sent_by_viewer.load(target.id)
+
+        removal = await deletion.deletion_verdict(
+            viewer, target, place, sent_by_actor=sent_by_viewer
+        )
+        return cls(
+            block=blocking.block_verdict(viewer, target, place).allowed,
+            unblock=blocking.unblock_verdict(viewer, target, place).allowed,
+            change_role=user_admin.role_change_verdict(viewer, target, place).allowed,
+            delete=removal.allowed,
+        )
 
 
 @strawberry.type(description="A person's account: one e-mail, one role at a time.")
@@ -28,6 +80,7 @@ class User(Node):
     status: UserStatus = strawberry.field(description="Invited, active or blocked.")
     sponsor_id: strawberry.Private[int | None]
     institution_id: strawberry.Private[int | None]
+    row: strawberry.Private[user.User]
 
     @classmethod
     def from_model(cls, row: user.User) -> User:
@@ -41,6 +94,7 @@ class User(Node):
             status=row.status,
             sponsor_id=row.sponsor_id,
             institution_id=row.institution_id,
+            row=row,
         )
 
     @classmethod
@@ -57,6 +111,13 @@ class User(Node):
     @strawberry.field(description="The institution an institution role is tied to.")
     async def institution(self, info: Info) -> Institution | None:
         return await institution_of(info, self.institution_id)
+
+    @strawberry.field(
+        description="What the caller may do with this account: hide or disable what would be "
+        "refused."
+    )
+    async def viewer_can(self, info: Info) -> UserViewerCan:
+        return await UserViewerCan.of(info, self.row)
 
 
 @strawberry.type(
