@@ -10,13 +10,12 @@ from tortoise.models import Model
 
 from engine import deadline
 from mailer.outbox import OutboxMessage
-from models import institution
+from models import institution, user
 from models.conditions import EVERYTHING, Condition
 from models.institution import Institution
-from models.invitation import Invitation
 from models.scope import Scope
 from models.sponsor import Sponsor
-from models.user import User
+from models.user import Place, User
 
 M = TypeVar("M", bound=Model)
 
@@ -56,14 +55,11 @@ def _institutions_per_sponsor(scope: Scope) -> DataLoader[SponsorPage, list[Inst
     return DataLoader(load_fn=load)
 
 
-def _sent_by(actor_id: int | None) -> DataLoader[int, bool]:
-    """Whether the caller sent the account (by id) an invitation: one statement per level."""
-
-    async def load(user_ids: Sequence[int]) -> list[bool]:
+def _places(actor_id: int | None) -> DataLoader[int, Place | None]:
+    async def load(user_ids: Sequence[int]) -> list[Place | None]:
         _in_time()
-        sent = Invitation.filter(invited_by_id=actor_id, user_id__in=list(user_ids))
-        found: set[Any] = set(await sent.values_list("user_id", flat=True)) if actor_id else set()
-        return [user_id in found for user_id in user_ids]
+        found = await user.places(user_ids, actor_id=actor_id)
+        return [found.get(user_id) for user_id in user_ids]
 
     return DataLoader(load_fn=load)
 
@@ -71,8 +67,8 @@ def _sent_by(actor_id: int | None) -> DataLoader[int, bool]:
 class Loaders:
     """Every loader of sponsors, institutions and people answers within the caller's scope: a
     nested field shows what the caller may see, never what the parent row points to. The two
-    exceptions show nothing: `placement` and `sent_by_viewer` feed the scope rule's own checks
-    (`viewerCan`), which must read a row's place as the operations read it."""
+    exceptions show nothing: `placement` (institutions) and `place` (people) feed the scope
+    rule's own checks (`viewerCan`), which must read a row's place as the operations read it."""
 
     def __init__(self, scope: Scope) -> None:
         self.sponsor = _by_id(Sponsor, where=scope.sponsors())
@@ -81,4 +77,4 @@ class Loaders:
         self.message = _by_id(OutboxMessage)
         self.institutions_per_sponsor = _institutions_per_sponsor(scope)
         self.placement = _by_id(Institution)  # whatever its status: never shown
-        self.sent_by_viewer = _sent_by(scope.actor_id)
+        self.place = _places(scope.actor_id)

@@ -47,21 +47,19 @@ class UserViewerCan:
         viewer, target = info.context.user, shown.itself  # a stand-in: the account it shows
         if viewer is None:
             return cls(block=False, unblock=False, change_role=False, delete=False)
-        loaders = info.context.loaders
-        place = None
-        if target.institution_id is not None:
-            place = await loaders.placement.load(target.institution_id)
+        place = await info.context.loaders.place.load(target.id)
+        institution = place.institution if place else None
 
         async def sent_by_viewer() -> bool:
-            return await loaders.sent_by_viewer.load(target.id)
+            return place is not None and place.invited_by_actor
 
         removal = await deletion.deletion_verdict(
-            viewer, target, place, sent_by_actor=sent_by_viewer
+            viewer, target, institution, sent_by_actor=sent_by_viewer
         )
         return cls(
-            block=blocking.block_verdict(viewer, target, place).allowed,
-            unblock=blocking.unblock_verdict(viewer, target, place).allowed,
-            change_role=user_admin.role_change_verdict(viewer, target, place).allowed,
+            block=blocking.block_verdict(viewer, target, institution).allowed,
+            unblock=blocking.unblock_verdict(viewer, target, institution).allowed,
+            change_role=user_admin.role_change_verdict(viewer, target, institution).allowed,
             delete=removal.allowed,
         )
 
