@@ -306,3 +306,33 @@ async def test_viewer_can_says_what_the_mutation_then_does(
 
     said = {name: bool(shown and shown[flag]) for name, shown in flags.items()}
     assert said == done
+
+
+async def test_every_flag_is_true_for_someone_and_false_for_someone(api: Api) -> None:
+    world = await stage()
+    seen: dict[str, set[bool]] = {flag: set() for flag in FLAGS}
+
+    for viewer in VIEWERS:
+        for kind in LISTS:
+            for shown in (await read_flags(api, world, world.world.people[viewer], kind)).values():
+                for flag, value in (shown or {}).items():
+                    seen[flag].add(value)
+
+    assert seen == {flag: {True, False} for flag in FLAGS}
+
+
+async def test_an_invited_applicant_shown_as_its_invitation_offers_nothing_outside_the_canton(
+    api: Api,
+) -> None:
+    world = await stage()
+    applicant = world.users["invited applicant"]
+
+    for viewer, expected in [
+        (Role.SPONSOR_ADMIN, {"block": False, "unblock": False, "changeRole": False}),
+        (Role.CANTON_ADMIN, {"block": True, "unblock": False, "changeRole": True}),
+    ]:
+        flags = await read_flags(api, world, world.world.people[viewer], "users")
+        shown = flags["invited applicant"]
+        assert shown is not None
+        assert {flag: shown[flag] for flag in expected} == expected, viewer
+    assert applicant.role == Role.APPLICANT
