@@ -37,8 +37,3 @@ UNCHANGED = Verdict(unchanged=True)
 
 def refused(error: DomainError) -> Verdict:
     return Verdict(refusal=error)
-
-
-def first_refusal(*errors: DomainError | None) -> Verdict:
-    """The first error given, or GO."""
-    return next((refused(error) for error in errors if error is not None), GO)
