@@ -16,12 +16,13 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from engine.context import Context, Info
+from engine.context import Info
 
 # Where a field's Strawberry metadata names its batch function.
 BATCH = "kibon.batch"
 
-Batch = Callable[[Context, Sequence[Any], Mapping[str, Any]], Awaitable[Sequence[Any]]]
+# (the request's context, the parents, the field's arguments) → one value per parent
+Batch = Callable[[Any, Sequence[Any], Mapping[str, Any]], Awaitable[Sequence[Any]]]
 
 
 def batched(batch: Batch) -> dict[str, Batch]:

@@ -11,14 +11,27 @@ from tortoise.models import Model
 
 from engine import deadline
 from mailer.outbox import OutboxMessage
-from models import institution
+from models import institution, user
 from models.conditions import EVERYTHING, Condition
 from models.institution import Institution
 from models.scope import Scope
 from models.sponsor import Sponsor
-from models.user import User
+from models.user import Place, User
 
 M = TypeVar("M", bound=Model)
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+async def at_once(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
+    """A whole level's keys by the loader's own statement: one call, no future per key."""
+    if not keys:
+        return []
+    found = await loader.load_fn(list(keys))
+    for value in found:
+        if isinstance(value, BaseException):
+            raise value
+    return list(found)  # type: ignore[arg-type]
 
 
 def _in_time() -> None:
@@ -56,10 +69,21 @@ def _institutions_per_sponsor(scope: Scope) -> DataLoader[SponsorPage, list[Inst
     return DataLoader(load_fn=load)
 
 
+def _places(actor_id: int | None) -> DataLoader[int, Place | None]:
+    async def load(user_ids: Sequence[int]) -> list[Place | None]:
+        _in_time()
+        found = await user.places(user_ids, actor_id=actor_id)
+        return [found.get(user_id) for user_id in user_ids]
+
+    return DataLoader(load_fn=load)
+
+
 class Loaders:
     """Every loader of sponsors, institutions and people answers within the caller's scope: a
-    nested field shows what the caller may see, never what the parent row points to. Each is
-    made when a request first asks for it: most requests use none or one."""
+    nested field shows what the caller may see, never what the parent row points to. The two
+    exceptions show nothing: `placement` (institutions) and `place` (people) feed the scope
+    rule's own checks (`viewerCan`), which must read a row's place as the operations read it.
+    Each loader is made when a request first asks for it: most requests use none or one."""
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
@@ -83,3 +107,11 @@ class Loaders:
     @cached_property
     def institutions_per_sponsor(self) -> DataLoader[SponsorPage, list[Institution]]:
         return _institutions_per_sponsor(self.scope)
+
+    @cached_property
+    def placement(self) -> DataLoader[int, Institution | None]:
+        return _by_id(Institution)  # whatever its status: never shown
+
+    @cached_property
+    def place(self) -> DataLoader[int, Place | None]:
+        return _places(self.scope.actor_id)

@@ -17,6 +17,7 @@ from models.errors import (
     BlockedByCanton,
     BlockedByWithdrawal,
     CannotBlockYourself,
+    DomainError,
     LastActiveAdmin,
     NotAllowed,
     NotFound,
@@ -27,20 +28,64 @@ from models.role import CANTON_ROLES, Role, is_canton
 from models.scope import Scope
 from models.sponsor import Sponsor
 from models.user import User, UserStatus, can_manage, person_row
+from models.verdict import GO, UNCHANGED, Verdict, refused
+
+
+def manage_refusal(by: User, target: User, institution: Institution | None) -> DomainError | None:
+    """Not found unless `by` sees the account, not allowed unless `by` may manage it."""
+    if not Scope.of(by).people().holds(person_row(target, institution)):
+        return NotFound(_("There is no such user."))
+    if not can_manage(by, target, institution=institution):
+        return NotAllowed(_("You may not manage this user."))
+    return None
+
+
+async def locked(user_id: int) -> tuple[User | None, Institution | None]:
+    """The account, row-locked, with the institution it is tied to (whatever its status: the
+    scope rule decides). Call inside a transaction."""
+    target = await User.filter(id=user_id).select_for_update().first()
+    institution = None
+    if target is not None and target.institution_id is not None:
+        institution = await Institution.get(id=target.institution_id)
+    return target, institution
 
 
 async def managed(by: User, user_id: int) -> tuple[User, Institution | None]:
     """The target, row-locked, with its institution: not found unless `by` sees it, not allowed
     unless `by` may manage it. Call inside a transaction."""
-    target = await User.filter(id=user_id).select_for_update().first()
-    institution = None
-    if target is not None and target.institution_id is not None:
-        institution = await Institution.get(id=target.institution_id)
-    if target is None or not Scope.of(by).people().holds(person_row(target, institution)):
+    target, institution = await locked(user_id)
+    if target is None:
         raise NotFound(_("There is no such user."))
-    if not can_manage(by, target, institution=institution):
-        raise NotAllowed(_("You may not manage this user."))
+    refusal = manage_refusal(by, target, institution)
+    if refusal is not None:
+        raise refusal
     return target, institution
+
+
+def block_verdict(by: User, target: User, institution: Institution | None) -> Verdict:
+    """Not oneself; whoever may manage the account; a blocked one stays as it is."""
+    if target.id == by.id:
+        return refused(CannotBlockYourself())
+    refusal = manage_refusal(by, target, institution)
+    if refusal is not None:
+        return refused(refusal)
+    return UNCHANGED if target.status == UserStatus.BLOCKED else GO
+
+
+def unblock_verdict(by: User, target: User, institution: Institution | None) -> Verdict:
+    """Whoever may manage the account, except that a block by withdrawal lifts only with a
+    restore and a block the canton imposed (a compromised account, say) only by canton staff.
+    An account that is not blocked stays as it is."""
+    refusal = manage_refusal(by, target, institution)
+    if refusal is not None:
+        return refused(refusal)
+    if target.status != UserStatus.BLOCKED:
+        return UNCHANGED
+    if target.blocked_by_withdrawal:
+        return refused(BlockedByWithdrawal())
+    if target.blocked_by_role in CANTON_ROLES and not is_canton(by.role):
+        return refused(BlockedByCanton())
+    return GO
 
 
 async def keep_an_active_admin(*, by: User, leaving: User) -> None:
@@ -72,11 +117,11 @@ async def keep_an_active_admin(*, by: User, leaving: User) -> None:
 
 async def block(*, by: User, user_id: int) -> User:
     """Blocking a blocked account changes nothing (and records nothing)."""
-    if user_id == by.id:
-        raise CannotBlockYourself()
     async with in_transaction():
-        target, institution = await managed(by, user_id)
-        if target.status == UserStatus.BLOCKED:
+        target, institution = await locked(user_id)
+        if target is None:
+            raise NotFound(_("There is no such user."))
+        if not block_verdict(by, target, institution).proceed():
             return target
         await keep_an_active_admin(by=by, leaving=target)
         target.status_before_block, target.status = target.status, UserStatus.BLOCKED
@@ -99,16 +144,13 @@ async def block_by_address(*, acting_as: str, address: str) -> User:
 
 
 async def unblock(*, by: User, user_id: int) -> User:
-    """Restores the status from before the block: an invited person is invited again. A block
-    the canton imposed (a compromised account, say) is lifted only by canton staff."""
+    """Restores the status from before the block: an invited person is invited again."""
     async with in_transaction():
-        target, institution = await managed(by, user_id)
-        if target.status != UserStatus.BLOCKED:
+        target, institution = await locked(user_id)
+        if target is None:
+            raise NotFound(_("There is no such user."))
+        if not unblock_verdict(by, target, institution).proceed():
             return target
-        if target.blocked_by_withdrawal:
-            raise BlockedByWithdrawal()
-        if target.blocked_by_role in CANTON_ROLES and not is_canton(by.role):
-            raise BlockedByCanton()
         target.status = target.status_before_block or UserStatus.ACTIVE
         target.status_before_block = None  # type: ignore[assignment]  # nullable, typed as not
         target.blocked_by_id, target.blocked_by_role = None, None  # type: ignore[assignment]

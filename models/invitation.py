@@ -19,6 +19,7 @@ from mailer import invitation_mail
 from mailer.outbox import OutboxMessage
 from models import audit, clock, mail_budget
 from models.errors import (
+    DomainError,
     FieldErrorCode,
     Invalid,
     InvitationAlreadyUsed,
@@ -28,9 +29,10 @@ from models.errors import (
 )
 from models.institution import Institution, needs_master_data
 from models.role import Role, can_grant, is_canton
-from models.scope import Scope
+from models.scope import Scope, place_row
 from models.sponsor import Sponsor
 from models.user import Language, User, UserStatus, reading
+from models.verdict import GO, Verdict, refused
 
 TOKEN_BYTES = 32  # 256 bits from `secrets`
 REMIND_BEFORE = timedelta(days=2)
@@ -124,7 +126,7 @@ def described(person: User, invitation: Invitation) -> User:
     """An applicant invited to a role, as the invitation describes it: the address typed, the
     invited role, `INVITED`, no names. Not saved: nothing of the parent's account shows."""
     placed_at_institution = invitation.sponsor_id is None
-    return User(
+    stand_in = User(
         id=person.id,
         email=invitation.email,
         email_key=person.email_key,
@@ -135,6 +137,8 @@ def described(person: User, invitation: Invitation) -> User:
         first_name="",
         last_name="",
     )
+    stand_in.stands_for = person
+    return stand_in
 
 
 async def as_seen(people: list[User], *, by: Scope) -> list[User]:
@@ -245,27 +249,61 @@ async def inviter(by: User | None) -> invitation_mail.Inviter:
     )
 
 
-async def _locked_for_change(by: User, invitation_id: int) -> Invitation:
-    """Canton staff, and the admins who may grant the invited role where it is visible."""
-    found = await Invitation.filter(id=invitation_id).select_for_update().first()
+def _change_refusal(
+    by: User, found: Invitation, institution_sponsor_id: int | None
+) -> DomainError | None:
+    """Canton staff, and the admins who may grant the invited role, where it is visible;
+    never an accepted one. `institution_sponsor_id`: the sponsor of its institution, if any."""
     scope = Scope.of(by)
-    if found is None or not await visible_to(scope).filter(id=invitation_id).exists():
-        raise NotFound(_("There is no such invitation."))
+    row = place_row(
+        role=found.role,
+        sponsor_id=found.sponsor_id,
+        institution_id=found.institution_id,
+        institution_sponsor_id=institution_sponsor_id,
+    )
+    if not scope.invitations().holds(row):
+        return NotFound(_("There is no such invitation."))
     if not scope.is_canton and not can_grant(by.role, found.role):
-        raise NotAllowed()
+        return NotAllowed()
     if found.status == InvitationStatus.ACCEPTED:
-        raise InvitationAlreadyUsed()
-    return found
+        return InvitationAlreadyUsed()
+    return None
+
+
+def resend_verdict(by: User, found: Invitation, institution_sponsor_id: int | None) -> Verdict:
+    """Pending and expired invitations only: a revoked one stays revoked (a role change revokes
+    the invitations for the old role, and resending must not bring that role back)."""
+    refusal = _change_refusal(by, found, institution_sponsor_id)
+    if refusal is None and found.status == InvitationStatus.REVOKED:
+        refusal = InvitationRevoked(_("This invitation has been withdrawn; send a new one."))
+    return GO if refusal is None else refused(refusal)
+
+
+def revoke_verdict(by: User, found: Invitation, institution_sponsor_id: int | None) -> Verdict:
+    """Pending and expired invitations; revoking a revoked one is `InvitationRevoked`."""
+    refusal = _change_refusal(by, found, institution_sponsor_id)
+    if refusal is None and found.status == InvitationStatus.REVOKED:
+        refusal = InvitationRevoked(_("This invitation has already been withdrawn."))
+    return GO if refusal is None else refused(refusal)
+
+
+async def _locked(invitation_id: int) -> tuple[Invitation, int | None]:
+    """The invitation, row-locked, and the sponsor of its institution (the scope rule reads
+    it). Call inside a transaction."""
+    found = await Invitation.filter(id=invitation_id).select_for_update().first()
+    if found is None:
+        raise NotFound(_("There is no such invitation."))
+    place = None
+    if found.institution_id is not None:
+        place = await Institution.get(id=found.institution_id)
+    return found, place.sponsor_id if place else None
 
 
 async def resend(*, by: User, invitation_id: int, policy: Policy) -> Invitation:
-    """A new token, a new expiry and a new mail; the old link stops working at once. Pending
-    and expired invitations only: a revoked one stays revoked (a role change revokes the
-    invitations for the old role, and resending must not bring that role back)."""
+    """A new token, a new expiry and a new mail; the old link stops working at once."""
     async with in_transaction():
-        found = await _locked_for_change(by, invitation_id)
-        if found.status == InvitationStatus.REVOKED:
-            raise InvitationRevoked(_("This invitation has been withdrawn; send a new one."))
+        found, institution_sponsor_id = await _locked(invitation_id)
+        resend_verdict(by, found, institution_sponsor_id).proceed()
         await found.fetch_related("user", "sponsor", "institution", "invited_by")
         token = secrets.token_urlsafe(TOKEN_BYTES)
         found.token_hash = hash_token(token)
@@ -282,9 +320,8 @@ async def resend(*, by: User, invitation_id: int, policy: Policy) -> Invitation:
 
 async def revoke(*, by: User, invitation_id: int) -> Invitation:
     async with in_transaction():
-        found = await _locked_for_change(by, invitation_id)
-        if found.status == InvitationStatus.REVOKED:
-            raise InvitationRevoked(_("This invitation has already been withdrawn."))
+        found, institution_sponsor_id = await _locked(invitation_id)
+        revoke_verdict(by, found, institution_sponsor_id).proceed()
         found.status = InvitationStatus.REVOKED
         found.revoked_at = clock.now()
         await found.save()

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from i18n import _
-from models.errors import FieldErrorCode, NotAllowed, NotFound
+from models.errors import DomainError, FieldErrorCode, NotAllowed, NotFound
 from models.form import Form
 from models.institution import Institution
-from models.role import Role, Scope, scope_level
+from models.role import INSTITUTION_ROLES, Role, Scope, scope_level
 from models.sponsor import Sponsor
 from models.user import User, can_grant_in
-from models.withdrawn import refuse_withdrawn
+from models.verdict import GO, Verdict, refused
+from models.withdrawn import withdrawn_refusal
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,32 @@ def check_fits(
         )
 
 
+def placement_refusal(
+    by: User, role: Role, *, sponsor: Sponsor | None, institution: Institution | None
+) -> DomainError | None:
+    """Why `by` may not give `role` at this sponsor or institution (found already), if not."""
+    for target, field in ((sponsor, "sponsorId"), (institution, "institutionId")):
+        refusal = withdrawn_refusal(by, target, field=field)
+        if refusal is not None:
+            return refusal
+    sponsor_id = sponsor.id if sponsor else None
+    if not can_grant_in(by, role, sponsor_id=sponsor_id, institution=institution):
+        return NotAllowed(_("You may not give this role there."))
+    return None
+
+
+def invite_into_verdict(by: User, institution: Institution) -> Verdict:
+    """Inviting someone into the institution with at least one of its roles (`inviteUser`
+    with `institutionId`); the refusal is the one for its first role."""
+    refusals = [
+        placement_refusal(by, role, sponsor=None, institution=institution)
+        for role in sorted(INSTITUTION_ROLES)
+    ]
+    if any(refusal is None for refusal in refusals):
+        return GO
+    return refused(next(refusal for refusal in refusals if refusal is not None))
+
+
 async def place(
     *, by: User, role: Role, sponsor_id: int | None, institution_id: int | None
 ) -> Placement:
@@ -87,12 +114,11 @@ async def place(
         sponsor = await Sponsor.get_or_none(id=sponsor_id)
         if sponsor is None:
             raise NotFound(_("There is no such sponsor."))
-        refuse_withdrawn(by, sponsor, field="sponsorId")
     if institution_id is not None:
         institution = await Institution.get_or_none(id=institution_id)
         if institution is None:
             raise NotFound(_("There is no such institution."))
-        refuse_withdrawn(by, institution, field="institutionId")
-    if not can_grant_in(by, role, sponsor_id=sponsor_id, institution=institution):
-        raise NotAllowed(_("You may not give this role there."))
+    refusal = placement_refusal(by, role, sponsor=sponsor, institution=institution)
+    if refusal is not None:
+        raise refusal
     return Placement(role, sponsor, institution)

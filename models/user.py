@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
-from tortoise import Tortoise, fields
+from tortoise import Tortoise, connections, fields
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 import i18n
-from models import clock, email
+from models import clock, email, raw_sql
 from models.errors import EmailAlreadyInUse
-from models.institution import Institution
+from models.institution import Institution, InstitutionStatus
 from models.role import Role, can_grant
 from models.scope import Scope, place_row
 from models.sponsor import Sponsor
@@ -71,6 +73,10 @@ class User(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
+    # Not a column. Set on an unsaved stand-in that shows an invited applicant as its invitation
+    # describes it (`models.invitation.described`): the account itself, which operations act on.
+    stands_for: User | None = None
+
     class Meta:
         table = "user"
         unique_together = (("issuer", "subject"),)
@@ -87,6 +93,11 @@ class User(Model):
     @property
     def display_name(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def itself(self) -> User:
+        """The account operations act on: itself, or the one a stand-in shows."""
+        return self.stands_for or self
 
 
 def never_accepted(person: User) -> bool:
@@ -106,6 +117,41 @@ def person_row(person: User, institution: Institution | None) -> dict[str, objec
         institution_id=person.institution_id,
         institution_sponsor_id=institution.sponsor_id if institution else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """What the scope rule reads about an account beyond its own row: the institution it is
+    tied to (whatever its status) and whether a given actor sent it an invitation."""
+
+    institution: Institution | None
+    invited_by_actor: bool
+
+
+async def places(user_ids: Sequence[int], *, actor_id: int | None) -> dict[int, Place]:
+    """The place of each account, in one statement (for a page of people)."""
+    db = connections.get("default")
+    mark = raw_sql.placeholders(db.capabilities.dialect)
+    sent = (
+        'SELECT 1 FROM "invitation" v '  # noqa: S608
+        f'WHERE v."user_id" = u."id" AND v."invited_by_id" = {next(mark)}'
+    )
+    listed = ", ".join(next(mark) for _ in user_ids)
+    rows = await db.execute_query(
+        f'SELECT u."id", i."id", i."sponsor_id", i."status", EXISTS ({sent}) '  # noqa: S608
+        'FROM "user" u LEFT JOIN "institution" i ON i."id" = u."institution_id" '
+        f'WHERE u."id" IN ({listed})',
+        [actor_id or 0, *user_ids],
+    )
+    return {
+        row[0]: Place(
+            institution=None
+            if row[1] is None
+            else Institution(id=row[1], sponsor_id=row[2], status=InstitutionStatus(row[3])),
+            invited_by_actor=bool(row[4]),
+        )
+        for row in rows[1]
+    }
 
 
 def can_grant_in(

@@ -12,13 +12,15 @@ from tortoise.transactions import in_transaction
 
 from i18n import _
 from models import audit, blocking, clock, email, invitation, notices, text, user
-from models.errors import CannotChangeYourOwnRole, NotAllowed, WarningCode
+from models.errors import CannotChangeYourOwnRole, NotAllowed, NotFound, WarningCode
 from models.form import Form
+from models.institution import Institution
 from models.invitation import Invitation, Policy
 from models.placement import Placement, ScopeIds, audit_scope, check_fits, place
 from models.registration import warnings_for
 from models.role import Role, can_grant
 from models.user import Language, User, UserStatus
+from models.verdict import GO, Verdict, refused
 
 PERSON_NAME_MAX_LENGTH = 100
 
@@ -112,6 +114,15 @@ def has_not_accepted(person: User) -> bool:
     return UserStatus.INVITED in (person.status, person.status_before_block)
 
 
+def role_change_verdict(by: User, target: User, institution: Institution | None) -> Verdict:
+    """Not one's own role; whoever may manage the account. Which new role and where is the
+    role table's question (`place`), asked with the input."""
+    if target.id == by.id:
+        return refused(CannotChangeYourOwnRole())
+    refusal = blocking.manage_refusal(by, target, institution)
+    return GO if refusal is None else refused(refusal)
+
+
 async def change_role(
     *,
     by: User,
@@ -128,10 +139,11 @@ async def change_role(
     form = Form()
     check_fits(form, role, sponsor_id=sponsor_id, institution_id=institution_id)
     form.done()
-    if user_id == by.id:
-        raise CannotChangeYourOwnRole()
     async with in_transaction():
-        target, institution = await blocking.managed(by, user_id)
+        target, institution = await blocking.locked(user_id)
+        if target is None:
+            raise NotFound(_("There is no such user."))
+        role_change_verdict(by, target, institution).proceed()
         where = await place(by=by, role=role, sponsor_id=sponsor_id, institution_id=institution_id)
         if where.is_held_by(target):
             return target

@@ -26,9 +26,11 @@ from models.form import Form
 from models.institution import Institution, InstitutionStatus
 from models.invitation import Invitation, InvitationStatus
 from models.registration import require_canton, save_sponsor
-from models.role import CANTON_ADMIN_ROLES
+from models.role import CANTON_ADMIN_ROLES, is_canton
+from models.scope import Actor
 from models.sponsor import Sponsor, SponsorStatus
 from models.user import User, UserStatus, never_accepted
+from models.verdict import GO, UNCHANGED, Verdict, refused
 
 REASON_MAX_LENGTH = 500
 Withdrawable = TypeVar("Withdrawable", Institution, Sponsor)
@@ -56,14 +58,21 @@ def _checked_reason(reason: str | None) -> str | None:
     return cleaned
 
 
-async def withdraw_institution(*, by: User, institution_id: int, reason: str | None) -> Institution:
+def withdrawal_verdict(by: Actor, institution: Institution) -> Verdict:
     """Canton staff, clerks included. A withdrawn one answers as it is, and nothing changes."""
-    require_canton(by)
+    if not is_canton(by.role):
+        return refused(NotAllowed())
+    return UNCHANGED if institution.status == InstitutionStatus.WITHDRAWN else GO
+
+
+async def withdraw_institution(*, by: User, institution_id: int, reason: str | None) -> Institution:
+    """See `withdrawal_verdict`."""
+    require_canton(by)  # before the revocation, the first write: a refused caller writes nothing
     cleaned = _checked_reason(reason)
     async with in_transaction():
         revoked = await _revoke_open(Q(institution_id=institution_id))
         found = await _locked(Institution, institution_id)
-        if found.status != InstitutionStatus.WITHDRAWN:
+        if withdrawal_verdict(by, found).proceed():
             effects = {"revokedInvitations": revoked} | await _withdraw(by, found, False)
             await audit.record(
                 "institution.withdrawn",

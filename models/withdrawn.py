@@ -4,19 +4,22 @@ not exist; canton staff are told, on the input field that names it, to restore i
 from __future__ import annotations
 
 from i18n import _
-from models.errors import FieldErrorCode, FieldProblem, InvalidInput, NotFound
+from models.errors import DomainError, FieldErrorCode, FieldProblem, InvalidInput, NotFound
 from models.institution import Institution, InstitutionStatus
 from models.role import is_canton
 from models.scope import Actor
 from models.sponsor import Sponsor, SponsorStatus
 
 
-def refuse_withdrawn(actor: Actor, target: Institution | Sponsor | None, *, field: str) -> None:
+def withdrawn_refusal(
+    actor: Actor, target: Institution | Sponsor | None, *, field: str
+) -> DomainError | None:
+    """What writing to or into `target` is refused with, if it is withdrawn."""
     if target is None or target.status not in (
         InstitutionStatus.WITHDRAWN,
         SponsorStatus.WITHDRAWN,
     ):
-        return
+        return None
     if isinstance(target, Institution):
         unknown = _("There is no such institution.")
         withdrawn = _("This institution has been withdrawn; restore it first.")
@@ -24,5 +27,11 @@ def refuse_withdrawn(actor: Actor, target: Institution | Sponsor | None, *, fiel
         unknown = _("There is no such sponsor.")
         withdrawn = _("This sponsor has been withdrawn; restore it first.")
     if not is_canton(actor.role):
-        raise NotFound(unknown)
-    raise InvalidInput({field: FieldProblem(FieldErrorCode.WITHDRAWN, withdrawn)})
+        return NotFound(unknown)
+    return InvalidInput({field: FieldProblem(FieldErrorCode.WITHDRAWN, withdrawn)})
+
+
+def refuse_withdrawn(actor: Actor, target: Institution | Sponsor | None, *, field: str) -> None:
+    refusal = withdrawn_refusal(actor, target, field=field)
+    if refusal is not None:
+        raise refusal

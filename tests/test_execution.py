@@ -64,8 +64,8 @@ class Leaf(Named):
     failure: str | None
     season: Season = Season.SPRING
 
-    @strawberry.field(metadata=batched(twins))
-    async def twin(self, info: Info) -> Leaf | None:
+    @strawberry.field(description="Its twin, batched.", metadata=batched(twins))
+    async def twin(self, info: Info[Any, Any]) -> Leaf | None:
         found: Leaf | None = await one(info, twins, self)
         return found
 
@@ -92,8 +92,8 @@ class Branch:
         loader: DataLoader[int, int] = info.context.loader
         return await loader.load(len(self.title))
 
-    @strawberry.field(metadata=batched(shades))
-    async def shade(self, info: Info, factor: int = 1) -> int:
+    @strawberry.field(description="Batched.", metadata=batched(shades))
+    async def shade(self, info: Info[Any, Any], factor: int = 1) -> int:
         found: int = await one(info, shades, self, factor=factor)
         return found
 

@@ -33,6 +33,15 @@ def cost(document: str, variables: dict[str, object] | None = None) -> int:
     return query_cost(schema._schema, parse(document), variables=variables)
 
 
+def test_viewer_can_adds_nothing_to_the_cost() -> None:
+    """One object per object that holds it, read without a statement per row: like every field
+    that is not a connection, it is bounded by the connections around it."""
+    plain = "{ users(first: 50) { edges { node { email } } } }"
+    asked = "{ users(first: 50) { edges { node { email viewerCan { block delete } } } } }"
+
+    assert cost(asked) == cost(plain) == 50
+
+
 def test_the_cost_is_the_worst_case_number_of_objects() -> None:
     assert cost("{ sponsors(first: 10) { edges { node { name } } } }") == 10
     assert cost(f"{{ {NESTED} }}") == 100 + 100 * 100 + 100 * 100 * 100

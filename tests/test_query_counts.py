@@ -44,7 +44,8 @@ LISTS = {
     ),
     "invitations with scope and delivery": (
         """query ($n: Int) { invitations(first: $n) { edges {
-        node { email deliveryStatus invitedBy { email } sponsor { name } institution { name } } } } }""",
+        node { email deliveryStatus invitedBy { email } sponsor { name }
+        institution { name } } } } }""",
         1 + 5,
     ),
     "the audit log": (
@@ -92,3 +93,50 @@ async def test_the_statement_count_does_not_grow_with_the_page_size(api: Api, na
     assert len(next(iter(large_data.values()))["edges"]) > 1
     assert len(one) == len(fifty), (one, fifty)
     assert len(fifty) <= most, fifty
+
+
+# A list, then the viewerCan selection of each level that has one (`%s` in the order given).
+WITH_VIEWER_CAN: dict[str, tuple[str, ...]] = {
+    "users": (
+        "query ($n: Int) { users(first: $n) { edges { node { email %s } } } }",
+        "viewerCan { block unblock changeRole delete }",
+    ),
+    "institutions": (
+        "query ($n: Int) { institutions(first: $n) { edges { node { name %s } } } }",
+        "viewerCan { editMasterData withdraw invite }",
+    ),
+    "invitations": (
+        "query ($n: Int) { invitations(first: $n) { edges { node { email %s } } } }",
+        "viewerCan { resend revoke }",
+    ),
+    "invitations with their institution and sender": (
+        "query ($n: Int) { invitations(first: $n) { edges { node { email %s "
+        "institution { name %s } invitedBy { email %s } } } } }",
+        "viewerCan { resend revoke }",
+        "viewerCan { editMasterData withdraw invite }",
+        "viewerCan { block unblock changeRole delete }",
+    ),
+}
+
+
+@pytest.mark.parametrize("role", [Role.CANTON_ADMIN, Role.CANTON_CLERK])
+@pytest.mark.parametrize("name", WITH_VIEWER_CAN)
+async def test_viewer_can_costs_at_most_one_statement_more_per_level(
+    api: Api, name: str, role: Role
+) -> None:
+    await seed_world()
+    viewer = await make_user(role)  # a canton clerk's `delete` also asks whom it invited
+    template, *flags = WITH_VIEWER_CAN[name]
+    plain, asked = template % (("",) * len(flags)), template % tuple(flags)
+    await api(plain, {"n": 1}, user=viewer)
+
+    with statements() as without:
+        (await api(plain, {"n": 50}, user=viewer)).ok()
+    with statements() as one:
+        (await api(asked, {"n": 1}, user=viewer)).ok()
+    with statements() as fifty:
+        large = (await api(asked, {"n": 50}, user=viewer)).ok()
+
+    assert len(next(iter(large.values()))["edges"]) > 1
+    assert len(one) == len(fifty), (one, fifty)
+    assert len(fifty) <= len(without) + len(flags), (without, fifty)

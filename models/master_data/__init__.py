@@ -4,7 +4,7 @@
 once, `access` says who may see the IBAN and who may write, `save` activates and updates.
 """
 
-from models.master_data.access import can_edit_master_data, may_see_iban
+from models.master_data.access import can_edit_master_data, master_data_verdict, may_see_iban
 from models.master_data.fields import masked_iban, wall_clock
 from models.master_data.form import MASTER_DATA_FIELDS, AddressForm, MasterDataForm, has_any
 from models.master_data.save import activate, update
@@ -17,6 +17,7 @@ __all__ = [
     "can_edit_master_data",
     "has_any",
     "masked_iban",
+    "master_data_verdict",
     "may_see_iban",
     "update",
     "wall_clock",

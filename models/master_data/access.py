@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from models.errors import NotAllowed
 from models.institution import Institution, InstitutionStatus, in_scope
 from models.role import ADMIN_ROLES, Role
-from models.scope import Scope
+from models.scope import Actor, Scope
+from models.verdict import GO, Verdict, refused
+from models.withdrawn import withdrawn_refusal
 
 
 def may_see_iban(scope: Scope, row: Institution) -> bool:
@@ -20,3 +23,12 @@ def can_edit_master_data(scope: Scope, row: Institution) -> bool:
     if scope.is_canton:
         return row.status == InstitutionStatus.INVITED
     return in_scope(scope, row)
+
+
+def master_data_verdict(actor: Actor, row: Institution) -> Verdict:
+    """Saving master data (`update`; `activate` while the institution is not yet active): not
+    into a withdrawn institution, and only by whom `can_edit_master_data` names."""
+    refusal = withdrawn_refusal(actor, row, field="id")
+    if refusal is None and not can_edit_master_data(Scope.of(actor), row):
+        refusal = NotAllowed()
+    return GO if refusal is None else refused(refusal)

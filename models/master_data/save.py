@@ -12,13 +12,11 @@ from tortoise.transactions import in_transaction
 
 from i18n import _
 from models import audit, clock
-from models.errors import InstitutionAlreadyActive, NotAllowed, NotFound, StaleData
+from models.errors import InstitutionAlreadyActive, NotFound, StaleData
 from models.institution import Institution, InstitutionStatus
-from models.master_data.access import can_edit_master_data
+from models.master_data.access import master_data_verdict
 from models.master_data.form import MasterDataForm, validate
-from models.scope import Scope
 from models.user import User
-from models.withdrawn import refuse_withdrawn
 
 ACTIVATED = "institution.activated"
 UPDATED = "institution.master_data_updated"
@@ -55,9 +53,7 @@ async def _editable(actor: User, institution_id: int) -> Institution:
     row = await Institution.filter(id=institution_id).select_for_update().first()
     if row is None:
         raise NotFound(_("There is no such institution."))
-    refuse_withdrawn(actor, row, field="id")
-    if not can_edit_master_data(Scope.of(actor), row):
-        raise NotAllowed()
+    master_data_verdict(actor, row).proceed()
     return row
 
 

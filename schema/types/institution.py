@@ -12,7 +12,8 @@ import strawberry
 
 from engine.batch import batched, one
 from engine.context import Context, Info
-from models import institution, master_data, sponsor
+from engine.loaders import at_once
+from models import institution, master_data, placement, sponsor, user, withdrawal
 from schema.types import ids
 from schema.types.arguments import After, First
 from schema.types.enums import CareType, InstitutionStatus, SponsorStatus, Weekday
@@ -30,8 +31,9 @@ async def _institutions_of(
     order, after = SPONSOR_INSTITUTIONS_ORDER, arguments.get("after")
     size = check_page_size(arguments.get("first"))
     start = tuple(decode_cursor(after, order)) if after is not None else None
-    pages = await context.loaders.institutions_per_sponsor.load_many(
-        [(sponsor.pk, size, start) for sponsor in sponsors]
+    pages = await at_once(
+        context.loaders.institutions_per_sponsor,
+        [(sponsor.pk, size, start) for sponsor in sponsors],
     )
     return [
         connection(
@@ -142,7 +144,7 @@ async def _master_data_of(
 ) -> list[MasterData | None]:
     """Listed institutions carry no master data: all rows of a level in one statement."""
     missing = [i.pk for i in institutions if i.row is None]
-    loaded = await context.loaders.institution.load_many(missing) if missing else []
+    loaded = await at_once(context.loaders.institution, missing)
     rows = dict(zip(missing, loaded, strict=True))
     shown: list[MasterData | None] = []
     for listed in institutions:
@@ -153,6 +155,57 @@ async def _master_data_of(
         full_iban = master_data.may_see_iban(context.scope, row)
         shown.append(MasterData.from_model(row, full_iban=full_iban))
     return shown
+
+
+@strawberry.type(
+    description="What the caller may do with an institution now, decided by the same rule the "
+    "mutations apply: a portal hides or disables what would be refused. Computed when asked, "
+    "for the caller's role and the institution's status."
+)
+class InstitutionViewerCan:
+    edit_master_data: bool = strawberry.field(
+        description="`updateInstitutionMasterData` would be accepted (and "
+        "`activateInstitution`, while the institution is `INVITED`): the institution's own "
+        "staff and its sponsor's staff, clerks included, and super admins; other canton staff "
+        "only while it is `INVITED`. Never for a `WITHDRAWN` institution."
+    )
+    withdraw: bool = strawberry.field(
+        description="`withdrawInstitution` would withdraw it: canton staff, clerks included, "
+        "while it is not `WITHDRAWN` (withdrawing it again would change nothing)."
+    )
+    invite: bool = strawberry.field(
+        description="`inviteUser` with this `institutionId` would be accepted for at least one "
+        "institution role (`INSTITUTION_ADMIN`, `INSTITUTION_CLERK`), as the role table allows: "
+        "super admins, canton admins (the admin role only), its sponsor's admins and its own "
+        "admins. Never into a `WITHDRAWN` institution. Whether an address is free is known "
+        "only when inviting (`EmailAlreadyInUse`)."
+    )
+
+    @classmethod
+    def of(cls, viewer: user.User | None, row: institution.Institution) -> InstitutionViewerCan:
+        if viewer is None:
+            return cls(edit_master_data=False, withdraw=False, invite=False)
+        return cls(
+            edit_master_data=master_data.master_data_verdict(viewer, row).allowed,
+            withdraw=withdrawal.withdrawal_verdict(viewer, row).allowed,
+            invite=placement.invite_into_verdict(viewer, row).allowed,
+        )
+
+
+async def _viewer_can_of(
+    context: Context, institutions: Sequence[Institution], _: Mapping[str, Any]
+) -> list[InstitutionViewerCan]:
+    """A listed institution has no row: its id, sponsor and status are all the rule reads."""
+    return [
+        InstitutionViewerCan.of(
+            context.user,
+            listed.row
+            or institution.Institution(
+                id=listed.pk, sponsor_id=listed.sponsor_id, status=listed.status
+            ),
+        )
+        for listed in institutions
+    ]
 
 
 @strawberry.type(description="A Kita, day-family organisation, day school or holiday care.")
@@ -233,6 +286,15 @@ class Institution(Node):
     )
     async def master_data(self, info: Info) -> MasterData | None:
         found: MasterData | None = await one(info, _master_data_of, self)
+        return found
+
+    @strawberry.field(
+        description="What the caller may do with this institution: hide or disable what would "
+        "be refused.",
+        metadata=batched(_viewer_can_of),
+    )
+    async def viewer_can(self, info: Info) -> InstitutionViewerCan:
+        found: InstitutionViewerCan = await one(info, _viewer_can_of, self)
         return found
 
 

@@ -10,7 +10,8 @@ import strawberry
 
 from engine.batch import batched, one
 from engine.context import Context, Info
-from models import invitation
+from engine.loaders import at_once
+from models import invitation, user
 from schema.types import ids
 from schema.types.enums import DeliveryStatus, InvitationStatus, Role
 from schema.types.institution import INSTITUTION_OF, SPONSOR_OF, Institution, Sponsor
@@ -22,7 +23,7 @@ async def _delivery_status_of(
     context: Context, invitations: Sequence[Invitation], _: Mapping[str, Any]
 ) -> list[DeliveryStatus | None]:
     wanted = list({i.message_id for i in invitations if i.message_id is not None})
-    messages = dict(zip(wanted, await context.loaders.message.load_many(wanted), strict=True))
+    messages = dict(zip(wanted, await at_once(context.loaders.message, wanted), strict=True))
     return [
         message.status if (message := messages.get(i.message_id)) is not None else None  # type: ignore[arg-type]
         for i in invitations
@@ -31,6 +32,47 @@ async def _delivery_status_of(
 
 # Who sent an invitation, if the caller's scope shows that person.
 _INVITED_BY = related("invited_by_id", lambda context: context.loaders.user, User.from_model)
+
+
+@strawberry.type(
+    description="What the caller may do with an invitation now, decided by the same rule the "
+    "mutations apply: a portal hides or disables what would be refused. Canton staff, clerks "
+    "included, and the admins who may give the invited role where it sits."
+)
+class InvitationViewerCan:
+    resend: bool = strawberry.field(
+        description="`resendInvitation` would send it again with a new link: it is `PENDING` "
+        "or `EXPIRED`. The hourly mail budget of a sponsor or institution (`TooManyAttempts`) "
+        "is known only when sending."
+    )
+    revoke: bool = strawberry.field(
+        description="`revokeInvitation` would revoke it: it is `PENDING` or `EXPIRED`."
+    )
+
+    @classmethod
+    def of(
+        cls, viewer: user.User | None, row: invitation.Invitation, sponsor_id: int | None
+    ) -> InvitationViewerCan:
+        """`sponsor_id`: of the institution it names, whatever that institution's status."""
+        if viewer is None:
+            return cls(resend=False, revoke=False)
+        return cls(
+            resend=invitation.resend_verdict(viewer, row, sponsor_id).allowed,
+            revoke=invitation.revoke_verdict(viewer, row, sponsor_id).allowed,
+        )
+
+
+async def _viewer_can_of(
+    context: Context, invitations: Sequence[Invitation], _: Mapping[str, Any]
+) -> list[InvitationViewerCan]:
+    """The places of a whole level's institutions in one statement."""
+    wanted = list({i.institution_id for i in invitations if i.institution_id is not None})
+    places = await at_once(context.loaders.placement, wanted)
+    sponsor_of = {p.id: p.sponsor_id for p in places if p is not None}
+    return [
+        InvitationViewerCan.of(context.user, i.row, sponsor_of.get(i.institution_id or 0))
+        for i in invitations
+    ]
 
 
 @strawberry.type(description="An invitation to take a role; its link is single-use.")
@@ -57,6 +99,7 @@ class Invitation(Node):
     sponsor_id: strawberry.Private[int | None]
     institution_id: strawberry.Private[int | None]
     message_id: strawberry.Private[int | None]
+    row: strawberry.Private[invitation.Invitation]
 
     @classmethod
     def from_model(cls, row: invitation.Invitation) -> Invitation:
@@ -76,6 +119,7 @@ class Invitation(Node):
             sponsor_id=row.sponsor_id,
             institution_id=row.institution_id,
             message_id=row.message_id,
+            row=row,
         )
 
     @classmethod
@@ -114,6 +158,15 @@ class Invitation(Node):
     )
     async def institution(self, info: Info) -> Institution | None:
         found: Institution | None = await one(info, INSTITUTION_OF, self)
+        return found
+
+    @strawberry.field(
+        description="What the caller may do with this invitation: hide or disable what would "
+        "be refused.",
+        metadata=batched(_viewer_can_of),
+    )
+    async def viewer_can(self, info: Info) -> InvitationViewerCan:
+        found: InvitationViewerCan = await one(info, _viewer_can_of, self)
         return found
 
 

@@ -17,6 +17,7 @@ from tortoise.queryset import QuerySet
 
 from engine.batch import Batch
 from engine.context import Context
+from engine.loaders import at_once
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
@@ -49,7 +50,7 @@ def related(
     ) -> list[T | None]:
         keys = [getattr(parent, key) for parent in parents]
         wanted = list({k for k in keys if k is not None})
-        rows = await loader(context).load_fn(wanted) if wanted else []
+        rows = await at_once(loader(context), wanted)
         found = dict(zip(wanted, rows, strict=True))
         nodes = {k: to_node(row) for k, row in found.items() if row is not None}
         return [None if k is None else nodes.get(k) for k in keys]

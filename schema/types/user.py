@@ -3,16 +3,82 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import strawberry
 
 from engine.batch import batched, one
-from engine.context import Info
-from models import invitation, user
+from engine.context import Context, Info
+from engine.loaders import at_once
+from models import blocking, deletion, invitation, user, user_admin
 from schema.types import ids
 from schema.types.enums import InvitationStatus, Role, UserStatus
 from schema.types.institution import INSTITUTION_OF, SPONSOR_OF, Institution, Sponsor
 from schema.types.nodes import Node, visible_nodes
+
+
+@strawberry.type(
+    description="What the caller may do with an account now, decided by the same rule the "
+    'mutations apply: a portal hides or disables what would be refused. "May manage": the '
+    "caller could give the account's role where it holds it (the role table); canton admins "
+    "manage every account but a super admin's. None of them foresees `LastActiveAdmin`, which "
+    "depends on the other admins at the moment of the change."
+)
+class UserViewerCan:
+    block: bool = strawberry.field(
+        description="`blockUser` would block it: the caller may manage the account, it is not "
+        "the caller's own, and it is not `BLOCKED` already."
+    )
+    unblock: bool = strawberry.field(
+        description="`unblockUser` would lift its block: it is `BLOCKED`, the caller may "
+        "manage it, the block did not come with a withdrawal (only restoring the institution "
+        "or sponsor lifts that), and a block by canton staff is lifted only by canton staff."
+    )
+    change_role: bool = strawberry.field(
+        description="`changeUserRole` would be accepted for some new role: the caller may "
+        "manage the account and it is not the caller's own. Which roles, and where, the role "
+        "table says."
+    )
+    delete: bool = strawberry.field(
+        description="`deleteUser` would delete it: an account that never accepted an "
+        "invitation and never signed in, by whoever may manage it, or by the canton clerk who "
+        "sent its invitation. Any other account can only be blocked."
+    )
+
+    @classmethod
+    async def of(
+        cls, viewer: user.User | None, target: user.User, place: user.Place | None
+    ) -> UserViewerCan:
+        if viewer is None:
+            return cls(block=False, unblock=False, change_role=False, delete=False)
+        institution = place.institution if place else None
+
+        async def sent_by_viewer() -> bool:
+            return place is not None and place.invited_by_actor
+
+        removal = await deletion.deletion_verdict(
+            viewer, target, institution, sent_by_actor=sent_by_viewer
+        )
+        return cls(
+            block=blocking.block_verdict(viewer, target, institution).allowed,
+            unblock=blocking.unblock_verdict(viewer, target, institution).allowed,
+            change_role=user_admin.role_change_verdict(viewer, target, institution).allowed,
+            delete=removal.allowed,
+        )
+
+
+async def _viewer_can_of(
+    context: Context, people: Sequence[User], _: Mapping[str, Any]
+) -> list[UserViewerCan]:
+    """The places of a whole level's accounts in one statement. A stand-in for an invited
+    applicant is judged by the account it shows (`itself`), which the mutations act on."""
+    targets = [shown.row.itself for shown in people]
+    wanted = list({target.id for target in targets})
+    places = dict(zip(wanted, await at_once(context.loaders.place, wanted), strict=True))
+    return [
+        await UserViewerCan.of(context.user, target, places.get(target.id)) for target in targets
+    ]
 
 
 @strawberry.type(description="A person's account: one e-mail, one role at a time.")
@@ -29,6 +95,7 @@ class User(Node):
     status: UserStatus = strawberry.field(description="Invited, active or blocked.")
     sponsor_id: strawberry.Private[int | None]
     institution_id: strawberry.Private[int | None]
+    row: strawberry.Private[user.User]
 
     @classmethod
     def from_model(cls, row: user.User) -> User:
@@ -42,6 +109,7 @@ class User(Node):
             status=row.status,
             sponsor_id=row.sponsor_id,
             institution_id=row.institution_id,
+            row=row,
         )
 
     @classmethod
@@ -64,6 +132,15 @@ class User(Node):
     )
     async def institution(self, info: Info) -> Institution | None:
         found: Institution | None = await one(info, INSTITUTION_OF, self)
+        return found
+
+    @strawberry.field(
+        description="What the caller may do with this account: hide or disable what would be "
+        "refused.",
+        metadata=batched(_viewer_can_of),
+    )
+    async def viewer_can(self, info: Info) -> UserViewerCan:
+        found: UserViewerCan = await one(info, _viewer_can_of, self)
         return found
 
 

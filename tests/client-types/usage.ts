@@ -2,6 +2,7 @@
 // generated types: a schema change that breaks this code breaks the build.
 import type {
   AcceptInvitationMutation,
+  ColleaguesQuery,
   MeQuery,
   PublicInstitutionsQuery,
   RegisterSponsorMutation,
@@ -41,4 +42,18 @@ export function registrationProblems(answer: RegisterSponsorMutation): string[] 
     default:
       return [outcome.message];
   }
+}
+
+export function colleagueActions(answer: ColleaguesQuery): Record<string, string[]> {
+  const actions: Record<string, string[]> = {};
+  for (const { node } of answer.users?.edges ?? []) {
+    const can = node.viewerCan;
+    actions[node.id] = [
+      can.block ? "block" : null,
+      can.unblock ? "unblock" : null,
+      can.changeRole ? "change role" : null,
+      can.delete ? "delete" : null,
+    ].filter((action): action is string => action !== null);
+  }
+  return actions;
 }
