@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from tortoise import Tortoise
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q
+
+from models import raw_sql
 
 
 class Condition(Protocol):
@@ -66,8 +68,11 @@ class InstitutionOfSponsor:
     sponsor_id: int
 
     def q(self) -> Q:
-        lookup: dict[str, Any] = {f"{self.column.removesuffix('_id')}__sponsor_id": self.sponsor_id}
-        return Q(**lookup)
+        # By name, not by import: the institution model is built on this module.
+        institution = Tortoise.apps["models"]["Institution"]
+        return raw_sql.in_rows(
+            self.column, institution.filter(sponsor_id=self.sponsor_id).values("id")
+        )
 
     def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
         select = f'SELECT "id" FROM "institution" WHERE "sponsor_id" = {next(mark)}'  # noqa: S608
@@ -108,7 +113,7 @@ class Invited:
         # By name, not by import: the invitation model is built on this module.
         invitation = Tortoise.apps["models"]["Invitation"]
         open_ones = invitation.filter(self.where.q(), status="PENDING").values("user_id")
-        return Q(id__in=Subquery(open_ones))
+        return raw_sql.in_rows("id", open_ones)
 
     def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
         where, params = self.where.sql('"invitation"', mark)
