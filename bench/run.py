@@ -195,8 +195,9 @@ async def sql_per_request(targets: list[Target]) -> dict[str, int]:
 
 
 def targets(deep: tuple[str, int]) -> list[Target]:
-    sponsor_admin, canton, parent = (
-        "person1@bench.example",
+    sponsor_admin, small_sponsor_admin, canton, parent = (
+        "person1@bench.example",  # the sponsor of 500 institutions
+        "person5000@bench.example",  # a sponsor of about ten
         "canton@bench.example",
         "parent@bench.example",
     )
@@ -226,12 +227,25 @@ def targets(deep: tuple[str, int]) -> list[Target]:
         Target(
             "sponsor admin users(50){sponsor institution}", USERS, "/users", email=sponsor_admin
         ),
+        Target(
+            "small sponsor admin users(50){sponsor institution}",
+            USERS,
+            "/users",
+            email=small_sponsor_admin,
+        ),
         Target("canton sponsors(20){institutions(10)}", SPONSORS, "/sponsors", email=canton),
         Target(
             "canton invitations(50){sponsor institution}", INVITATIONS, "/invitations", email=canton
         ),
         Target("sponsor admin invitations(50)", INVITATIONS, "/invitations", email=sponsor_admin),
+        Target(
+            "small sponsor admin invitations(50)",
+            INVITATIONS,
+            "/invitations",
+            email=small_sponsor_admin,
+        ),
         Target("canton auditLog(50)", AUDIT_LOG, "/audit", email=canton),
+        Target("sponsor admin auditLog(50)", AUDIT_LOG, "/audit", email=sponsor_admin),
     ]
 
 

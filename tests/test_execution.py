@@ -19,7 +19,9 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from engine.batch import batched, one
-from engine.executor import CHECKED_WITH, PlainFieldExecutor, plain_attribute
+from engine.executor import CHECKED_WITH, STOCK_EXECUTOR, PlainFieldExecutor, plain_attribute
+from schema.root import build_schema
+from settings import Settings
 
 
 @dataclass
@@ -310,3 +312,12 @@ def test_the_executor_runs_on_the_releases_it_was_checked_with() -> None:
     installed = {package: importlib.metadata.version(package) for package in CHECKED_WITH}
 
     assert installed == CHECKED_WITH
+
+
+def test_the_switch_answers_by_graphql_cores_own_executor() -> None:
+    off = Settings.from_env({"KIBON_DEV_LOGIN": "1", "KIBON_PLANNED_EXECUTOR": "off"})
+
+    assert off.http.planned_executor is False
+    assert Settings.from_env({"KIBON_DEV_LOGIN": "1"}).http.planned_executor is True
+    assert build_schema(planned=False).execution_context_class is STOCK_EXECUTOR
+    assert build_schema().execution_context_class is PlainFieldExecutor
