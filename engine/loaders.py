@@ -11,7 +11,7 @@ from tortoise.models import Model
 
 from engine import deadline
 from mailer.outbox import OutboxMessage
-from models import institution, user
+from models import institution, reading, user
 from models.conditions import EVERYTHING, Condition
 from models.institution import Institution
 from models.scope import Scope
@@ -41,12 +41,12 @@ def _in_time() -> None:
 
 
 def _by_id(
-    model: type[M], *related: str, where: Condition = EVERYTHING
+    model: type[M], related: str | None = None, *, where: Condition = EVERYTHING
 ) -> DataLoader[int, M | None]:
     async def load(ids: Sequence[int]) -> list[M | None]:
         _in_time()
-        found = model.filter(where.q(), pk__in=list(ids)).select_related(*related)
-        rows = {row.pk: row for row in await found}
+        found = await reading.by_ids(model, list(ids), where=where, related=related)
+        rows = {row.pk: row for row in found}
         return [rows.get(i) for i in ids]
 
     return DataLoader(load_fn=load)

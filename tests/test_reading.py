@@ -12,9 +12,13 @@ from tortoise.models import Model
 
 from mailer.outbox import OutboxMessage
 from models import audit, housekeeping, reading
+from models.conditions import EVERYTHING
 from models.institution import Institution
 from models.invitation import Invitation
 from models.rate_limit import RateCounter
+from models.role import Role
+from models.scope import Reach, Scope
+from models.user import User
 from settings import Retention
 from tests.support.builders import make_sponsor
 from tests.support.flows import registered_institution
@@ -87,3 +91,25 @@ def test_the_service_reads_through_its_own_executor() -> None:
 
     assert isinstance(db.executor_class(model=Institution, db=db), reading.FastSelect)
     assert OutboxMessage._meta.db is db
+
+
+async def test_rows_by_id_are_the_rows_the_orm_finds_with_the_same_condition() -> None:
+    await rows_of_every_model()
+    sponsor = await make_sponsor()
+    await registered_institution(sponsor_id=sponsor.id)
+    ids = [i.id for i in await Institution.all()] + [999_999]
+    scope = Scope(Reach.SPONSOR, sponsor.id, Role.SPONSOR_ADMIN, 1)
+
+    for where in (EVERYTHING, scope.institutions()):
+        ours = await reading.by_ids(Institution, ids, where=where, related="sponsor")
+        orm = await Institution.filter(where.q(), id__in=ids).select_related("sponsor")
+
+        assert sorted(map(exactly, ours), key=str) == sorted(map(exactly, orm), key=str)
+        assert {i.id: i.sponsor and i.sponsor.id for i in ours} == {
+            i.id: i.sponsor and i.sponsor.id for i in orm
+        }
+    people = [u.id for u in await User.all()]
+    ours_people = await reading.by_ids(User, people, where=scope.people())
+    orm_people = await User.filter(scope.people().q(), id__in=people)
+    assert sorted(map(exactly, ours_people), key=str) == sorted(map(exactly, orm_people), key=str)
+    assert len(ours) == 1  # the sponsor's one institution, and nothing of the others
