@@ -13,7 +13,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from models import raw_sql, text
+from models import raw_sql, reading, text
 from models.scope import NOT_WITHDRAWN, Scope, institution_row
 from models.sponsor import Sponsor, SponsorStatus
 
@@ -294,13 +294,14 @@ async def pages_per_sponsor(
         'SELECT *, ROW_NUMBER() OVER (PARTITION BY "sponsor_id" ORDER BY "search_name", "id") '  # noqa: S608
         f'AS "_rank" FROM "institution" WHERE {" AND ".join(conditions)}'
     )
-    rows = await db.execute_query_dict(
+    _, rows = await db.execute_query(
         f'SELECT * FROM ({ranked}) AS "ranked" WHERE "_rank" <= {int(size) + 1} '  # noqa: S608
         'ORDER BY "sponsor_id", "_rank"',
         params,
     )
     pages: dict[int, list[Institution]] = {sponsor_id: [] for sponsor_id in sponsor_ids}
+    build = reading.builder(Institution)
     for row in rows:
-        row.pop("_rank")
-        pages[row["sponsor_id"]].append(Institution._init_from_db(**row))
+        found = build(row)
+        pages[found.sponsor_id].append(found)  # type: ignore[index]
     return pages

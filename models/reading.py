@@ -76,12 +76,12 @@ def _converter(field: fields.Field[Any], zone: Any) -> Convert:
     return convert
 
 
-def builder(model: type[Model]) -> Build:
+def builder(model: type[M]) -> Callable[[Any], M]:
     """How a row (column name → value) becomes an instance of `model`; made once."""
     zone = timezone.get_default_timezone() if timezone.get_use_tz() else None
     known = _builders.get((model, zone))
     if known is not None:
-        return known
+        return known  # type: ignore[return-value]
     meta = model._meta
     steps: list[tuple[str, str, Convert | None]] = [
         (key, attribute, None) for key, attribute, _ in meta.db_native_fields
@@ -113,7 +113,7 @@ def builder(model: type[Model]) -> Build:
         return instance
 
     _builders[(model, zone)] = build
-    return build
+    return build  # type: ignore[return-value]
 
 
 class FastSelect(BaseExecutor):
@@ -203,7 +203,7 @@ async def by_ids(
     own = list(meta.fields_db_projection.values())
     build = builder(model)
     if target is None:
-        return [build(dict(zip(own, row, strict=False))) for row in rows]  # type: ignore[misc]
+        return [build(dict(zip(own, row, strict=False))) for row in rows]
     theirs = list(target._meta.fields_db_projection.values())
     build_related = builder(target)
     found: list[M] = []
@@ -213,5 +213,5 @@ async def by_ids(
         other = values[len(own) :]
         link = build_related(dict(zip(theirs, other, strict=True))) if any(other) else None
         object.__setattr__(instance, f"_{related}", link)
-        found.append(instance)  # type: ignore[arg-type]
+        found.append(instance)
     return found

@@ -13,7 +13,7 @@ from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import audit, clock, email, raw_sql
+from models import audit, clock, email, raw_sql, reading
 from models.errors import AccountBlocked, SignedOut
 from models.institution import Institution
 from models.invitation import Invitation, InvitationStatus
@@ -66,7 +66,7 @@ async def account_bound_to(identity: Identity) -> User | None:
         f'SELECT * FROM "user" WHERE "issuer" = {issuer} AND "subject" = {subject}',  # noqa: S608
         [identity.issuer, identity.subject],
     )
-    return User._init_from_db(**rows[0]) if rows else None
+    return reading.builder(User)(rows[0]) if rows else None
 
 
 async def pending_invitation_for(user: User) -> Invitation | None:
