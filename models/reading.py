@@ -132,7 +132,8 @@ class FastSelect(BaseExecutor):
                 await asyncio.sleep(0)
             chunk = raw_results[start : start + CHUNK_SIZE]
             if self.select_related_idx:
-                instances += [self._with_related(build, row) for row in chunk]
+                read = self._related_layout(build, list(raw_results[0].keys()))
+                instances += [read(tuple(row)) for row in chunk]
             else:
                 instances += [build(row) for row in chunk]
         if custom_fields:
@@ -141,32 +142,40 @@ class FastSelect(BaseExecutor):
                     object.__setattr__(instance, name, row[name])
         return instances
 
-    def _with_related(self, build: Build, row: Any) -> Model:
-        """As Tortoise reads a select_related row: the model's own columns first, then each
-        related model's, named `path.column`."""
+    def _related_layout(self, build: Build, keys: list[str]) -> Callable[[tuple[Any, ...]], Model]:
+        """How a select_related row is read, as Tortoise reads it: the model's own columns
+        first, then each related model's (named `path.column`), attached as `_attribute`."""
         related_columns = self.select_related_idx
         assert related_columns is not None
         _, current, _, _, path = related_columns[0]
-        items = list(dict(row).items())
-        instance = build(dict(items[:current]))
-        instances: dict[Any, Any] = {path: instance}
+        own = (0, current, keys[:current])
+        parts = []
         for model, count, *_, full_path in related_columns[1:]:
             *parent_path, attribute = full_path
-            related = items[current : current + count]
-            obj: Model | None
-            if any(value for _, value in related):
-                obj = builder(model)({k.split(".", 1)[1]: v for k, v in related})
-            elif count == 0:
-                obj = model._init_from_db()
-            else:
-                obj = None
-            target = instances.get(tuple(parent_path))
-            if target is not None:
-                object.__setattr__(target, f"_{attribute}", obj)
-            if obj is not None:
-                instances[(*parent_path, attribute)] = obj
+            names = [key.split(".", 1)[1] for key in keys[current : current + count]]
+            parts.append(
+                (builder(model), model, current, count, names, tuple(parent_path), attribute)
+            )
             current += count
-        return instance
+
+        def read(values: tuple[Any, ...]) -> Model:
+            instance = build(dict(zip(own[2], values[own[0] : own[1]], strict=True)))
+            instances: dict[Any, Any] = {path: instance}
+            for build_related, model, first, count, names, parent_path, attribute in parts:
+                related = values[first : first + count]
+                obj: Model | None = None
+                if any(related):
+                    obj = build_related(dict(zip(names, related, strict=True)))
+                elif count == 0:
+                    obj = model._init_from_db()
+                target = instances.get(parent_path)
+                if target is not None:
+                    object.__setattr__(target, f"_{attribute}", obj)
+                if obj is not None:
+                    instances[(*parent_path, attribute)] = obj
+            return instance
+
+        return read
 
 
 def _columns(model: type[Model], alias: str) -> list[str]:
