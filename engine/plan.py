@@ -72,7 +72,9 @@ def _level(
                 raise Unusual
     filled: list[dict[str, Any]] = [{} for _ in values]
     below: list[tuple[ObjectPlan, list[Any], list[tuple[Any, Any]]]] = []
+    until = deadline.current()
     for entry in plan.entries:
+        deadline.check(until)  # a level of a large list is one field of every row at a time
         key = entry.key
         if entry.type_name is not None:
             for completed in filled:

@@ -11,15 +11,19 @@ import importlib.metadata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import strawberry
+from graphql import GraphQLString
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from engine import deadline
 from engine.batch import batched, one
 from engine.executor import CHECKED_WITH, STOCK_EXECUTOR, PlainFieldExecutor, plain_attribute
+from engine.plan import Entry, ObjectPlan, fill
 from schema.root import build_schema
 from settings import Settings
 
@@ -321,3 +325,14 @@ def test_the_switch_answers_by_graphql_cores_own_executor() -> None:
     assert Settings.from_env({"KIBON_DEV_LOGIN": "1"}).http.planned_executor is True
     assert build_schema(planned=False).execution_context_class is STOCK_EXECUTOR
     assert build_schema().execution_context_class is PlainFieldExecutor
+
+
+def test_filling_a_level_stops_at_the_deadline() -> None:
+    plan = ObjectPlan(
+        None, (Entry("name", "name", True, False, False, GraphQLString, None),), False
+    )
+    rows = [SimpleNamespace(name=f"kita {n}") for n in range(3)]
+
+    assert fill(plan, rows) == [{"name": "kita 0"}, {"name": "kita 1"}, {"name": "kita 2"}]
+    with deadline.within(-1.0), pytest.raises(deadline.DeadlinePassed):
+        fill(plan, rows)
