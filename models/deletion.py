@@ -8,7 +8,7 @@ from tortoise.transactions import in_transaction
 
 from i18n import _
 from mailer.outbox import DeliveryStatus, OutboxMessage
-from models import audit, email
+from models import admins, audit, email
 from models.errors import NotAllowed, NotFound, UserHasHistory
 from models.institution import Institution
 from models.invitation import Invitation
@@ -50,6 +50,7 @@ async def delete_user(*, by: User, user_id: int) -> int:
             **audit_scope(sponsor_id=target.sponsor_id, institution=institution),
             details={"email": email.mask(target.email), "role": target.role.value},
         )
+        await admins.report_left_by(by=by, person=target)
     return user_id
 
 
