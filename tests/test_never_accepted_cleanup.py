@@ -13,7 +13,7 @@ from models.invitation import Invitation, InvitationStatus
 from models.role import Role
 from models.user import User, UserStatus
 from schema.types import ids
-from settings import Retention
+from settings import Retention, Settings
 from tests.support.api import Api
 from tests.support.builders import make_institution, make_sponsor, make_user
 from tests.support.flows import POLICY, registered_institution, registered_sponsor
@@ -236,3 +236,10 @@ async def test_an_institution_left_without_any_admin_is_reported_and_one_with_an
     assert [(e["subjectId"], e["details"]) for e in entries] == [
         (gid(alone.institution), {"name": "Kita Allein"})
     ]
+
+
+def test_the_retention_is_kibon_invited_retention_days_and_30_by_default() -> None:
+    dev = {"KIBON_DEV_LOGIN": "on"}
+    assert Settings.from_env(dev).retention.invited_days == 30
+    set_apart = Settings.from_env(dev | {"KIBON_INVITED_RETENTION_DAYS": "12"})
+    assert set_apart.retention.invited_days == 12
