@@ -12,7 +12,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from i18n import _
-from models import account, audit, clock, email, notices
+from models import account, admins, audit, clock, email, notices
 from models.errors import (
     BlockedByCanton,
     BlockedByWithdrawal,
@@ -130,6 +130,7 @@ async def block(*, by: User, user_id: int) -> User:
         await target.save()
         await notices.blocked(target)
         await _audit("user.blocked", by, target, institution)
+        await admins.report_left_by(by=by, person=target)
     return target
 
 

@@ -159,6 +159,24 @@ class AnyOf:
         return any(part.holds(row) for part in self.parts)
 
 
+@dataclass(frozen=True, slots=True)
+class Not:
+    """The row does not meet `part`. Only for parts that are never NULL in SQL: a comparison
+    with a NULL column is NULL, and so is its NOT, which drops the row either way."""
+
+    part: Condition
+
+    def q(self) -> Q:
+        return ~self.part.q()
+
+    def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        text, params = self.part.sql(alias, mark)
+        return f"NOT ({text})", params
+
+    def holds(self, row: Mapping[str, Any]) -> bool:
+        return not self.part.holds(row)
+
+
 def _joined(
     operator: str, parts: tuple[Condition, ...], alias: str, mark: Iterator[str]
 ) -> tuple[str, list[Any]]:

@@ -1,7 +1,8 @@
 """Housekeeping the delivering process runs every hour: rows that only age are removed after
 their retention (`access.denied` audit entries, sent and failed mails; every other audit entry
-is kept), and each job's runs are recorded for `/metrics` (last run, rows handled, failures),
-in the database, so every process reports the same."""
+is kept), and so are accounts that never accepted once their last invitation ended long enough
+ago (`models/deletion.remove_left_over`). Each job's runs are recorded for `/metrics` (last
+run, rows handled, failures), in the database, so every process reports the same."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from mailer import outbox
-from models import audit, clock
+from models import audit, clock, deletion
 from settings import Retention
 
 log = logging.getLogger("kibon.housekeeping")
@@ -43,9 +44,13 @@ async def forget_denied_access(*, before: datetime) -> int:
 def jobs(retention: Retention, now: datetime) -> dict[str, Callable[[], Awaitable[int]]]:
     denied = now - timedelta(days=retention.denied_audit_days)
     finished = now - timedelta(days=retention.finished_outbox_days)
+    invited = now - timedelta(days=retention.invited_days)
     return {
         "forget_denied_access": lambda: forget_denied_access(before=denied),
         "forget_finished_mail": lambda: outbox.forget_finished(before=finished),
+        "forget_never_accepted": lambda: deletion.remove_left_over(
+            before=invited, retention_days=retention.invited_days
+        ),
     }
 
 

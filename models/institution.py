@@ -14,6 +14,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models import raw_sql, reading, text
+from models.conditions import Condition
 from models.scope import NOT_WITHDRAWN, Scope, institution_row
 from models.sponsor import Sponsor, SponsorStatus
 
@@ -142,6 +143,9 @@ class ListFilter:
     status: InstitutionStatus | None = None
     sponsor_id: int | None = None
     search: str | None = None
+    # Computed where the list is built (`models/admins.institutions_where`): the rule needs
+    # the people and invitations, which this module cannot import.
+    admin: Condition | None = None
 
 
 async def listing(
@@ -213,6 +217,10 @@ def _listed(scope: Scope, wanted: ListFilter, mark: Iterator[str]) -> tuple[list
     if wanted.search and wanted.search.strip():
         conditions.append(f"i.\"search_name\" LIKE {next(mark)} ESCAPE '\\'")
         params.append(f"%{_like_escaped(text.folded(wanted.search.strip()))}%")
+    if wanted.admin is not None:
+        admin, values = wanted.admin.sql("i", mark)
+        conditions.append(f"({admin})")
+        params += values
     return conditions, params
 
 

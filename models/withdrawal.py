@@ -19,7 +19,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from i18n import _
-from models import audit, clock, notices
+from models import admins, audit, clock, notices
 from models.deletion import remove_never_accepted
 from models.errors import FieldErrorCode, FieldProblem, Invalid, InvalidInput, NotAllowed, NotFound
 from models.form import Form
@@ -139,6 +139,7 @@ async def restore_institution(*, by: User, institution_id: int) -> Institution:
                 sponsor_id=found.sponsor_id,
                 details={"status": found.status.value, "unblockedAccounts": unblocked},
             )
+            await admins.report_missing(by=by, sponsor_ids=(), institution_ids=[found.id])
     return found
 
 
@@ -164,6 +165,7 @@ async def restore_sponsor(*, by: User, sponsor_id: int) -> Sponsor:
                 sponsor_id=found.id,
                 details={"institutions": restored, "unblockedAccounts": unblocked},
             )
+            await admins.report_missing(by=by, sponsor_ids=[found.id], institution_ids=restored)
     return found
 
 

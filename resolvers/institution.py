@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from engine.context import Info
-from models import institution
+from models import admins, institution
 from schema.types import ids
 from schema.types import keyset as pagination
 from schema.types.arguments import After, First, InstitutionId
@@ -36,6 +36,9 @@ async def institutions(
             status=wanted.status,
             sponsor_id=ids.decode_optional(wanted.sponsor_id, "Sponsor", argument="sponsorId"),
             search=search_term(wanted.search),
+            admin=None
+            if wanted.without_admin is None
+            else admins.institutions_where(without_admin=wanted.without_admin),
         ),
     )
     rows = await institution.listing(scope, listed, after=start, limit=size + 1)

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from engine.context import Info
-from models import sponsor, text
+from models import admins, sponsor, text
 from schema.types import ids
 from schema.types import keyset as pagination
 from schema.types.arguments import After, First, SponsorId
@@ -31,10 +31,21 @@ async def sponsors(
         SponsorStatus | None,
         strawberry.argument(description="Only sponsors in this status (`WITHDRAWN`: canton)."),
     ] = None,
+    without_admin: Annotated[
+        bool | None,
+        strawberry.argument(
+            description="`true`: only sponsors that are not withdrawn and have no admin at "
+            "all — no active `SPONSOR_ADMIN` and no invited one (an invitation that has not "
+            "expired, to someone not blocked); `false`: only those that are not withdrawn and "
+            "have one. For the canton, to find who needs a new admin."
+        ),
+    ] = None,
 ) -> Connection[Sponsor]:
     rows = sponsor.visible_to(info.context.scope)
     if status is not None:
         rows = rows.filter(status=status)
+    if without_admin is not None:
+        rows = rows.filter(admins.sponsors_where(without_admin=without_admin).q())
     if (term := search_term(search)) is not None:
         rows = rows.filter(search_name__contains=text.folded(term))
     found = await pagination.page(rows, first=first, after=after, order=("search_name", "id"))

@@ -77,6 +77,7 @@ class Retention:
 
     denied_audit_days: int = 90
     finished_outbox_days: int = 30
+    invited_days: int = 30  # after the last invitation of a never-accepted account ended
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,9 @@ class Settings:
                 planned_executor=v.planned_executor,
             ),
             rate_limits=RateLimits(v.accept_failure_limit, v.invitation_mail_limit),
-            retention=Retention(v.denied_audit_retention_days, v.outbox_retention_days),
+            retention=Retention(
+                v.denied_audit_retention_days, v.outbox_retention_days, v.invited_retention_days
+            ),
         )
 
     def tortoise_config(self) -> dict[str, object]:

@@ -165,11 +165,11 @@ class Variables(BaseSettings):
     outbox_retention_days: int = setting(
         30, "1 to 3650", "days sent and failed mails stay in the outbox", ge=1, le=3650
     )
-    invited_retention_days: int | None = setting(
-        None,
+    invited_retention_days: int = setting(
+        30,
         "1 to 3650",
-        "days a never-accepted account of an expired invitation is kept "
-        "(declared for the next release; not used yet)",
+        "days an account that never accepted is kept after its last invitation expired or "
+        "was revoked; then the housekeeping deletes it",
         ge=1,
         le=3650,
     )

@@ -337,3 +337,11 @@ class InstitutionFilter:
         default=None,
         description="Part of the name, at most 100 characters; case and accents are ignored.",
     )
+    without_admin: bool | None = strawberry.field(
+        default=None,
+        description="`true`: only institutions that are not withdrawn and have no admin at "
+        "all — no active or invited `INSTITUTION_ADMIN` (an invitation that has not expired, "
+        "to someone not blocked) and none of their sponsor's `SPONSOR_ADMIN`s; `false`: only "
+        "those that are not withdrawn and have one. For the canton, to find who needs a new "
+        "admin.",
+    )
