@@ -74,20 +74,33 @@ async def run_once(retention: Retention) -> dict[str, int]:
     return handled
 
 
+# How long leaving `running` waits for the jobs in hand to finish before it cancels them.
+FINISH_WITHIN = timedelta(seconds=10)
+
+
 @contextlib.asynccontextmanager
 async def running(retention: Retention, *, every: timedelta = EVERY) -> AsyncIterator[None]:
-    """Runs the jobs at once and then every `every` while the block runs."""
+    """Runs the jobs at once and then every `every` while the block runs. Leaving the block
+    lets the run in hand finish rather than cancelling a job inside its transaction (on
+    SQLite a transaction cut off there could keep the connection from the mail worker's
+    last writes)."""
+    stop = asyncio.Event()
 
     async def loop() -> None:
-        while True:
+        while not stop.is_set():
             with contextlib.suppress(Exception):  # the database away: the next hour
                 await run_once(retention)
-            await asyncio.sleep(every.total_seconds())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every.total_seconds())
 
     task = asyncio.create_task(loop(), name="housekeeping")
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        stop.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), FINISH_WITHIN.total_seconds())
+        except TimeoutError:  # a job that hangs (a database that does not answer)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

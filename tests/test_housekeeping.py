@@ -88,3 +88,22 @@ async def test_the_housekeeping_runs_at_once_and_then_on_its_schedule() -> None:
     job = await BackgroundJob.get(name="forget_denied_access")
     assert job.runs >= 2
     assert not await AuditEvent.filter(id=old.id).exists()
+
+
+async def test_leaving_the_housekeeping_lets_the_job_in_hand_finish(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started, finished = asyncio.Event(), asyncio.Event()
+
+    async def slow_job() -> int:
+        started.set()
+        await asyncio.sleep(0.3)
+        finished.set()
+        return 0
+
+    monkeypatch.setattr(housekeeping, "jobs", lambda retention, now: {"slow_job": slow_job})
+    async with housekeeping.running(RETENTION, every=timedelta(hours=1)):
+        await started.wait()
+
+    assert finished.is_set()
+    assert (await BackgroundJob.get(name="slow_job")).runs == 1
