@@ -442,21 +442,35 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         """One object completed by its selection's plan, or NOT_PLANNED."""
-        plan = self._object_plan(return_type, field_details_list)
-        if plan is None:
-            return NOT_PLANNED
-        if not plan.batched:
-            try:
-                return fill(plan, [result])[0]
-            except Unusual:
-                return NOT_PLANNED
 
         def long_way() -> Any:
             return self.collect_and_execute_subfields(
                 return_type, field_details_list, path, result, position_context
             )
 
-        return self._fill_batched(plan, [result], long_way, single=True)
+        return self._planned(return_type, field_details_list, [result], long_way, single=True)
+
+    def _planned(
+        self,
+        object_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        values: list[Any],
+        long_way: Callable[[], Any],
+        *,
+        single: bool,
+    ) -> Any:
+        """`values` completed by their selection's plan (the first alone if `single`), an
+        awaitable of them when the plan has batched fields, or NOT_PLANNED."""
+        plan = self._object_plan(object_type, field_details_list)
+        if plan is None:
+            return NOT_PLANNED
+        if plan.batched:
+            return self._fill_batched(plan, values, long_way, single=single)
+        try:
+            filled = fill(plan, values)
+        except Unusual:
+            return NOT_PLANNED
+        return filled[0] if single else filled
 
     async def _fill_batched(
         self, plan: ObjectPlan, values: list[Any], long_way: Callable[[], Any], *, single: bool
@@ -525,21 +539,13 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         inner = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
         if not isinstance(inner, GraphQLObjectType) or not items or None in items:
             return NOT_PLANNED
-        plan = self._object_plan(inner, field_details_list)
-        if plan is None:
-            return NOT_PLANNED
 
         def long_way() -> Any:
             return self._complete_items(
                 item_type, field_details_list, parent_type, path, items, position_context
             )
 
-        if plan.batched:
-            return self._fill_batched(plan, list(items), long_way, single=False)
-        try:
-            return fill(plan, items)
-        except Unusual:
-            return NOT_PLANNED
+        return self._planned(inner, field_details_list, list(items), long_way, single=False)
 
     def _complete_items(
         self,
