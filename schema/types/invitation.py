@@ -11,6 +11,7 @@ import strawberry
 from engine.batch import batched, one
 from engine.context import Context, Info
 from engine.loaders import at_once
+from mailer.outbox import OutboxMessage
 from models import invitation, user
 from schema.types import ids
 from schema.types.enums import DeliveryStatus, InvitationStatus, Role
@@ -19,15 +20,14 @@ from schema.types.nodes import Node, related, visible_nodes
 from schema.types.user import User
 
 
-async def _delivery_status_of(
-    context: Context, invitations: Sequence[Invitation], _: Mapping[str, Any]
-) -> list[DeliveryStatus | None]:
-    wanted = list({i.message_id for i in invitations if i.message_id is not None})
-    messages = dict(zip(wanted, await at_once(context.loaders.message, wanted), strict=True))
-    return [
-        message.status if (message := messages.get(i.message_id)) is not None else None  # type: ignore[arg-type]
-        for i in invitations
-    ]
+def _delivery_status(message: OutboxMessage) -> DeliveryStatus:
+    return message.status
+
+
+# Whether its mail was delivered (null for an invitation whose mail is gone).
+_DELIVERY_STATUS_OF = related(
+    "message_id", lambda context: context.loaders.message, _delivery_status
+)
 
 
 # Who sent an invitation, if the caller's scope shows that person.
@@ -129,10 +129,10 @@ class Invitation(Node):
 
     @strawberry.field(
         description="Whether the invitation mail has been delivered.",
-        metadata=batched(_delivery_status_of),
+        metadata=batched(_DELIVERY_STATUS_OF),
     )
     async def delivery_status(self, info: Info) -> DeliveryStatus | None:
-        found: DeliveryStatus | None = await one(info, _delivery_status_of, self)
+        found: DeliveryStatus | None = await one(info, _DELIVERY_STATUS_OF, self)
         return found
 
     @strawberry.field(
