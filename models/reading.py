@@ -126,16 +126,18 @@ class FastSelect(BaseExecutor):
             return await super().execute_select(sql, values, custom_fields)
         _, raw_results = await self.db.execute_query(sql, values)
         build = builder(self.model)
+        read: Callable[[Any], Model] = build
+        if self.select_related_idx and raw_results:
+            layout = self._related_layout(build, list(raw_results[0].keys()))
+
+            def read(row: Any) -> Model:
+                return layout(tuple(row))
+
         instances: list[Model] = []
         for start in range(0, len(raw_results), CHUNK_SIZE):
             if start:  # a large result yields to the event loop between chunks, as Tortoise's
                 await asyncio.sleep(0)
-            chunk = raw_results[start : start + CHUNK_SIZE]
-            if self.select_related_idx:
-                read = self._related_layout(build, list(raw_results[0].keys()))
-                instances += [read(tuple(row)) for row in chunk]
-            else:
-                instances += [build(row) for row in chunk]
+            instances += [read(row) for row in raw_results[start : start + CHUNK_SIZE]]
         if custom_fields:
             for instance, row in zip(instances, raw_results, strict=True):
                 for name in custom_fields:
