@@ -200,7 +200,7 @@ def test_an_answer_computed_across_an_invalidation_is_not_kept() -> None:
     started = cache.generation
 
     cache.invalidate()  # a NOTIFY arriving while this answer was being computed
-    cache.keep(key, ExecutionResult(data={}, errors=None), generation=started)
+    cache.keep(key, ExecutionResult(data={}, errors=None), b"{}", generation=started)
 
     assert cache.entries == {}
 
@@ -332,3 +332,54 @@ async def test_with_trusted_documents_the_cache_answers_no_document_the_manifest
     assert all(answer.status_code == 200 for answer in trusted)
     assert untrusted.status_code == 400
     assert untrusted.json()["errors"][0]["extensions"]["code"] == "OPERATION_NOT_TRUSTED"
+
+
+@postgres_only
+@pytest.mark.parametrize("accept", ["application/json", "application/graphql-response+json", ""])
+async def test_a_kept_answer_is_the_computed_answer_byte_for_byte(
+    portal: httpx.AsyncClient, accept: str
+) -> None:
+    await make_institution(name="Kita Sonne")
+    await asyncio.sleep(0.1)  # the write's notification arrives before the answer is kept
+    headers = {"Accept": accept} if accept else {}
+    computed = await portal.post("/graphql", json={"query": PUBLIC_INSTITUTIONS}, headers=headers)
+
+    with statements() as sent:
+        kept = await portal.post("/graphql", json={"query": PUBLIC_INSTITUTIONS}, headers=headers)
+
+    assert sent == []
+    assert (kept.status_code, kept.content) == (computed.status_code, computed.content)
+
+    def without_request_id(answer: httpx.Response) -> list[tuple[str, str]]:
+        return sorted((k, v) for k, v in answer.headers.items() if k != "x-request-id")
+
+    assert without_request_id(kept) == without_request_id(computed)
+
+
+@postgres_only
+async def test_a_kept_answer_is_not_given_for_a_request_the_view_refuses(
+    portal: httpx.AsyncClient,
+) -> None:
+    await names(portal)
+    malformed = b'{"query": ' + json.dumps(PUBLIC_INSTITUTIONS).encode()  # no closing brace
+
+    response = await portal.post(
+        "/graphql", content=malformed, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert "data" not in response.json()
+
+
+@postgres_only
+async def test_a_get_of_the_portal_query_is_kept_like_a_post(portal: httpx.AsyncClient) -> None:
+    await make_institution(name="Kita Sonne")
+    await asyncio.sleep(0.1)  # the write's notification arrives before the answer is kept
+    computed = await portal.get("/graphql", params={"query": PUBLIC_INSTITUTIONS})
+
+    with statements() as sent:
+        kept = await portal.get("/graphql", params={"query": PUBLIC_INSTITUTIONS})
+
+    assert sent == []
+    assert kept.status_code == computed.status_code == 200
+    assert kept.content == computed.content

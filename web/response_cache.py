@@ -3,8 +3,10 @@
 Parents read institutions far more often than staff change them. The GraphQL endpoint asks this
 cache only after the request has passed every check an uncached request passes (transport,
 body, deadline, parameters, sign-in), so a kept result is only ever the answer to a request that
-was valid in the same way. What is kept is the execution result, not the HTTP answer: status,
-media type and headers are made for each request as for any other.
+was valid in the same way. What is kept is the encoded body of a result without errors, which is
+the same in both media types; status, media type and headers are made for each request as for
+any other. A hit is answered before Strawberry's view runs (no context, no execution, no
+encoding): on the family portal that work was most of what a hit cost.
 
 The key is the operation as GraphQL reads it: the parsed and printed document (whitespace
 between tokens does not count, the spelling of a literal does), the operation name, the
@@ -103,7 +105,7 @@ class PublicResponseCache:
     """The kept results, and the connection that says when they are stale."""
 
     def __init__(self) -> None:
-        self.entries: OrderedDict[Key, ExecutionResult] = OrderedDict()
+        self.entries: OrderedDict[Key, bytes] = OrderedDict()
         self.generation = 0  # counts the invalidations: a result older than one is not kept
         self.listening = False
 
@@ -111,7 +113,8 @@ class PublicResponseCache:
         self.generation += 1
         self.entries.clear()
 
-    def get(self, key: Key) -> ExecutionResult | None:
+    def get(self, key: Key) -> bytes | None:
+        """The kept body of this operation's answer."""
         if not self.listening:
             return None
         hit = self.entries.get(key)
@@ -119,11 +122,12 @@ class PublicResponseCache:
             self.entries.move_to_end(key)
         return hit
 
-    def keep(self, key: Key, result: ExecutionResult, *, generation: int) -> None:
-        """Kept only if nothing changed while it was computed, and only if it has no errors."""
+    def keep(self, key: Key, result: ExecutionResult, body: bytes, *, generation: int) -> None:
+        """`body`: the answer `result` was encoded to. Kept only if nothing changed while it
+        was computed, and only if it has no errors."""
         if not self.listening or generation != self.generation or result.errors:
             return
-        self.entries[key] = result
+        self.entries[key] = body
         if len(self.entries) > MAX_ENTRIES:
             self.entries.popitem(last=False)
 
