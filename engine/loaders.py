@@ -13,7 +13,7 @@ from engine import deadline
 from mailer.outbox import OutboxMessage
 from models import institution, reading, user
 from models.conditions import EVERYTHING, Condition
-from models.institution import Institution
+from models.institution import Institution, Listed
 from models.scope import Scope
 from models.sponsor import Sponsor
 from models.user import Place, User
@@ -56,10 +56,19 @@ def _by_id(
 SponsorPage = tuple[int, int, tuple[Any, ...] | None]
 
 
-def _institutions_per_sponsor(scope: Scope) -> DataLoader[SponsorPage, list[Institution]]:
-    async def load(keys: Sequence[SponsorPage]) -> list[list[Institution]]:
+def _listed_institutions(where: Condition) -> DataLoader[int, Listed | None]:
+    async def load(ids: Sequence[int]) -> list[Listed | None]:
         _in_time()
-        pages: dict[SponsorPage, list[Institution]] = {}
+        rows = {row.id: row for row in await institution.listed_by_ids(ids, where=where)}
+        return [rows.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def _institutions_per_sponsor(scope: Scope) -> DataLoader[SponsorPage, list[Listed]]:
+    async def load(keys: Sequence[SponsorPage]) -> list[list[Listed]]:
+        _in_time()
+        pages: dict[SponsorPage, list[Listed]] = {}
         for size, after in {(size, after) for _, size, after in keys}:
             ids = [sponsor_id for sponsor_id, s, a in keys if (s, a) == (size, after)]
             found = await institution.pages_per_sponsor(scope, ids, size=size, after=after)
@@ -97,6 +106,11 @@ class Loaders:
         return _by_id(Institution, "sponsor", where=self.scope.institutions())
 
     @cached_property
+    def listed_institution(self) -> DataLoader[int, Listed | None]:
+        """As lists show it: no master data."""
+        return _listed_institutions(self.scope.institutions())
+
+    @cached_property
     def user(self) -> DataLoader[int, User | None]:
         return _by_id(User, where=self.scope.people())
 
@@ -105,7 +119,7 @@ class Loaders:
         return _by_id(OutboxMessage)
 
     @cached_property
-    def institutions_per_sponsor(self) -> DataLoader[SponsorPage, list[Institution]]:
+    def institutions_per_sponsor(self) -> DataLoader[SponsorPage, list[Listed]]:
         return _institutions_per_sponsor(self.scope)
 
     @cached_property

@@ -13,7 +13,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from models import raw_sql, reading, text
+from models import raw_sql, text
 from models.conditions import Condition
 from models.scope import NOT_WITHDRAWN, Scope, institution_row
 from models.sponsor import Sponsor, SponsorStatus
@@ -148,6 +148,36 @@ class ListFilter:
     admin: Condition | None = None
 
 
+# An institution as lists show it (`Listed`): its own columns and its sponsor's name and status.
+_LISTED_COLUMNS = (
+    'i."id", i."name", i."search_name", i."care_type", i."status", i."vouchers_from", '
+    'i."vouchers_until", i."version", i."sponsor_id", s."name", s."status"'
+)
+_WITH_SPONSOR = 'LEFT JOIN "sponsor" s ON s."id" = i."sponsor_id"'
+
+
+def _to_listed(rows: Sequence[Sequence[Any]]) -> list[Listed]:
+    to_date = Institution._meta.fields_map["vouchers_from"].to_python_value
+    care_types, statuses = CareType._value2member_map_, InstitutionStatus._value2member_map_
+    sponsor_statuses = SponsorStatus._value2member_map_
+    return [
+        Listed(
+            id=row[0],
+            name=row[1],
+            search_name=row[2],
+            care_type=care_types[row[3]],  # type: ignore[arg-type]
+            status=statuses[row[4]],  # type: ignore[arg-type]
+            vouchers_from=to_date(row[5]),
+            vouchers_until=None if row[6] is None else to_date(row[6]),
+            version=row[7],
+            sponsor_id=row[8],
+            sponsor_name=row[9],
+            sponsor_status=None if row[10] is None else sponsor_statuses[row[10]],  # type: ignore[arg-type]
+        )
+        for row in rows
+    ]
+
+
 async def listing(
     scope: Scope, wanted: ListFilter, *, after: Sequence[Any] | None, limit: int
 ) -> list[Listed]:
@@ -162,31 +192,29 @@ async def listing(
         conditions.append(f'(i."search_name", i."id") > ({next(mark)}, {next(mark)})')
         params += list(after)
     rows = await db.execute_query(
-        'SELECT i."id", i."name", i."search_name", i."care_type", i."status", '  # noqa: S608
-        'i."vouchers_from", i."vouchers_until", i."version", i."sponsor_id", s."name", '
-        's."status" '
-        'FROM "institution" i LEFT JOIN "sponsor" s ON s."id" = i."sponsor_id" '
+        f'SELECT {_LISTED_COLUMNS} FROM "institution" i {_WITH_SPONSOR} '  # noqa: S608
         f"WHERE {' AND '.join(conditions)} "
         f'ORDER BY i."search_name", i."id" LIMIT {int(limit)}',
         params,
     )
-    to_date = Institution._meta.fields_map["vouchers_from"].to_python_value
-    return [
-        Listed(
-            id=row[0],
-            name=row[1],
-            search_name=row[2],
-            care_type=CareType(row[3]),
-            status=InstitutionStatus(row[4]),
-            vouchers_from=to_date(row[5]),
-            vouchers_until=None if row[6] is None else to_date(row[6]),
-            version=row[7],
-            sponsor_id=row[8],
-            sponsor_name=row[9],
-            sponsor_status=None if row[10] is None else SponsorStatus(row[10]),
-        )
-        for row in rows[1]
-    ]
+    return _to_listed(rows[1])
+
+
+async def listed_by_ids(ids: Sequence[int], *, where: Condition) -> list[Listed]:
+    """The institutions with these ids that meet `where`, as lists show them: what a nested
+    institution shows, without the master data columns (loaded only when asked for)."""
+    if not ids:
+        return []
+    db = connections.get("default")
+    mark = raw_sql.placeholders(db.capabilities.dialect)
+    listed = ", ".join(next(mark) for _ in ids)
+    condition, params = where.sql("i", mark)
+    _, rows = await db.execute_query(
+        f'SELECT {_LISTED_COLUMNS} FROM "institution" i {_WITH_SPONSOR} '  # noqa: S608
+        f'WHERE i."id" IN ({listed}) AND ({condition})',
+        [*ids, *params],
+    )
+    return _to_listed(rows)
 
 
 async def count_listed(scope: Scope, wanted: ListFilter) -> int:
@@ -282,34 +310,33 @@ def listed_publicly(wanted: PublicFilter) -> QuerySet[Institution]:
 
 async def pages_per_sponsor(
     scope: Scope, sponsor_ids: Sequence[int], *, size: int, after: Sequence[Any] | None
-) -> dict[int, list[Institution]]:
+) -> dict[int, list[Listed]]:
     """The first `size + 1` visible institutions of each sponsor after a (name, id) key, in ONE
     statement (a window function), so a page of sponsors with their institutions costs one
     query per level whatever the page size."""
     db = connections.get("default")
     mark = raw_sql.placeholders(db.capabilities.dialect)
     params: list[Any] = list(sponsor_ids)
-    conditions = [f'"sponsor_id" IN ({", ".join(next(mark) for _ in sponsor_ids)})']
+    conditions = [f'i."sponsor_id" IN ({", ".join(next(mark) for _ in sponsor_ids)})']
     if after is not None:
-        conditions.append(f'("search_name", "id") > ({next(mark)}, {next(mark)})')
+        conditions.append(f'(i."search_name", i."id") > ({next(mark)}, {next(mark)})')
         params += list(after)
     # Whoever sees a sponsor sees of it only the institutions in its own scope.
-    visible, values = scope.institutions().sql("", mark)
+    visible, values = scope.institutions().sql("i", mark)
     conditions.append(visible)
     params += values
     # Every value is a bound parameter; only placeholders and the int `size` are formatted in.
     ranked = (
-        'SELECT *, ROW_NUMBER() OVER (PARTITION BY "sponsor_id" ORDER BY "search_name", "id") '  # noqa: S608
-        f'AS "_rank" FROM "institution" WHERE {" AND ".join(conditions)}'
+        'SELECT i.*, ROW_NUMBER() OVER (PARTITION BY i."sponsor_id" '  # noqa: S608
+        'ORDER BY i."search_name", i."id") AS "_rank" '
+        f'FROM "institution" i WHERE {" AND ".join(conditions)}'
     )
     _, rows = await db.execute_query(
-        f'SELECT * FROM ({ranked}) AS "ranked" WHERE "_rank" <= {int(size) + 1} '  # noqa: S608
-        'ORDER BY "sponsor_id", "_rank"',
+        f"SELECT {_LISTED_COLUMNS} FROM ({ranked}) i {_WITH_SPONSOR} "  # noqa: S608
+        f'WHERE i."_rank" <= {int(size) + 1} ORDER BY i."sponsor_id", i."_rank"',
         params,
     )
-    pages: dict[int, list[Institution]] = {sponsor_id: [] for sponsor_id in sponsor_ids}
-    build = reading.builder(Institution)
-    for row in rows:
-        found = build(row)
+    pages: dict[int, list[Listed]] = {sponsor_id: [] for sponsor_id in sponsor_ids}
+    for found in _to_listed(rows):
         pages[found.sponsor_id].append(found)  # type: ignore[index]
     return pages

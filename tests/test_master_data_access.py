@@ -212,6 +212,9 @@ IBAN_QUERY = """
 query ($id: ID!) { node(id: $id) { ... on Institution { masterData { iban } } } }
 """
 LISTED_IBAN_QUERY = "{ institutions(first: 10) { edges { node { masterData { iban } } } } }"
+NESTED_IBAN_QUERY = """{ me { user { institution { masterData { iban } } } }
+  sponsors(first: 10) { edges { node { institutions(first: 10) {
+    edges { node { masterData { iban } } } } } } } }"""
 
 
 @pytest.mark.parametrize(
@@ -238,6 +241,14 @@ async def test_the_iban_is_shown_in_full_to_admins_and_the_canton_and_masked_to_
     # Lists fetch master data separately, for the whole page at once: the same rule holds.
     listed = await api(LISTED_IBAN_QUERY, user=user)
     assert [e["node"]["masterData"]["iban"] for e in listed.ok()["institutions"]["edges"]] == [sees]
+    # A nested institution is read as lists read it; its master data follows the same rule.
+    nested = (await api(NESTED_IBAN_QUERY, user=user)).ok()
+    own = {"masterData": {"iban": sees}} if user.institution_id else None
+    assert nested["me"]["user"]["institution"] == own
+    (edge,) = nested["sponsors"]["edges"]
+    assert [e["node"]["masterData"]["iban"] for e in edge["node"]["institutions"]["edges"]] == [
+        sees
+    ]
 
 
 @pytest.mark.parametrize(

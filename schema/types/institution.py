@@ -38,7 +38,7 @@ async def _institutions_of(
     return [
         connection(
             page_of(rows, size=size, after=after, order=order),
-            lambda row, sponsor=sponsor: Institution.from_model(row, sponsor=sponsor),  # type: ignore[misc]
+            lambda row, sponsor=sponsor: Institution.from_listing(row, shown=sponsor),  # type: ignore[misc]
         )
         for sponsor, rows in zip(sponsors, pages, strict=True)
     ]
@@ -253,7 +253,8 @@ class Institution(Node):
         )
 
     @classmethod
-    def from_listing(cls, row: institution.Listed) -> Institution:
+    def from_listing(cls, row: institution.Listed, *, shown: Sponsor | None = None) -> Institution:
+        """`shown`: its sponsor as shown already (the parent of a nested page)."""
         return cls(
             id=ids.encode("Institution", row.id),
             pk=row.id,
@@ -263,14 +264,7 @@ class Institution(Node):
             vouchers_from=row.vouchers_from,
             vouchers_until=row.vouchers_until,
             version=row.version,
-            sponsor=None
-            if row.sponsor_id is None
-            else Sponsor(
-                id=ids.encode("Sponsor", row.sponsor_id),
-                pk=row.sponsor_id,
-                name=row.sponsor_name or "",
-                status=row.sponsor_status or sponsor.SponsorStatus.ACTIVE,
-            ),
+            sponsor=shown or _listed_sponsor(row),
             sponsor_id=row.sponsor_id,
             row=None,
         )
@@ -298,6 +292,17 @@ class Institution(Node):
         return found
 
 
+def _listed_sponsor(row: institution.Listed) -> Sponsor | None:
+    if row.sponsor_id is None:
+        return None
+    return Sponsor(
+        id=ids.encode("Sponsor", row.sponsor_id),
+        pk=row.sponsor_id,
+        name=row.sponsor_name or "",
+        status=row.sponsor_status or sponsor.SponsorStatus.ACTIVE,
+    )
+
+
 def _fetched_sponsor(row: institution.Institution) -> Sponsor | None:
     if row.sponsor_id is None:
         return None
@@ -314,13 +319,14 @@ async def with_sponsor(row: institution.Institution) -> Institution:
     return Institution.from_model(row)
 
 
-def _institution_node(row: institution.Institution) -> Institution:
-    return Institution.from_model(row)
+def _institution_node(row: institution.Listed) -> Institution:
+    return Institution.from_listing(row)
 
 
-# The institution a row refers to (`institution_id`), if the caller's scope shows it.
+# The institution a row refers to (`institution_id`), if the caller's scope shows it: as lists
+# show it, its master data read only when asked for.
 INSTITUTION_OF = related(
-    "institution_id", lambda context: context.loaders.institution, _institution_node
+    "institution_id", lambda context: context.loaders.listed_institution, _institution_node
 )
 
 

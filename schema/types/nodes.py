@@ -20,6 +20,7 @@ from engine.context import Context
 from engine.loaders import at_once
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R")
 T = TypeVar("T")
 
 
@@ -38,7 +39,7 @@ async def visible_nodes(
 
 
 def related(
-    key: str, loader: Callable[[Context], DataLoader[int, M | None]], to_node: Callable[[M], T]
+    key: str, loader: Callable[[Context], DataLoader[int, R | None]], to_node: Callable[[R], T]
 ) -> Batch:
     """The batch of a field that shows the row another row points to (`key`, e.g.
     `sponsor_id`): one load of the distinct keys of a whole level, by the loader's own
