@@ -6,6 +6,7 @@ import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
 from engine.cost import CostLimit
+from engine.enum_output import write_enums_by_lookup
 from engine.executor import STOCK_EXECUTOR, PlainFieldExecutor
 from engine.faults import ErrorPolicy, Schema
 from engine.limits import RequestLimits, TokenLimit
@@ -255,7 +256,7 @@ class Mutation:
 def build_schema(*, planned: bool = True) -> Schema:
     """The API's schema, run by the planned executor, or by graphql-core's own as Strawberry
     ships it (`KIBON_PLANNED_EXECUTOR=off`): the same answers, slower."""
-    return Schema(
+    built = Schema(
         execution_context_class=PlainFieldExecutor if planned else STOCK_EXECUTOR,
         query=Query,
         mutation=Mutation,
@@ -273,6 +274,9 @@ def build_schema(*, planned: bool = True) -> Schema:
             OperationMetrics,
         ],
     )
+    if planned:  # the stock run stays Strawberry's own throughout
+        write_enums_by_lookup(built._schema)
+    return built
 
 
 schema = build_schema()

@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import GraphQLString
+from graphql import GraphQLError, GraphQLString
 from strawberry.dataloader import DataLoader
+from strawberry.schema.schema_converter import CustomGraphQLEnumType
 from strawberry.types import Info
 
 from engine import deadline
@@ -336,3 +337,22 @@ def test_filling_a_level_stops_at_the_deadline() -> None:
     assert fill(plan, rows) == [{"name": "kita 0"}, {"name": "kita 1"}, {"name": "kita 2"}]
     with deadline.within(-1.0), pytest.raises(deadline.DeadlinePassed):
         fill(plan, rows)
+
+
+def test_every_enum_value_is_written_by_lookup_as_strawberry_writes_it() -> None:
+    planned, stock = build_schema(planned=True), build_schema(planned=False)
+    compared = 0
+    for name, named_type in planned._schema.type_map.items():
+        if not isinstance(named_type, CustomGraphQLEnumType):
+            continue
+        theirs = stock._schema.type_map[name]
+        assert isinstance(theirs, CustomGraphQLEnumType)
+        assert "coerce_output_value" in vars(named_type)  # by lookup
+        assert "coerce_output_value" not in vars(theirs)  # Strawberry's own
+        members: Any = named_type.wrapped_cls  # an Enum class
+        for member in members:
+            assert named_type.serialize(member) == theirs.serialize(member)
+            compared += 1
+        with pytest.raises(GraphQLError):
+            named_type.serialize("NOT A VALUE")
+    assert compared > 20
