@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from base64 import b64encode
 
 import strawberry
@@ -47,6 +48,7 @@ def decode_optional(global_id: str | None, type_name: str, *, argument: str) -> 
     return None if global_id is None else decode(global_id, type_name, argument=argument)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the rows in demand: a lookup instead of base64
 def encode(type_name: str, node_id: int) -> strawberry.ID:
     """Relay's format, base64 of `Type:id`, written out: done for every row of every page, and
     Strawberry's general-purpose encoder costs a multiple of this."""
