@@ -45,7 +45,7 @@ class Equals:
 @dataclass(frozen=True, slots=True)
 class OneOf:
     column: str
-    values: tuple[str, ...]
+    values: tuple[Any, ...]
 
     def q(self) -> Q:
         values: dict[str, Any] = {f"{self.column}__in": list(self.values)}
@@ -57,6 +57,75 @@ class OneOf:
 
     def holds(self, row: Mapping[str, Any]) -> bool:
         return row.get(self.column) in self.values
+
+
+_OPERATORS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """`column` below or above `value`: `operator` is `lt`, `lte`, `gt` or `gte`."""
+
+    column: str
+    operator: str
+    value: Any
+
+    def q(self) -> Q:
+        return Q(**{f"{self.column}__{self.operator}": self.value})
+
+    def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        operator = _OPERATORS[self.operator]
+        return f"{_column(alias, self.column)} {operator} {next(mark)}", [self.value]
+
+    def holds(self, row: Mapping[str, Any]) -> bool:
+        found = row.get(self.column)
+        if found is None:
+            return False
+        return bool(
+            {
+                "lt": found < self.value,
+                "lte": found <= self.value,
+                "gt": found > self.value,
+                "gte": found >= self.value,
+            }[self.operator]
+        )
+
+
+def _like_escaped(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True, slots=True)
+class Contains:
+    """`term` appears in one of `columns`; `ignoring_case` as Tortoise's `icontains` (both
+    sides upper-cased by the database), else as its `contains`."""
+
+    columns: tuple[str, ...]
+    term: str
+    ignoring_case: bool = False
+
+    def q(self) -> Q:
+        lookup = "icontains" if self.ignoring_case else "contains"
+        return Q(*(Q(**{f"{c}__{lookup}": self.term}) for c in self.columns), join_type="OR")
+
+    def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        pattern = f"%{_like_escaped(self.term)}%"
+        texts = []
+        for column in self.columns:
+            cast = f"CAST({_column(alias, column)} AS VARCHAR)"
+            if self.ignoring_case:
+                texts.append(f"UPPER({cast}) LIKE UPPER({next(mark)}) ESCAPE '\\'")
+            else:
+                texts.append(f"{cast} LIKE {next(mark)} ESCAPE '\\'")
+        return " OR ".join(texts), [pattern] * len(self.columns)
+
+    def holds(self, row: Mapping[str, Any]) -> bool:
+        term = self.term.upper() if self.ignoring_case else self.term
+        for column in self.columns:
+            value = str(row.get(column) or "")
+            if term in (value.upper() if self.ignoring_case else value):
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +145,7 @@ class InstitutionOfSponsor:
 
     def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
         select = f'SELECT "id" FROM "institution" WHERE "sponsor_id" = {next(mark)}'  # noqa: S608
-        return f"{_column(alias, self.column)} IN ({select})", [self.sponsor_id]
+        return raw_sql.in_select(_column(alias, self.column), select), [self.sponsor_id]
 
     def holds(self, row: Mapping[str, Any]) -> bool:
         return row.get(self.column) is not None and bool(
@@ -96,7 +165,7 @@ class SponsorOfInstitution:
 
     def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
         select = f'SELECT "sponsor_id" FROM "institution" WHERE "id" = {next(mark)}'  # noqa: S608
-        return f"{_column(alias, 'id')} IN ({select})", [self.institution_id]
+        return raw_sql.in_select(_column(alias, "id"), select), [self.institution_id]
 
     def holds(self, row: Mapping[str, Any]) -> bool:
         return self.institution_id in row.get("institution_ids", ())
@@ -119,7 +188,7 @@ class Invited:
         where, params = self.where.sql('"invitation"', mark)
         # The placeholders in the order of the text: SQLite binds `?` by position.
         select = f'SELECT "user_id" FROM "invitation" WHERE ({where}) AND "status" = {next(mark)}'  # noqa: S608
-        return f"{_column(alias, 'id')} IN ({select})", [*params, "PENDING"]
+        return raw_sql.in_select(_column(alias, "id"), select), [*params, "PENDING"]
 
     def holds(self, row: Mapping[str, Any]) -> bool:
         return bool(row.get("invited"))

@@ -18,6 +18,7 @@ from i18n import _
 from mailer import invitation_mail
 from mailer.outbox import OutboxMessage
 from models import audit, clock, mail_budget
+from models.conditions import AllOf, Equals, OneOf
 from models.errors import (
     DomainError,
     FieldErrorCode,
@@ -28,6 +29,7 @@ from models.errors import (
     NotFound,
 )
 from models.institution import Institution, needs_master_data
+from models.reading import select
 from models.role import Role, can_grant, is_canton
 from models.scope import Scope, place_row
 from models.sponsor import Sponsor
@@ -148,8 +150,10 @@ async def as_seen(people: list[User], *, by: Scope) -> list[User]:
     if not invited:
         return people
     newest: dict[int, Invitation] = {}
-    open_ones = visible_to(by).filter(user_id__in=invited, status=InvitationStatus.PENDING)
-    for row in await open_ones.order_by("id"):
+    open_ones = AllOf(
+        (OneOf("user_id", tuple(invited)), Equals("status", "PENDING"), by.invitations())
+    )
+    for row in await select(Invitation, open_ones, order=("id",)):
         newest[row.user_id] = row
     return [described(p, newest[p.id]) if p.id in newest else p for p in people]
 

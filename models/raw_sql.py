@@ -37,3 +37,10 @@ def in_rows(column: str, rows: ValuesQuery[Any]) -> Q:
     if connections.get("default").capabilities.dialect == "postgres":
         lookup = {column: _AnyOfRows(rows)}
     return Q(**lookup)
+
+
+def in_select(column: str, select: str) -> str:
+    """`in_rows` for a statement written by hand: `column` and the one-column `select` as SQL."""
+    if connections.get("default").capabilities.dialect == "postgres":
+        return f"{column} = ANY(ARRAY({select}))"
+    return f"{column} IN ({select})"

@@ -184,6 +184,50 @@ def _columns(model: type[Model], alias: str) -> list[str]:
     return [f'{alias}."{column}"' for column in model._meta.fields_db_projection.values()]
 
 
+async def select(
+    model: type[M],
+    where: Condition,
+    *,
+    order: Sequence[str] = ("id",),
+    descending: bool = False,
+    after: Sequence[Any] | None = None,
+    limit: int | None = None,
+) -> list[M]:
+    """The rows of `model` that meet `where`, in the order of `order` (every column reversed
+    when `descending`; the last column is unique), strictly after the key `after`: one
+    statement written from the model's columns and the condition's SQL, the listing of every
+    list the API pages through."""
+    meta, db = model._meta, model._meta.db
+    mark = raw_sql.placeholders(db.capabilities.dialect)
+    condition, params = where.sql("t", mark)
+    sorted_by = [f't."{meta.fields_db_projection[name]}"' for name in order]
+    if after is not None:
+        beyond = "<" if descending else ">"
+        keys = ", ".join(next(mark) for _ in order)
+        condition = f"({condition}) AND ({', '.join(sorted_by)}) {beyond} ({keys})"
+        params += list(after)
+    direction = " DESC" if descending else ""
+    sql = (
+        f'SELECT {", ".join(_columns(model, "t"))} FROM "{meta.db_table}" t '  # noqa: S608
+        f"WHERE {condition} ORDER BY {', '.join(c + direction for c in sorted_by)}"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    _, rows = await db.execute_query(sql, params)
+    own = list(meta.fields_db_projection.values())
+    build = builder(model)
+    return [build(dict(zip(own, row, strict=False))) for row in rows]
+
+
+async def count(model: type[Model], where: Condition) -> int:
+    """How many rows of `model` meet `where`: one statement."""
+    meta, db = model._meta, model._meta.db
+    condition, params = where.sql("t", raw_sql.placeholders(db.capabilities.dialect))
+    sql = f'SELECT COUNT(*) FROM "{meta.db_table}" t WHERE {condition}'  # noqa: S608
+    _, rows = await db.execute_query(sql, params)
+    return int(rows[0][0])
+
+
 async def by_ids(
     model: type[M], ids: Sequence[int], *, where: Condition, related: str | None = None
 ) -> list[M]:

@@ -6,10 +6,10 @@ from dataclasses import replace
 from typing import Annotated
 
 import strawberry
-from tortoise.expressions import Q
 
 from engine.context import Info
 from models import invitation, user
+from models.conditions import AllOf, Condition, Contains, Equals
 from schema.types import ids
 from schema.types import keyset as pagination
 from schema.types.arguments import After, First, UserId
@@ -26,20 +26,19 @@ async def users(
         UserFilter | None, strawberry.argument(description="Narrows the list.")
     ] = None,
 ) -> Connection[User]:
-    rows = user.seen_by(info.context.scope)
     wanted = filter or UserFilter()
+    where: list[Condition] = [info.context.scope.people_seen()]
     if wanted.role is not None:
-        rows = rows.filter(role=wanted.role)
+        where.append(Equals("role", wanted.role.value))
     if wanted.status is not None:
-        rows = rows.filter(status=wanted.status)
-    rows = rows.filter(**ids.scope_filter(wanted.sponsor_id, wanted.institution_id))
+        where.append(Equals("status", wanted.status.value))
+    scoped = ids.scope_filter(wanted.sponsor_id, wanted.institution_id)
+    where += [Equals(column, value) for column, value in scoped.items()]
     if (term := search_term(wanted.search)) is not None:
-        rows = rows.filter(
-            Q(email_key__icontains=term)
-            | Q(first_name__icontains=term)
-            | Q(last_name__icontains=term)
-        )
-    found = await pagination.page(rows, first=first, after=after, order=("email_key", "id"))
+        where.append(Contains(("email_key", "first_name", "last_name"), term, ignoring_case=True))
+    found = await pagination.page_where(
+        user.User, AllOf(tuple(where)), first=first, after=after, order=("email_key", "id")
+    )
     found = replace(found, rows=await invitation.as_seen(found.rows, by=info.context.scope))
     return connection(found, User.from_model)
 

@@ -195,3 +195,49 @@ async def test_an_institution_admin_sees_its_sponsor_but_not_its_sister_institut
     sponsor = result.ok()["sponsor"]
     assert sponsor["name"] == "Kitas Heim"
     assert [e["node"]["name"] for e in sponsor["institutions"]["edges"]] == ["Kita Heim"]
+
+
+SEARCH = """query ($s: String, $after: String) {
+  users(first: 1, after: $after, filter: {search: $s}) {
+    totalCount edges { node { email } } pageInfo { endCursor } } }"""
+
+
+async def searched(api: Api, viewer: User, term: str) -> tuple[list[str], int]:
+    """Every page of the search, one person a page, and the count it reports."""
+    emails, after, total = [], None, -1
+    while True:
+        page = (await api(SEARCH, {"s": term, "after": after}, user=viewer)).ok()["users"]
+        total = page["totalCount"]
+        emails += [edge["node"]["email"] for edge in page["edges"]]
+        after = page["pageInfo"]["endCursor"]
+        if after is None:
+            return emails, total
+
+
+async def test_the_search_ignores_case_in_the_address_and_both_names_and_pages_in_order(
+    api: Api,
+) -> None:
+    canton = await make_user(Role.CANTON_ADMIN, email="canton@example.ch")
+    for address, first, last in [
+        ("b.zwick@example.ch", "Anna", "Zwick"),
+        ("a.zuber@example.ch", "ZWICKLI", "Zuber"),
+        ("c.x@example.ch", "Carla", "x"),
+        ("zwickmann@example.ch", "Dora", "Y"),
+    ]:
+        person = await make_user(Role.SPONSOR_CLERK, email=address)
+        person.first_name, person.last_name = first, last
+        await person.save()
+
+    emails, total = await searched(api, canton, "zWiCk")
+
+    assert emails == ["a.zuber@example.ch", "b.zwick@example.ch", "zwickmann@example.ch"]
+    assert total == 3
+
+
+async def test_the_search_for_people_takes_percent_and_underscore_literally(api: Api) -> None:
+    canton = await make_user(Role.CANTON_ADMIN, email="canton@example.ch")
+    for address in ("a_b@example.ch", "axb@example.ch", "c100%@example.ch", "c1000@example.ch"):
+        await make_user(Role.SPONSOR_CLERK, email=address)
+
+    assert (await searched(api, canton, "a_b"))[0] == ["a_b@example.ch"]
+    assert (await searched(api, canton, "100%"))[0] == ["c100%@example.ch"]

@@ -22,7 +22,8 @@ from engine import deadline
 from engine.errors import BadUserInput
 from engine.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from i18n import _
-from models import text
+from models import reading, text
+from models.conditions import Condition
 from schema.types import ids
 
 M = TypeVar("M", bound=Model)
@@ -100,6 +101,28 @@ async def page(
         queryset = queryset.filter(after_filter(order, values, descending=descending))
     sort = [f"-{column}" for column in order] if descending else list(order)
     rows = list(await queryset.order_by(*sort).limit(size + 1))
+    return page_of(rows, size=size, after=after, order=order, count=count)
+
+
+async def page_where(
+    model: type[M],
+    where: Condition,
+    *,
+    first: int | None,
+    after: str | None,
+    order: Sequence[str] = ("id",),
+    descending: bool = False,
+) -> Page[M]:
+    """`page` by a condition: the rows and their count in statements written from it."""
+    size = check_page_size(first)
+    start = decode_cursor(after, order) if after is not None else None
+
+    async def count() -> int:
+        return await reading.count(model, where)
+
+    rows = await reading.select(
+        model, where, order=order, descending=descending, after=start, limit=size + 1
+    )
     return page_of(rows, size=size, after=after, order=order, count=count)
 
 
