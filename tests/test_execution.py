@@ -22,7 +22,8 @@ from strawberry.types import Info
 
 from engine import deadline
 from engine.batch import batched, one
-from engine.executor import CHECKED_WITH, STOCK_EXECUTOR, PlainFieldExecutor, plain_attribute
+from engine.definitions import plain_attribute
+from engine.executor import CHECKED_WITH, STOCK_EXECUTOR, PlainFieldExecutor
 from engine.plan import Entry, ObjectPlan, fill
 from schema.root import build_schema
 from settings import Settings
