@@ -21,7 +21,6 @@ from typing import Any
 
 from graphql import (
     GraphQLEnumType,
-    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -34,9 +33,9 @@ from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from engine import deadline
-from engine.batch import Batch
-from engine.definitions import batched_field, checked_class, plain_attribute
-from engine.plan import Entry, ObjectPlan, Unusual, fill, fill_batched
+from engine.definitions import plain_attribute
+from engine.plan import ObjectPlan, Unusual, fill, fill_batched
+from engine.planner import object_plan
 
 # graphql-core's executor as Strawberry ships it: `KIBON_PLANNED_EXECUTOR=off` runs on it.
 STOCK_EXECUTOR = StrawberryGraphQLCoreExecutionContext
@@ -81,96 +80,17 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         known = self._object_plans.get(key)
         if known is not None and known[0] is field_details_list:
             return known[1]
-        plan = self._make_object_plan(object_type, field_details_list)
+        plan = None
+        if not self._field_middleware:  # an extension that wraps every resolver: no plan
+            plan = object_plan(
+                object_type,
+                field_details_list,
+                self.collect_subfields,
+                self.variable_values,
+                self._object_plan,
+            )
         self._object_plans[key] = (field_details_list, plan)
         return plan
-
-    def _make_object_plan(
-        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
-    ) -> ObjectPlan | None:
-        origin = checked_class(object_type)
-        if origin is False or self._field_middleware:
-            return None
-        grouped_field_set, deferred, _ = self.collect_subfields(object_type, field_details_list)
-        if deferred:
-            return None
-        entries: list[Entry] = []
-        for response_name, details in grouped_field_set.items():
-            if any(detail.node.directives for detail in details):
-                return None
-            name = details[0].node.name.value
-            if name == "__typename":
-                entries.append(
-                    Entry(
-                        response_name,
-                        None,
-                        True,
-                        False,
-                        False,
-                        None,
-                        None,
-                        type_name=object_type.name,
-                    )
-                )
-                continue
-            field = object_type.fields.get(name)
-            entry = self._entry(response_name, field, details) if field is not None else None
-            if entry is None:
-                return None
-            entries.append(entry)
-        batched = any(
-            e.batch is not None or (e.plan is not None and e.plan.batched) for e in entries
-        )
-        return ObjectPlan(origin, tuple(entries), batched)  # type: ignore[arg-type]
-
-    def _entry(
-        self, response_name: str, field: GraphQLField, details: FieldDetailsList
-    ) -> Entry | None:
-        """A field as the plan reads it: a plain attribute or a batched field, of a leaf or
-        an object type, or a list of either; None for anything else."""
-        attribute = plain_attribute(field)
-        batch: Batch | None = None
-        arguments: tuple[tuple[str, Any], ...] = ()
-        if attribute is None:
-            found = batched_field(field, details[0].node, self.variable_values)
-            if found is None:
-                return None
-            batch, arguments = found
-        non_null = isinstance(field.type, GraphQLNonNull)
-        inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-        is_list = isinstance(inner, GraphQLList)
-        item_non_null = False
-        if isinstance(inner, GraphQLList):
-            item_non_null = isinstance(inner.of_type, GraphQLNonNull)
-            inner = inner.of_type.of_type if item_non_null else inner.of_type
-        if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-            return Entry(
-                response_name,
-                attribute,
-                non_null,
-                is_list,
-                item_non_null,
-                inner,
-                None,
-                batch,
-                arguments,
-            )
-        if isinstance(inner, GraphQLObjectType):
-            object_plan = self._object_plan(inner, details)
-            if object_plan is None:
-                return None
-            return Entry(
-                response_name,
-                attribute,
-                non_null,
-                is_list,
-                item_non_null,
-                None,
-                object_plan,
-                batch,
-                arguments,
-            )
-        return None
 
     def execute_fields(
         self,
