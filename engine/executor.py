@@ -1,69 +1,38 @@
-"""A faster executor for plain fields.
+"""The API's execution context: plain fields read in place, objects filled by plan.
 
-graphql-core runs every field through the same machinery: a resolve-info object, argument
-coercion, Strawberry's resolver wrapper, awaitable checks, type dispatch. For a field that only
-reads an attribute (no resolver, no arguments, no extension, no directive) all of that amounts
-to `getattr`; on a page of 50 objects that machinery was the larger part of the request. This
-executor reads such fields directly and completes their values by the same rules (errors,
-non-null, lists, leaves, objects); every other field goes through graphql-core unchanged.
+`PlainFieldExecutor` is `engine.shortcuts.PlainFieldShortcuts` (plain fields read without
+graphql-core's machinery) with its hooks for objects and lists of objects filled by plan. An
+object whose selected fields are all plain (leaves, `__typename`, plain objects of the same
+kind) or batched is filled from a plan made once per request (`engine.planner`) by
+`engine.plan`: one loop per level instead of one call chain per field, each batched field
+called once per level. That covers the objects graphql-core completes itself (the values of
+resolvers) too. Anything unusual about a value (a null where none may be, an error, a value its
+type refuses, an object of another class) abandons the plan for that selection, and the long
+way reports it exactly as graphql-core does.
 
-An object whose selected fields are all plain (leaves, `__typename`, plain objects of the same
-kind) is filled from a plan made once per request: one loop per object instead of one call
-chain per field. Anything unusual about a value (a null where none may be, an error, a value its
-type refuses, an object of another class) abandons the plan for that object, and the long way
-reports it exactly as graphql-core does.
+`STOCK_EXECUTOR` is graphql-core's own as Strawberry ships it, and `CHECKED_WITH` the releases
+this one was checked against.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from graphql import (
-    GraphQLEnumType,
-    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
-    GraphQLScalarType,
-    get_named_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
-from graphql.execution.values import VariableValues, get_argument_values
-from graphql.language import FieldNode
-from graphql.pyutils import Path, Undefined
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.types.base import StrawberryObjectDefinition
-from strawberry.types.field import StrawberryField
 
-from engine import deadline
-from engine.batch import BATCH, Batch
-from engine.plan import Entry, ObjectPlan, Unusual, fill, fill_batched
-
-# Where Strawberry keeps a GraphQL field's definition (`GraphQLCoreConverter.DEFINITION_BACKREF`).
-DEFINITION = "strawberry-definition"
-
-_attributes: dict[int, tuple[GraphQLField, str | None]] = {}
-
-
-def plain_attribute(field: GraphQLField) -> str | None:
-    """The Python attribute a field reads, if reading it is all the field does."""
-    known = _attributes.get(id(field))
-    if known is not None and known[0] is field:
-        return known[1]
-    definition = (field.extensions or {}).get(DEFINITION)
-    plain = (
-        not field.args
-        and getattr(field.resolve, "_is_default", False)  # Strawberry's own attribute reader
-        and isinstance(definition, StrawberryField)
-        and definition.is_basic_field
-    )
-    name = definition.python_name if plain else None  # type: ignore[union-attr]
-    _attributes[id(field)] = (field, name)
-    return name
-
+from engine.plan import ObjectPlan, Unusual, fill, fill_batched
+from engine.planner import object_plan
+from engine.shortcuts import NOT_PLANNED, PlainFieldShortcuts
 
 # graphql-core's executor as Strawberry ships it: `KIBON_PLANNED_EXECUTOR=off` runs on it.
 STOCK_EXECUTOR = StrawberryGraphQLCoreExecutionContext
@@ -71,63 +40,11 @@ STOCK_EXECUTOR = StrawberryGraphQLCoreExecutionContext
 # execution context, which are not public API (tests/test_execution.py fails when they move).
 CHECKED_WITH = {"graphql-core": "3.3.2", "strawberry-graphql": "0.341.2"}
 
-NOT_PLANNED = object()  # the plan does not cover this selection: graphql-core's way
 
-
-def batched_field(
-    field: GraphQLField, node: FieldNode, variables: VariableValues
-) -> tuple[Batch, tuple[tuple[str, Any], ...]] | None:
-    """The batch function of a batched field and its arguments, if the plan may call it: no
-    extension or permission around it, scalar arguments named alike in GraphQL and Python."""
-    definition = (field.extensions or {}).get(DEFINITION)
-    if not isinstance(definition, StrawberryField):
-        return None
-    batch = definition.metadata.get(BATCH)
-    if batch is None or definition.extensions or definition.permission_classes:
-        return None
-    if set(field.args) != {argument.python_name for argument in definition.arguments}:
-        return None
-    if not all(isinstance(get_named_type(a.type), GraphQLScalarType) for a in field.args.values()):
-        return None
-    arguments = get_argument_values(field, node, variables) if field.args else {}
-    return batch, tuple(sorted(arguments.items()))
-
-
-def checked_class(object_type: GraphQLObjectType) -> type | bool | None:
-    """The class a value of this type is recognised by: None when the type checks nothing,
-    False when its check is not Strawberry's own (isinstance on the Python class)."""
-    if object_type.is_type_of is None:
-        return None
-    definition = (object_type.extensions or {}).get(DEFINITION)
-    if isinstance(definition, StrawberryObjectDefinition) and definition.is_type_of is None:
-        return definition.origin
-    return False
-
-
-class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
+class PlainFieldExecutor(PlainFieldShortcuts):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        manager = self.middleware_manager
-        # An extension that wraps every resolver makes no field plain.
-        self._field_middleware = manager is not None and bool(manager._middleware_resolvers)
-        self._leaf_plans: dict[int, tuple[GroupedFieldSet, dict[str, Any]]] = {}
         self._object_plans: dict[tuple[int, int], tuple[FieldDetailsList, ObjectPlan | None]] = {}
-        self._deadline = deadline.current()
-
-    def handle_field_error(
-        self,
-        raw_error: Exception,
-        return_type: GraphQLOutputType,
-        field_details_list: FieldDetailsList,
-        path: Path,
-    ) -> None:
-        """A field that failed because the deadline passed ends the operation, rather than
-        being reported and passed over while the rest goes on."""
-        if isinstance(raw_error, deadline.Expired) or isinstance(
-            getattr(raw_error, "original_error", None), deadline.Expired
-        ):
-            raise deadline.DeadlinePassed() from None
-        super().handle_field_error(raw_error, return_type, field_details_list, path)
 
     def _object_plan(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
@@ -138,282 +55,17 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         known = self._object_plans.get(key)
         if known is not None and known[0] is field_details_list:
             return known[1]
-        plan = self._make_object_plan(object_type, field_details_list)
+        plan = None
+        if not self._field_middleware:  # an extension that wraps every resolver: no plan
+            plan = object_plan(
+                object_type,
+                field_details_list,
+                self.collect_subfields,
+                self.variable_values,
+                self._object_plan,
+            )
         self._object_plans[key] = (field_details_list, plan)
         return plan
-
-    def _make_object_plan(
-        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
-    ) -> ObjectPlan | None:
-        origin = checked_class(object_type)
-        if origin is False or self._field_middleware:
-            return None
-        grouped_field_set, deferred, _ = self.collect_subfields(object_type, field_details_list)
-        if deferred:
-            return None
-        entries: list[Entry] = []
-        for response_name, details in grouped_field_set.items():
-            if any(detail.node.directives for detail in details):
-                return None
-            name = details[0].node.name.value
-            if name == "__typename":
-                entries.append(
-                    Entry(
-                        response_name,
-                        None,
-                        True,
-                        False,
-                        False,
-                        None,
-                        None,
-                        type_name=object_type.name,
-                    )
-                )
-                continue
-            field = object_type.fields.get(name)
-            entry = self._entry(response_name, field, details) if field is not None else None
-            if entry is None:
-                return None
-            entries.append(entry)
-        batched = any(
-            e.batch is not None or (e.plan is not None and e.plan.batched) for e in entries
-        )
-        return ObjectPlan(origin, tuple(entries), batched)  # type: ignore[arg-type]
-
-    def _entry(
-        self, response_name: str, field: GraphQLField, details: FieldDetailsList
-    ) -> Entry | None:
-        """A field as the plan reads it: a plain attribute or a batched field, of a leaf or
-        an object type, or a list of either; None for anything else."""
-        attribute = plain_attribute(field)
-        batch: Batch | None = None
-        arguments: tuple[tuple[str, Any], ...] = ()
-        if attribute is None:
-            found = batched_field(field, details[0].node, self.variable_values)
-            if found is None:
-                return None
-            batch, arguments = found
-        non_null = isinstance(field.type, GraphQLNonNull)
-        inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-        is_list = isinstance(inner, GraphQLList)
-        item_non_null = False
-        if isinstance(inner, GraphQLList):
-            item_non_null = isinstance(inner.of_type, GraphQLNonNull)
-            inner = inner.of_type.of_type if item_non_null else inner.of_type
-        if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-            return Entry(
-                response_name,
-                attribute,
-                non_null,
-                is_list,
-                item_non_null,
-                inner,
-                None,
-                batch,
-                arguments,
-            )
-        if isinstance(inner, GraphQLObjectType):
-            object_plan = self._object_plan(inner, details)
-            if object_plan is None:
-                return None
-            return Entry(
-                response_name,
-                attribute,
-                non_null,
-                is_list,
-                item_non_null,
-                None,
-                object_plan,
-                batch,
-                arguments,
-            )
-        return None
-
-    def execute_fields(
-        self,
-        parent_type: GraphQLObjectType,
-        source_value: Any,
-        path: Path | None,
-        grouped_field_set: GroupedFieldSet,
-        position_context: Any,
-    ) -> Any:
-        """graphql-core's loop over an object's fields, with plain leaves read in place: no
-        path, no call. Anything unusual about a leaf's value (null, an error, a value its type
-        refuses) goes the long way, which reports it exactly as graphql-core does."""
-        deadline.check(self._deadline)
-        leaves = self._plain_leaves(parent_type, grouped_field_set)
-        results: dict[str, Any] = {}
-        awaitable_fields: list[str] = []
-        try:
-            for response_name, field_details_list in grouped_field_set.items():
-                leaf = leaves.get(response_name)
-                if leaf is not None:
-                    attribute, leaf_type = leaf
-                    try:
-                        coerced = leaf_type.coerce_output_value(getattr(source_value, attribute))
-                    except Exception:  # the long way below reports it
-                        coerced = None
-                    if coerced is not None and coerced is not Undefined:
-                        results[response_name] = coerced
-                        continue
-                field_path = Path(path, response_name, parent_type.name)
-                result = self.execute_field(
-                    parent_type, source_value, field_details_list, field_path, position_context
-                )
-                if result is not Undefined:
-                    results[response_name] = result
-                    if self.is_awaitable(result):
-                        awaitable_fields.append(response_name)
-        except BaseException:  # DeadlinePassed too: what was started is settled, not orphaned
-            if awaitable_fields:
-                self.settle_in_background([results[field] for field in awaitable_fields])
-            raise
-        if not awaitable_fields:
-            return results
-        return self._gather_fields(results, awaitable_fields)
-
-    @staticmethod
-    async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> Any:
-        settled = await deadline.gather(*(results[field] for field in awaitable_fields))
-        results.update(zip(awaitable_fields, settled, strict=True))
-        return results
-
-    def _plain_leaves(
-        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
-    ) -> dict[str, tuple[str, GraphQLScalarType | GraphQLEnumType]]:
-        """The fields of a set that read a scalar or enum attribute; planned once per request
-        (graphql-core collects each object's fields once per selection, not once per row)."""
-        known = self._leaf_plans.get(id(grouped_field_set))
-        if known is not None and known[0] is grouped_field_set:
-            return known[1]
-        leaves = {}
-        if not self._field_middleware:
-            for response_name, field_details_list in grouped_field_set.items():
-                node = field_details_list[0].node
-                field = parent_type.fields.get(node.name.value)
-                attribute = plain_attribute(field) if field is not None else None
-                leaf_type = getattr(field, "type", None)
-                if isinstance(leaf_type, GraphQLNonNull):
-                    leaf_type = leaf_type.of_type
-                if (
-                    attribute is not None
-                    and isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType)
-                    and not any(details.node.directives for details in field_details_list)
-                ):
-                    leaves[response_name] = (attribute, leaf_type)
-        self._leaf_plans[id(grouped_field_set)] = (grouped_field_set, leaves)
-        return leaves
-
-    def execute_field(
-        self,
-        parent_type: GraphQLObjectType,
-        source: Any,
-        field_details_list: FieldDetailsList,
-        path: Path,
-        position_context: Any,
-    ) -> Any:
-        node = field_details_list[0].node
-        field = parent_type.fields.get(node.name.value)
-        attribute = plain_attribute(field) if field is not None else None
-        if attribute is None or node.directives or self._field_middleware:
-            return super().execute_field(
-                parent_type, source, field_details_list, path, position_context
-            )
-        return_type = field.type
-        try:
-            completed = self._complete(
-                return_type,
-                field_details_list,
-                parent_type,
-                path,
-                getattr(source, attribute),
-                position_context,
-            )
-        except Exception as raw_error:
-            self.handle_field_error(raw_error, return_type, field_details_list, path)
-            return None
-        if self.is_awaitable(completed):
-            return self._settle(completed, return_type, field_details_list, path)
-        return completed
-
-    async def _settle(
-        self,
-        completed: Awaitable[Any],
-        return_type: GraphQLOutputType,
-        field_details_list: FieldDetailsList,
-        path: Path,
-    ) -> Any:
-        try:
-            return await completed
-        except Exception as raw_error:
-            self.handle_field_error(raw_error, return_type, field_details_list, path)
-            return None
-
-    def _complete(
-        self,
-        return_type: GraphQLOutputType,
-        field_details_list: FieldDetailsList,
-        parent_type: GraphQLObjectType,
-        path: Path,
-        result: Any,
-        position_context: Any,
-    ) -> Any:
-        if isinstance(result, Exception):
-            raise result
-        if isinstance(return_type, GraphQLNonNull):
-            completed = self._complete(
-                return_type.of_type,
-                field_details_list,
-                parent_type,
-                path,
-                result,
-                position_context,
-            )
-            if completed is None:
-                field_name = field_details_list[0].node.name.value
-                msg = f"Cannot return null for non-nullable field {parent_type.name}.{field_name}."
-                raise TypeError(msg)
-            return completed
-        if result is None or result is Undefined:
-            return None
-        if isinstance(return_type, GraphQLScalarType | GraphQLEnumType):
-            return self.complete_leaf_value(return_type, result)
-        if isinstance(return_type, GraphQLObjectType):
-            planned = self._by_plan(return_type, field_details_list, path, result, position_context)
-            if planned is not NOT_PLANNED:
-                return planned
-        if isinstance(return_type, GraphQLObjectType) and return_type.is_type_of is None:
-            return self.collect_and_execute_subfields(
-                return_type, field_details_list, path, result, position_context
-            )
-        if (
-            isinstance(return_type, GraphQLList)
-            and isinstance(result, list | tuple)
-            and not any(map(self.is_awaitable, result))
-        ):
-            return self._complete_list(
-                return_type.of_type,
-                field_details_list,
-                parent_type,
-                path,
-                result,
-                position_context,
-            )
-        # Objects that check their runtime type, interfaces, unions, other iterables:
-        # graphql-core's completion, which needs the resolve info.
-        info = self.build_resolve_info(
-            parent_type.fields[field_details_list[0].node.name.value],
-            [details.node for details in field_details_list],
-            parent_type,
-            path,
-        )
-        if isinstance(return_type, GraphQLObjectType):
-            return self.complete_object_value(
-                return_type, field_details_list, info, path, result, position_context
-            )
-        return self.complete_value(
-            return_type, field_details_list, info, path, result, position_context
-        )
 
     def complete_object_value(
         self,
@@ -546,51 +198,3 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             )
 
         return self._planned(inner, field_details_list, list(items), long_way, single=False)
-
-    def _complete_items(
-        self,
-        item_type: GraphQLOutputType,
-        field_details_list: FieldDetailsList,
-        parent_type: GraphQLObjectType,
-        path: Path,
-        items: list[Any] | tuple[Any, ...],
-        position_context: Any,
-    ) -> Any:
-        completed_items: list[Any] = []
-        pending: list[int] = []
-        try:
-            for index, item in enumerate(items):
-                if index % 16 == 0:
-                    deadline.check(self._deadline)
-                item_path = path.add_key(index, None)
-                try:
-                    completed = self._complete(
-                        item_type,
-                        field_details_list,
-                        parent_type,
-                        item_path,
-                        item,
-                        position_context,
-                    )
-                except Exception as raw_error:
-                    self.handle_field_error(raw_error, item_type, field_details_list, item_path)
-                    completed = None
-                if self.is_awaitable(completed):
-                    completed = self._settle(completed, item_type, field_details_list, item_path)
-                    pending.append(index)
-                completed_items.append(completed)
-        except deadline.DeadlinePassed:
-            # What was started is settled in the background, where it meets the deadline too.
-            self.settle_in_background([completed_items[index] for index in pending])
-            raise
-        if not pending:
-            return completed_items
-        return self._gather(completed_items, pending)
-
-    @staticmethod
-    async def _gather(completed_items: list[Any], pending: list[int]) -> list[Any]:
-        # Concurrently, as graphql-core does: the items' DataLoader calls must meet in one batch.
-        settled = await deadline.gather(*(completed_items[index] for index in pending))
-        for index, value in zip(pending, settled, strict=True):
-            completed_items[index] = value
-        return completed_items

@@ -23,7 +23,8 @@ from strawberry.types import Info
 
 from engine import deadline
 from engine.batch import batched, one
-from engine.executor import CHECKED_WITH, STOCK_EXECUTOR, PlainFieldExecutor, plain_attribute
+from engine.definitions import plain_attribute
+from engine.executor import CHECKED_WITH, STOCK_EXECUTOR, PlainFieldExecutor
 from engine.plan import Entry, ObjectPlan, fill
 from schema.root import build_schema
 from settings import Settings
@@ -312,8 +313,9 @@ async def test_a_failing_batch_is_reported_where_graphql_core_reports_it() -> No
 
 def test_the_executor_runs_on_the_releases_it_was_checked_with() -> None:
     """The executor overrides methods of graphql-core's and Strawberry's execution context that
-    are not public API. A new release may change them: read engine/executor.py and
-    engine/plan.py against it, run the suite on both executors, then update CHECKED_WITH."""
+    are not public API, and reads Strawberry's definitions. A new release may change them: read
+    engine/executor.py, engine/shortcuts.py, engine/planner.py, engine/plan.py and
+    engine/definitions.py against it, run the suite on both executors, then update CHECKED_WITH."""
     installed = {package: importlib.metadata.version(package) for package in CHECKED_WITH}
 
     assert installed == CHECKED_WITH
