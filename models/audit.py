@@ -6,11 +6,10 @@ from contextvars import ContextVar
 
 from tortoise import fields
 from tortoise.models import Model
-from tortoise.queryset import QuerySet
 
 from i18n import _
 from models import email
-from models.conditions import NOTHING
+from models.conditions import NOTHING, Condition
 from models.errors import NotAllowed
 from models.institution import Institution
 from models.scope import Scope
@@ -81,10 +80,10 @@ async def record_denied(*, actor: User | None, fields: list[str]) -> AuditEvent:
     )
 
 
-def visible_to(scope: Scope) -> QuerySet[AuditEvent]:
+def readable_by(scope: Scope) -> Condition:
     """Canton staff read the whole trail; an admin the entries written in its own scope (a
     sponsor admin's includes what happened in its institutions while they were its own);
     nobody else reads it."""
     if scope.audit_entries() is NOTHING:
         raise NotAllowed(_("Only the canton and admins read the audit log."))
-    return AuditEvent.filter(scope.audit_entries().q())
+    return scope.audit_entries()

@@ -91,7 +91,8 @@ class Compare:
         )
 
 
-def _like_escaped(value: str) -> str:
+def like_escaped(value: str) -> str:
+    """`value` taken literally by `LIKE … ESCAPE '\\'`."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -109,7 +110,7 @@ class Contains:
         return Q(*(Q(**{f"{c}__{lookup}": self.term}) for c in self.columns), join_type="OR")
 
     def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
-        pattern = f"%{_like_escaped(self.term)}%"
+        pattern = f"%{like_escaped(self.term)}%"
         texts = []
         for column in self.columns:
             cast = f"CAST({_column(alias, column)} AS VARCHAR)"

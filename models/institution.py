@@ -14,7 +14,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models import raw_sql, text
-from models.conditions import Condition
+from models.conditions import Condition, like_escaped
 from models.scope import NOT_WITHDRAWN, Scope, institution_row
 from models.sponsor import Sponsor, SponsorStatus
 
@@ -244,16 +244,12 @@ def _listed(scope: Scope, wanted: ListFilter, mark: Iterator[str]) -> tuple[list
             params.append(value)
     if wanted.search and wanted.search.strip():
         conditions.append(f"i.\"search_name\" LIKE {next(mark)} ESCAPE '\\'")
-        params.append(f"%{_like_escaped(text.folded(wanted.search.strip()))}%")
+        params.append(f"%{like_escaped(text.folded(wanted.search.strip()))}%")
     if wanted.admin is not None:
         admin, values = wanted.admin.sql("i", mark)
         conditions.append(f"({admin})")
         params += values
     return conditions, params
-
-
-def _like_escaped(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def is_run_by(scope: Scope, institution: Institution) -> bool:

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import strawberry
-from tortoise.queryset import QuerySet
 
 from engine.context import Info
 from models import audit
+from models.conditions import AllOf, Compare, Condition, Equals
 from schema.types import ids
 from schema.types import keyset as pagination
 from schema.types.arguments import After, First
@@ -21,21 +21,21 @@ def in_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def filtered(
-    rows: QuerySet[audit.AuditEvent], wanted: AuditLogFilter
-) -> QuerySet[audit.AuditEvent]:
+def filtered(wanted: AuditLogFilter) -> list[Condition]:
+    where: list[Condition] = []
     if wanted.action:
-        rows = rows.filter(action=wanted.action.strip())
+        where.append(Equals("action", wanted.action.strip()))
     if wanted.actor_id is not None:
-        rows = rows.filter(actor_id=ids.decode(wanted.actor_id, "User", argument="actorId"))
+        actor = ids.decode(wanted.actor_id, "User", argument="actorId")
+        where.append(Equals("actor_id", actor))
     if wanted.subject_id is not None:
         subject_type, subject_id = ids.decode_any(wanted.subject_id, argument="subjectId")
-        rows = rows.filter(subject_type=subject_type, subject_id=subject_id)
+        where += [Equals("subject_type", subject_type), Equals("subject_id", subject_id)]
     if wanted.since is not None:
-        rows = rows.filter(at__gte=in_utc(wanted.since))
+        where.append(Compare("at", "gte", in_utc(wanted.since)))
     if wanted.until is not None:
-        rows = rows.filter(at__lt=in_utc(wanted.until))
-    return rows
+        where.append(Compare("at", "lt", in_utc(wanted.until)))
+    return where
 
 
 async def audit_log(
@@ -46,6 +46,8 @@ async def audit_log(
         AuditLogFilter | None, strawberry.argument(description="Narrows the log.")
     ] = None,
 ) -> Connection[AuditEntry]:
-    rows = filtered(audit.visible_to(info.context.scope), filter or AuditLogFilter())
-    found = await pagination.page(rows, first=first, after=after, descending=True)
+    where = [audit.readable_by(info.context.scope), *filtered(filter or AuditLogFilter())]
+    found = await pagination.page_where(
+        audit.AuditEvent, AllOf(tuple(where)), first=first, after=after, descending=True
+    )
     return connection(found, AuditEntry.from_model)

@@ -8,6 +8,7 @@ import strawberry
 
 from engine.context import Info
 from models import clock, invitation
+from models.conditions import AllOf, Compare, Condition, Contains, Equals
 from models.invitation import InvitationStatus
 from schema.types import ids
 from schema.types import keyset as pagination
@@ -25,16 +26,19 @@ async def invitations(
         InvitationFilter | None, strawberry.argument(description="Narrows the list.")
     ] = None,
 ) -> Connection[Invitation]:
-    rows = invitation.visible_to(info.context.scope)
     wanted = filter or InvitationFilter()
-    if wanted.status == InvitationStatus.EXPIRED:
-        rows = rows.filter(status=InvitationStatus.PENDING, expires_at__lte=clock.now())
-    elif wanted.status == InvitationStatus.PENDING:
-        rows = rows.filter(status=InvitationStatus.PENDING, expires_at__gt=clock.now())
+    where: list[Condition] = [info.context.scope.invitations()]
+    if wanted.status in (InvitationStatus.EXPIRED, InvitationStatus.PENDING):
+        expired = wanted.status == InvitationStatus.EXPIRED
+        where.append(Equals("status", InvitationStatus.PENDING.value))
+        where.append(Compare("expires_at", "lte" if expired else "gt", clock.now()))
     elif wanted.status is not None:
-        rows = rows.filter(status=wanted.status)
-    rows = rows.filter(**ids.scope_filter(wanted.sponsor_id, wanted.institution_id))
+        where.append(Equals("status", wanted.status.value))
+    scoped = ids.scope_filter(wanted.sponsor_id, wanted.institution_id)
+    where += [Equals(column, value) for column, value in scoped.items()]
     if (term := search_term(wanted.search)) is not None:
-        rows = rows.filter(email__icontains=term)
-    found = await pagination.page(rows, first=first, after=after, order=("id",))
+        where.append(Contains(("email",), term, ignoring_case=True))
+    found = await pagination.page_where(
+        invitation.Invitation, AllOf(tuple(where)), first=first, after=after
+    )
     return connection(found, Invitation.from_model)

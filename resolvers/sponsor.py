@@ -8,6 +8,7 @@ import strawberry
 
 from engine.context import Info
 from models import admins, sponsor, text
+from models.conditions import AllOf, Condition, Contains, Equals
 from schema.types import ids
 from schema.types import keyset as pagination
 from schema.types.arguments import After, First, SponsorId
@@ -41,14 +42,16 @@ async def sponsors(
         ),
     ] = None,
 ) -> Connection[Sponsor]:
-    rows = sponsor.visible_to(info.context.scope)
+    where: list[Condition] = [info.context.scope.sponsors()]
     if status is not None:
-        rows = rows.filter(status=status)
+        where.append(Equals("status", status.value))
     if without_admin is not None:
-        rows = rows.filter(admins.sponsors_where(without_admin=without_admin).q())
+        where.append(admins.sponsors_where(without_admin=without_admin))
     if (term := search_term(search)) is not None:
-        rows = rows.filter(search_name__contains=text.folded(term))
-    found = await pagination.page(rows, first=first, after=after, order=("search_name", "id"))
+        where.append(Contains(("search_name",), text.folded(term)))
+    found = await pagination.page_where(
+        sponsor.Sponsor, AllOf(tuple(where)), first=first, after=after, order=("search_name", "id")
+    )
     return connection(found, Sponsor.from_model)
 
 
