@@ -59,6 +59,21 @@ class OneOf:
         return row.get(self.column) in self.values
 
 
+@dataclass(frozen=True, slots=True)
+class IsNull:
+    column: str
+
+    def q(self) -> Q:
+        lookup: dict[str, Any] = {f"{self.column}__isnull": True}
+        return Q(**lookup)
+
+    def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        return f"{_column(alias, self.column)} IS NULL", []
+
+    def holds(self, row: Mapping[str, Any]) -> bool:
+        return row.get(self.column) is None
+
+
 _OPERATORS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 
 

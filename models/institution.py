@@ -9,12 +9,20 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import connections, fields
-from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models import raw_sql, text
-from models.conditions import Condition, like_escaped
+from models.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Contains,
+    Equals,
+    IsNull,
+    like_escaped,
+)
 from models.scope import NOT_WITHDRAWN, Scope, institution_row
 from models.sponsor import Sponsor, SponsorStatus
 
@@ -277,9 +285,9 @@ def listed_at_all() -> QuerySet[Institution]:
     return Institution.filter(NOT_WITHDRAWN.q())
 
 
-def listed_publicly(wanted: PublicFilter) -> QuerySet[Institution]:
+def listed_publicly(wanted: PublicFilter) -> Condition:
     """The family portal: every registered institution whose voucher period overlaps the
-    dates asked for, in (search_name, id) order."""
+    dates asked for (listed in (search_name, id) order)."""
     start: date | None
     end: date | None
     if wanted.on is not None:
@@ -288,20 +296,20 @@ def listed_publicly(wanted: PublicFilter) -> QuerySet[Institution]:
         start, end = wanted.today, None
     else:
         start, end = wanted.start, wanted.end
-    rows = listed_at_all()
+    where: list[Condition] = [NOT_WITHDRAWN]
     if end is not None:
-        rows = rows.filter(vouchers_from__lte=end)
+        where.append(Compare("vouchers_from", "lte", end))
     if start is not None:
-        rows = rows.filter(Q(vouchers_until__isnull=True) | Q(vouchers_until__gte=start))
+        where.append(AnyOf((IsNull("vouchers_until"), Compare("vouchers_until", "gte", start))))
     if wanted.care_type is not None:
-        rows = rows.filter(care_type=wanted.care_type)
+        where.append(Equals("care_type", wanted.care_type.value))
     if wanted.search and wanted.search.strip():
-        rows = rows.filter(search_name__contains=text.folded(wanted.search.strip()))
+        where.append(Contains(("search_name",), text.folded(wanted.search.strip())))
     if wanted.postal_code and wanted.postal_code.strip():
-        rows = rows.filter(postal_code=wanted.postal_code.strip())
+        where.append(Equals("postal_code", wanted.postal_code.strip()))
     if wanted.town and wanted.town.strip():
-        rows = rows.filter(search_town=town_key(wanted.town))
-    return rows
+        where.append(Equals("search_town", town_key(wanted.town)))
+    return AllOf(tuple(where))
 
 
 async def pages_per_sponsor(

@@ -26,7 +26,7 @@ from tortoise.backends.base.executor import CHUNK_SIZE, BaseExecutor
 from tortoise.models import Model
 
 from models import raw_sql
-from models.conditions import Condition
+from models.conditions import AllOf, Condition, OneOf
 
 M = TypeVar("M", bound=Model)
 Build = Callable[[Mapping[str, Any]], Model]
@@ -192,50 +192,13 @@ async def select(
     descending: bool = False,
     after: Sequence[Any] | None = None,
     limit: int | None = None,
+    related: str | None = None,
 ) -> list[M]:
     """The rows of `model` that meet `where`, in the order of `order` (every column reversed
-    when `descending`; the last column is unique), strictly after the key `after`: one
-    statement written from the model's columns and the condition's SQL, the listing of every
-    list the API pages through."""
-    meta, db = model._meta, model._meta.db
-    mark = raw_sql.placeholders(db.capabilities.dialect)
-    condition, params = where.sql("t", mark)
-    sorted_by = [f't."{meta.fields_db_projection[name]}"' for name in order]
-    if after is not None:
-        beyond = "<" if descending else ">"
-        keys = ", ".join(next(mark) for _ in order)
-        condition = f"({condition}) AND ({', '.join(sorted_by)}) {beyond} ({keys})"
-        params += list(after)
-    direction = " DESC" if descending else ""
-    sql = (
-        f'SELECT {", ".join(_columns(model, "t"))} FROM "{meta.db_table}" t '  # noqa: S608
-        f"WHERE {condition} ORDER BY {', '.join(c + direction for c in sorted_by)}"
-    )
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    _, rows = await db.execute_query(sql, params)
-    own = list(meta.fields_db_projection.values())
-    build = builder(model)
-    return [build(dict(zip(own, row, strict=False))) for row in rows]
-
-
-async def count(model: type[Model], where: Condition) -> int:
-    """How many rows of `model` meet `where`: one statement."""
-    meta, db = model._meta, model._meta.db
-    condition, params = where.sql("t", raw_sql.placeholders(db.capabilities.dialect))
-    sql = f'SELECT COUNT(*) FROM "{meta.db_table}" t WHERE {condition}'  # noqa: S608
-    _, rows = await db.execute_query(sql, params)
-    return int(rows[0][0])
-
-
-async def by_ids(
-    model: type[M], ids: Sequence[int], *, where: Condition, related: str | None = None
-) -> list[M]:
-    """The rows of `model` with these ids that meet `where`, with the row a foreign key
-    `related` points to (as select_related reads it): one statement written from the model's
-    columns and the condition's SQL, without building a query."""
-    if not ids:
-        return []
+    when `descending`; the last column is unique; none: any order), strictly after the key
+    `after`, with the row the foreign key `related` points to (as select_related reads it):
+    one statement written from the model's columns and the condition's SQL, without building
+    a query. Every list the API pages through is read this way."""
     meta, db = model._meta, model._meta.db
     mark = raw_sql.placeholders(db.capabilities.dialect)
     columns, joined = _columns(model, "t"), ""
@@ -248,13 +211,20 @@ async def by_ids(
             f' LEFT JOIN "{target._meta.db_table}" r '
             f'ON r."{target._meta.db_pk_column}" = t."{relation.source_field}"'
         )
-    listed = ", ".join(next(mark) for _ in ids)
     condition, params = where.sql("t", mark)
-    sql = (
-        f'SELECT {", ".join(columns)} FROM "{meta.db_table}" t{joined} '  # noqa: S608
-        f'WHERE t."{meta.db_pk_column}" IN ({listed}) AND ({condition})'
-    )
-    _, rows = await db.execute_query(sql, [*ids, *params])
+    sorted_by = [f't."{meta.fields_db_projection[name]}"' for name in order]
+    if after is not None:
+        beyond = "<" if descending else ">"
+        keys = ", ".join(next(mark) for _ in order)
+        condition = f"({condition}) AND ({', '.join(sorted_by)}) {beyond} ({keys})"
+        params += list(after)
+    sql = f'SELECT {", ".join(columns)} FROM "{meta.db_table}" t{joined} WHERE {condition}'  # noqa: S608
+    if sorted_by:
+        direction = " DESC" if descending else ""
+        sql += f" ORDER BY {', '.join(column + direction for column in sorted_by)}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    _, rows = await db.execute_query(sql, params)
     own = list(meta.fields_db_projection.values())
     build = builder(model)
     if target is None:
@@ -270,3 +240,22 @@ async def by_ids(
         object.__setattr__(instance, f"_{related}", link)
         found.append(instance)
     return found
+
+
+async def count(model: type[Model], where: Condition) -> int:
+    """How many rows of `model` meet `where`: one statement."""
+    meta, db = model._meta, model._meta.db
+    condition, params = where.sql("t", raw_sql.placeholders(db.capabilities.dialect))
+    sql = f'SELECT COUNT(*) FROM "{meta.db_table}" t WHERE {condition}'  # noqa: S608
+    _, rows = await db.execute_query(sql, params)
+    return int(rows[0][0])
+
+
+async def by_ids(
+    model: type[M], ids: Sequence[int], *, where: Condition, related: str | None = None
+) -> list[M]:
+    """The rows of `model` with these ids that meet `where` (`select`, in any order)."""
+    if not ids:
+        return []
+    wanted = AllOf((OneOf(model._meta.pk_attr, tuple(ids)), where))
+    return await select(model, wanted, order=(), related=related)

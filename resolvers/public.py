@@ -26,9 +26,14 @@ async def public_institutions(
         PublicInstitutionFilter | None, strawberry.argument(description="Narrows the list.")
     ] = None,
 ) -> Connection[PublicInstitution]:
-    rows = institution.listed_publicly(public_filter(filter or PublicInstitutionFilter()))
-    found = await pagination.page(
-        rows.select_related("sponsor"), first=first, after=after, order=("search_name", "id")
+    where = institution.listed_publicly(public_filter(filter or PublicInstitutionFilter()))
+    found = await pagination.page_where(
+        institution.Institution,
+        where,
+        first=first,
+        after=after,
+        order=("search_name", "id"),
+        related="sponsor",
     )
     return connection(found, PublicInstitution.from_model)
 

@@ -112,8 +112,10 @@ async def page_where(
     after: str | None,
     order: Sequence[str] = ("id",),
     descending: bool = False,
+    related: str | None = None,
 ) -> Page[M]:
-    """`page` by a condition: the rows and their count in statements written from it."""
+    """A page of the rows that meet `where`, and their count: each one statement written
+    from it (`models.reading`). `related`: a foreign key read with each row."""
     size = check_page_size(first)
     start = decode_cursor(after, order) if after is not None else None
 
@@ -121,7 +123,13 @@ async def page_where(
         return await reading.count(model, where)
 
     rows = await reading.select(
-        model, where, order=order, descending=descending, after=start, limit=size + 1
+        model,
+        where,
+        order=order,
+        descending=descending,
+        after=start,
+        limit=size + 1,
+        related=related,
     )
     return page_of(rows, size=size, after=after, order=order, count=count)
 
