@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import orjson
-from tortoise.expressions import Q
 from tortoise.models import Model
-from tortoise.queryset import QuerySet
 
 from engine import deadline
 from engine.errors import BadUserInput
@@ -69,39 +67,6 @@ def decode_cursor(cursor: str, order: Sequence[str]) -> list[Any]:
     ):
         raise BadUserInput(_("`after` is not a valid cursor."))
     return values
-
-
-def after_filter(order: Sequence[str], values: Sequence[Any], *, descending: bool = False) -> Q:
-    """Rows strictly after `values` in the order of `order` (the last column is unique)."""
-    beyond = "lt" if descending else "gt"
-    condition = Q(**{f"{order[-1]}__{beyond}": values[-1]})
-    for index in range(len(order) - 2, -1, -1):
-        column, value = order[index], values[index]
-        condition = Q(**{f"{column}__{beyond}": value}) | (Q(**{column: value}) & condition)
-    return condition
-
-
-async def page(
-    queryset: QuerySet[M],
-    *,
-    first: int | None,
-    after: str | None,
-    order: Sequence[str] = ("id",),
-    descending: bool = False,
-) -> Page[M]:
-    """`descending` reverses every column of `order` (newest first, for logs)."""
-    size = check_page_size(first)
-    whole = queryset
-
-    async def count() -> int:
-        return await whole.count()
-
-    if after is not None:
-        values = decode_cursor(after, order)
-        queryset = queryset.filter(after_filter(order, values, descending=descending))
-    sort = [f"-{column}" for column in order] if descending else list(order)
-    rows = list(await queryset.order_by(*sort).limit(size + 1))
-    return page_of(rows, size=size, after=after, order=order, count=count)
 
 
 async def page_where(
