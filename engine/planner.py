@@ -107,31 +107,16 @@ def field_entry(
     if isinstance(inner, GraphQLList):
         item_non_null = isinstance(inner.of_type, GraphQLNonNull)
         inner = inner.of_type.of_type if item_non_null else inner.of_type
+    leaf: GraphQLScalarType | GraphQLEnumType | None = None
+    plan: ObjectPlan | None = None
     if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-        return Entry(
-            response_name,
-            attribute,
-            non_null,
-            is_list,
-            item_non_null,
-            inner,
-            None,
-            batch,
-            arguments,
-        )
-    if isinstance(inner, GraphQLObjectType):
+        leaf = inner
+    elif isinstance(inner, GraphQLObjectType):
         plan = plan_of(inner, details)
         if plan is None:
             return None
-        return Entry(
-            response_name,
-            attribute,
-            non_null,
-            is_list,
-            item_non_null,
-            None,
-            plan,
-            batch,
-            arguments,
-        )
-    return None
+    else:
+        return None
+    return Entry(
+        response_name, attribute, non_null, is_list, item_non_null, leaf, plan, batch, arguments
+    )
