@@ -27,12 +27,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +37,15 @@ import httpx
 import orjson
 from graphql import parse
 
-from bench.run import DATABASE, ROOT, SERVER, prepare, seeded, token
+from bench.run import (
+    CANTON_ADMIN,
+    SERVICE_ENV,
+    add_database_arguments,
+    create_canton_admin,
+    process,
+    seed_unless_reused,
+    token,
+)
 from engine.cost import query_cost
 from engine.limits import MAX_PAGE_SIZE
 from mailer.sink import free_port
@@ -169,62 +174,27 @@ async def drive(
     return done / (time.monotonic() - started), failed, slowest
 
 
-@contextmanager
-def service(env: dict[str, str], port: int) -> Iterator[tuple[str, int]]:
-    """bench.run.process for `main.py serve`, yielding the worker's pid with the URL: one
-    worker and the mail worker run in the process started."""
-    child = subprocess.Popen([sys.executable, "main.py", "serve"], env=os.environ | env, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{url}/healthz")
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        yield url, child.pid
-    finally:
-        child.terminate()
-        child.wait(10)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=1, help="the queries again, in order")
-    parser.add_argument("--institutions", type=int, default=100_000)
-    parser.add_argument(
-        "--reuse", action="store_true", help="keep the database an earlier run seeded"
-    )
-    parser.add_argument(
-        "--only",
-        action="append",
-        default=[],
-        metavar="TEXT",
-        help="measure only the queries whose name contains TEXT (repeatable)",
-    )
+    add_database_arguments(parser)
     args = parser.parse_args()
-    if not (args.reuse and asyncio.run(seeded())):
-        print("seeding …", flush=True)
-        asyncio.run(prepare(args.institutions, args.institutions // 10, args.institutions * 2))
+    seed_unless_reused(args)
     budget = HttpSettings().max_query_nodes
-    env = {
-        "KIBON_DATABASE_URL": f"{SERVER}/{DATABASE}",
-        "KIBON_LOG_LEVEL": "WARNING",
-        "KIBON_DEV_LOGIN": "1",
-        "KIBON_MAX_QUERY_NODES": str(budget),  # the default, whatever the environment says
-    }
-    admin = [sys.executable, "main.py", "create-admin", "canton@bench.example"]
-    admin += ["--role", "CANTON_ADMIN"]
-    subprocess.run(admin, env=os.environ | env, cwd=ROOT, check=False, capture_output=True)
+    # The default budget, whatever the environment says.
+    env = SERVICE_ENV | {"KIBON_MAX_QUERY_NODES": str(budget)}
+    create_canton_admin(env)
     port = free_port()
     chosen = queries(budget)
     if args.only:
         chosen = {n: q for n, q in chosen.items() if any(o in n for o in args.only)}
     rows = []
-    with service(env | {"KIBON_PORT": str(port)}, port) as (url, pid):
-        headers = {"Authorization": f"Bearer {token(url, 'canton@bench.example')}"}
+    serve = [sys.executable, "main.py", "serve"]
+    with process(serve, env | {"KIBON_PORT": str(port)}, port, "/healthz") as (url, pid):
+        # One worker, with the mail worker, runs in the process started: its RSS is the figure.
+        headers = {"Authorization": f"Bearer {token(url, CANTON_ADMIN)}"}
         idle, idle_peak = memory(pid)
         print(f"budget {budget:,}; worker idle RSS {idle / 1024:.0f} MB", flush=True)
         with httpx.Client(base_url=url, headers=headers, timeout=120) as client:

@@ -128,7 +128,10 @@ async def prepare(institutions: int, sponsors: int, users: int) -> None:
 
 
 @contextmanager
-def process(command: list[str], env: dict[str, str], port: int, ready: str) -> Iterator[str]:
+def process(
+    command: list[str], env: dict[str, str], port: int, ready: str
+) -> Iterator[tuple[str, int]]:
+    """The command started and answering at `ready`: its URL and its process id."""
     child = subprocess.Popen(command, env=os.environ | env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -138,7 +141,7 @@ def process(command: list[str], env: dict[str, str], port: int, ready: str) -> I
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        yield url
+        yield url, child.pid
     finally:
         child.terminate()
         child.wait(10)
@@ -198,7 +201,7 @@ def targets(deep: tuple[str, int]) -> list[Target]:
     sponsor_admin, small_sponsor_admin, canton, parent = (
         "person1@bench.example",  # the sponsor of 500 institutions
         "person5000@bench.example",  # a sponsor of about ten
-        "canton@bench.example",
+        CANTON_ADMIN,
         "parent@bench.example",
     )
     after: dict[str, object] = {"after": encode_cursor(list(deep))}
@@ -273,11 +276,16 @@ def measure(
     return figures
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=32)
+SERVICE_ENV = {
+    "KIBON_DATABASE_URL": f"{SERVER}/{DATABASE}",
+    "KIBON_LOG_LEVEL": "WARNING",
+    "KIBON_DEV_LOGIN": "1",  # the settings want an identity provider or this
+}
+CANTON_ADMIN = "canton@bench.example"
+
+
+def add_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every benchmark shares: the seeded database and the choice of what runs."""
     parser.add_argument("--institutions", type=int, default=100_000)
     parser.add_argument(
         "--reuse", action="store_true", help="keep the database an earlier run seeded"
@@ -287,23 +295,36 @@ def main() -> int:
         action="append",
         default=[],
         metavar="TEXT",
-        help="measure only the targets whose name contains TEXT (repeatable)",
+        help="measure only what has TEXT in its name (repeatable)",
     )
+
+
+def seed_unless_reused(args: argparse.Namespace) -> None:
+    if not (args.reuse and asyncio.run(seeded())):
+        print("seeding …", flush=True)
+        asyncio.run(prepare(args.institutions, args.institutions // 10, args.institutions * 2))
+
+
+def create_canton_admin(env: dict[str, str]) -> None:
+    """The account the benchmarks sign in as (already there after an earlier run)."""
+    admin = [sys.executable, "main.py", "create-admin", CANTON_ADMIN, "--role", "CANTON_ADMIN"]
+    subprocess.run(admin, env=os.environ | env, cwd=ROOT, check=False, capture_output=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    add_database_arguments(parser)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("needs wrk: apt-get install wrk")
         return 2
-    if not (args.reuse and asyncio.run(seeded())):
-        print("seeding …", flush=True)
-        asyncio.run(prepare(args.institutions, args.institutions // 10, args.institutions * 2))
-    env = {
-        "KIBON_DATABASE_URL": f"{SERVER}/{DATABASE}",
-        "KIBON_LOG_LEVEL": "WARNING",
-        "KIBON_DEV_LOGIN": "1",  # the settings want an identity provider or this
-    }
+    seed_unless_reused(args)
+    env = SERVICE_ENV
     python, service_port, reference_port = sys.executable, free_port(), free_port()
-    admin = [python, "main.py", "create-admin", "canton@bench.example", "--role", "CANTON_ADMIN"]
-    subprocess.run(admin, env=os.environ | env, cwd=ROOT, check=False, capture_output=True)
+    create_canton_admin(env)
     serve = [python, "main.py", "serve"]
     serve_env = env | {"KIBON_PORT": str(service_port)}
     plain = [python, "-m", "uvicorn", "bench.reference:app", "--port", str(reference_port)]
@@ -312,8 +333,8 @@ def main() -> int:
     if args.only:
         chosen = [t for t in chosen if any(o in t.name for o in args.only)]
     with (
-        process(serve, serve_env, service_port, "/healthz") as service,
-        process(plain, env, reference_port, "/families") as reference,
+        process(serve, serve_env, service_port, "/healthz") as (service, _),
+        process(plain, env, reference_port, "/families") as (reference, _),
     ):
         print("measuring …", flush=True)
         figures = measure(service, reference, chosen, args)
