@@ -14,7 +14,7 @@ after validation and before any resolver runs, with `BAD_USER_INPUT` and the fig
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from graphql import (
@@ -37,6 +37,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from engine import admission
 from engine.errors import Code, Spoken
 from engine.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from i18n import _
@@ -152,9 +153,10 @@ def over_budget(cost: int, budget: int) -> GraphQLError:
 
 class CostLimit(SchemaExtension):
     """Refuses an operation whose worst case exceeds the budget: after validation (the document
-    is known to be valid), before execution (nothing is read)."""
+    is known to be valid), before execution (nothing is read). One within it waits until its
+    cost fits beside the answers the worker is building (`engine.admission`)."""
 
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         settings = getattr(context.context, "settings", None)
         budget = (settings.http if settings is not None else HttpSettings()).max_query_nodes
@@ -167,4 +169,6 @@ class CostLimit(SchemaExtension):
             )
             if cost > budget:
                 context.result = ExecutionResult(data=None, errors=[over_budget(cost, budget)])
+            else:
+                await admission.admit(cost)
         yield

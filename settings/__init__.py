@@ -58,6 +58,7 @@ class HttpSettings:
     introspection: bool = True
     field_suggestions: bool = True
     max_query_nodes: int = 50_000
+    max_nodes_in_flight: int = 100_000
     persisted_query_cache_size: int = 1000
     trusted_documents: Path | None = None
     planned_executor: bool = True
@@ -147,6 +148,7 @@ class Settings:
                 introspection=v.introspection,
                 field_suggestions=v.field_suggestions,
                 max_query_nodes=v.max_query_nodes,
+                max_nodes_in_flight=v.max_nodes_in_flight,
                 persisted_query_cache_size=v.persisted_query_cache_size,
                 trusted_documents=v.trusted_documents,
                 planned_executor=v.planned_executor,

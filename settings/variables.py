@@ -118,6 +118,14 @@ class Variables(BaseSettings):
         ge=100,
         le=10_000_000,
     )
+    max_nodes_in_flight: int = setting(
+        100_000,
+        "100 to 100000000",
+        "the most objects the operations in flight in one worker may return together; one "
+        "that does not fit waits (docs/hardening.md)",
+        ge=100,
+        le=100_000_000,
+    )
     accept_failure_limit: int = setting(
         5,
         "1 to 1000",

@@ -6,6 +6,8 @@ Runs before authentication and before GraphQL, so a refused request costs no dat
 - the body at most `max_body_bytes` (413), checked from Content-Length before reading and
   counted while reading, so a chunked body cannot slip past;
 - the whole request, body included, within `request_timeout_seconds` (504);
+- the operations in flight together within `max_nodes_in_flight` objects (`engine.admission`:
+  an operation waits, within the deadline, until its cost fits);
 - a database that cannot be reached becomes 503, any other escaped exception a masked 500.
 """
 
@@ -20,6 +22,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine import deadline
+from engine.admission import Admission
 from engine.errors import UNAVAILABLE, UNEXPECTED, Code
 from i18n import Language, _
 from models.outage import is_database_unavailable
@@ -95,6 +98,7 @@ class RequestGuard:
     def __init__(self, app: ASGIApp, settings: HttpSettings) -> None:
         self.app = app
         self.settings = settings
+        self.admission = Admission(settings.max_nodes_in_flight)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -114,7 +118,7 @@ class RequestGuard:
         timer = asyncio.timeout(seconds + TIMER_GRACE_SECONDS)
         try:
             with deadline.within(seconds):
-                async with timer:
+                async with timer, self.admission.ticket():
                     await self._admit(scope, receive, watched, headers)
         except ClientDisconnect:
             return
