@@ -4,6 +4,7 @@ written to as typed."""
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import idna
 from email_validator import EmailNotValidError, validate_email
@@ -58,6 +59,7 @@ def _ascii_lower(text: str) -> str:
     return "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in text)
 
 
+@lru_cache(maxsize=4096)  # every request with a token compares its address: few domains
 def _idna(domain: str) -> str:
     try:
         return idna.encode(domain, uts46=True).decode("ascii")
