@@ -42,6 +42,7 @@ class Entry:
     batch: Batch | None = None
     arguments: tuple[tuple[str, Any], ...] = ()
     type_name: str | None = None  # for `__typename`
+    as_is: type | None = None  # a leaf's values of exactly this class serialize unchanged
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,7 @@ def _level(
                     children.append(part)
                     slots.append((parts, index))
             elif entry.plan is None:
-                completed[key] = _leaf(entry, item)
+                completed[key] = item if type(item) is entry.as_is else _leaf(entry, item)
             else:
                 completed[key] = None  # keeps the key's place; filled with the next level
                 children.append(item)

@@ -17,12 +17,16 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
+    GraphQLNamedType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
+    GraphQLString,
 )
 from graphql.execution.collect_fields import CollectedFields, FieldDetailsList
 from graphql.execution.values import VariableValues
@@ -83,6 +87,10 @@ def object_plan(
     return ObjectPlan(origin, tuple(entries), batched)  # type: ignore[arg-type]
 
 
+# graphql-core's serializers of these scalars return a value of this class as it is.
+AS_IS: dict[GraphQLNamedType, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+
+
 def field_entry(
     response_name: str,
     field: GraphQLField,
@@ -118,5 +126,14 @@ def field_entry(
     else:
         return None
     return Entry(
-        response_name, attribute, non_null, is_list, item_non_null, leaf, plan, batch, arguments
+        response_name,
+        attribute,
+        non_null,
+        is_list,
+        item_non_null,
+        leaf,
+        plan,
+        batch,
+        arguments,
+        as_is=AS_IS.get(leaf) if leaf is not None else None,
     )
