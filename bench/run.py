@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -129,10 +130,10 @@ async def prepare(institutions: int, sponsors: int, users: int) -> None:
 
 @contextmanager
 def process(
-    command: list[str], env: dict[str, str], port: int, ready: str
+    command: list[str], env: dict[str, str], port: int, ready: str, cwd: Path = ROOT
 ) -> Iterator[tuple[str, int]]:
-    """The command started and answering at `ready`: its URL and its process id."""
-    child = subprocess.Popen(command, env=os.environ | env, cwd=ROOT)
+    """The command started in `cwd` and answering at `ready`: its URL and its process id."""
+    child = subprocess.Popen(command, env=os.environ | env, cwd=cwd)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -253,26 +254,31 @@ def targets(deep: tuple[str, int]) -> list[Target]:
 
 
 def measure(
-    service: str, reference: str, chosen: list[Target], args: argparse.Namespace
-) -> dict[str, Figures]:
-    """Each target right after its reference, in rounds: a ratio of neighbours in time, so a
-    slow moment of the machine hits both sides alike."""
-    tokens = {t.name: token(service, t.email) for t in chosen}
-    figures = {t.name: Figures() for t in chosen}
+    services: dict[str, str], reference: str, chosen: list[Target], args: argparse.Namespace
+) -> dict[str, dict[str, Figures]]:
+    """Each target right after its reference, on every service (`before` and `after`), in
+    rounds: ratios of neighbours in time, so a slow moment of the machine hits all alike."""
+    tokens = {(side, t.name): token(url, t.email) for side, url in services.items() for t in chosen}
+    figures = {side: {t.name: Figures() for t in chosen} for side in services}
     for _ in range(args.rounds):
         for target in chosen:
             plain, *_ = wrk(
                 f"{reference}{target.reference}", None, None, args.seconds, args.connections
             )
-            rps, p50, p99, errors = wrk(
-                f"{service}/graphql", target, tokens[target.name], args.seconds, args.connections
-            )
-            measured = figures[target.name]
-            measured.rps.append(rps)
-            measured.p50.append(p50)
-            measured.p99.append(p99)
-            measured.ratios.append(rps / plain)
-            measured.errors += errors
+            for side, url in services.items():
+                rps, p50, p99, errors = wrk(
+                    f"{url}/graphql",
+                    target,
+                    tokens[side, target.name],
+                    args.seconds,
+                    args.connections,
+                )
+                measured = figures[side][target.name]
+                measured.rps.append(rps)
+                measured.p50.append(p50)
+                measured.p99.append(p99)
+                measured.ratios.append(rps / plain)
+                measured.errors += errors
     return figures
 
 
@@ -316,6 +322,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also measure the service of another checkout (say, a worktree of main) in the "
+        "same rounds, for a before-and-after table of one run",
+    )
     add_database_arguments(parser)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -332,12 +345,19 @@ def main() -> int:
     chosen = targets(asyncio.run(deep_position(args.institutions - 100)))
     if args.only:
         chosen = [t for t in chosen if any(o in t.name for o in args.only)]
-    with (
-        process(serve, serve_env, service_port, "/healthz") as (service, _),
-        process(plain, env, reference_port, "/families") as (reference, _),
-    ):
+    with contextlib.ExitStack() as running:
+        services = {}
+        if args.before is not None:
+            before_port = free_port()
+            before_env = env | {"KIBON_PORT": str(before_port)}
+            started = process(serve, before_env, before_port, "/healthz", cwd=args.before)
+            services["before"] = running.enter_context(started)[0]
+        services["after"] = running.enter_context(
+            process(serve, serve_env, service_port, "/healthz")
+        )[0]
+        reference, _ = running.enter_context(process(plain, env, reference_port, "/families"))
         print("measuring …", flush=True)
-        figures = measure(service, reference, chosen, args)
+        figures = measure(services, reference, chosen, args)
     report(chosen, figures, asyncio.run(sql_per_request(chosen)))
     return 0
 
@@ -346,15 +366,25 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def report(chosen: list[Target], figures: dict[str, Figures], sql: dict[str, int]) -> None:
-    columns = ("req/s", "p50 ms", "p99 ms", "SQL", "× plain", "non-2xx")
+def report(
+    chosen: list[Target], figures: dict[str, dict[str, Figures]], sql: dict[str, int]
+) -> None:
+    after = figures["after"]
+    before = figures.get("before")
+    columns = ["req/s", "p50 ms", "p99 ms", "SQL", "× plain", "non-2xx"]
+    if before is not None:
+        columns += ["before", "non-2xx"]
     print(f"\n{'target':46} " + " ".join(f"{c:>7}" for c in columns))
     for target in chosen:
-        f = figures[target.name]
-        print(
+        f = after[target.name]
+        line = (
             f"{target.name:46} {median(f.rps):7.0f} {median(f.p50):7.2f} {median(f.p99):7.2f} "
             f"{sql[target.name]:7d} {median(f.ratios):7.2f} {f.errors:7d}"
         )
+        if before is not None:
+            b = before[target.name]
+            line += f" {median(b.ratios):7.2f} {b.errors:7d}"
+        print(line)
 
 
 if __name__ == "__main__":
