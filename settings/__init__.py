@@ -58,7 +58,7 @@ class HttpSettings:
     introspection: bool = True
     field_suggestions: bool = True
     max_query_nodes: int = 50_000
-    max_nodes_in_flight: int = 100_000
+    max_nodes_in_flight: int = 60_000
     persisted_query_cache_size: int = 1000
     trusted_documents: Path | None = None
     planned_executor: bool = True

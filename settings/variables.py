@@ -119,7 +119,7 @@ class Variables(BaseSettings):
         le=10_000_000,
     )
     max_nodes_in_flight: int = setting(
-        100_000,
+        60_000,
         "100 to 100000000",
         "the most objects the operations in flight in one worker may return together; one "
         "that does not fit waits (docs/hardening.md)",
