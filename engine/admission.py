@@ -32,12 +32,12 @@ class Admission:
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.in_flight = 0  # the cost of the operations admitted and not yet answered
-        self._changed: asyncio.Condition | None = None
+        self._released: asyncio.Event | None = None  # set when cost is given back
 
     @asynccontextmanager
     async def ticket(self) -> AsyncIterator[None]:
         """Around a whole request, response included: what its operation is admitted with is
-        released when the request ends."""
+        given back when the request ends."""
         ticket = _Ticket(self)
         token = _ticket.set(ticket)
         try:
@@ -45,24 +45,25 @@ class Admission:
         finally:
             _ticket.reset(token)
             if ticket.cost:
-                self.in_flight -= ticket.cost
-                async with self._condition():
-                    self._condition().notify_all()
+                self._give_back(ticket.cost)
 
     def _fits(self, cost: int) -> bool:
         return self.in_flight == 0 or self.in_flight + cost <= self.capacity
 
     async def take(self, cost: int) -> None:
         """Waits until `cost` fits, then counts it in flight."""
-        if not self._fits(cost):
-            async with self._condition():
-                await self._condition().wait_for(lambda: self._fits(cost))
+        while not self._fits(cost):
+            if self._released is None:
+                self._released = asyncio.Event()
+            await self._released.wait()
         self.in_flight += cost
 
-    def _condition(self) -> asyncio.Condition:
-        if self._changed is None:
-            self._changed = asyncio.Condition()
-        return self._changed
+    def _give_back(self, cost: int) -> None:
+        # Synchronous, so that a request cancelled at its deadline gives its cost back too.
+        self.in_flight -= cost
+        if self._released is not None:
+            self._released.set()  # every waiter looks again whether it fits
+            self._released = None
 
 
 async def admit(cost: int) -> None:
