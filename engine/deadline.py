@@ -62,3 +62,8 @@ async def gather(*awaitables: Awaitable[Any]) -> list[Any]:
             future.cancel()
         await asyncio.gather(*futures, return_exceptions=True)
         raise
+    finally:
+        # A failed future holds its exception, whose traceback holds this frame, which holds
+        # the futures: a cycle, that kept a stopped operation's partial answer (hundreds of
+        # MB for the largest) until the collector's oldest generation ran.
+        del futures
