@@ -42,13 +42,12 @@ from bench.run import (
     SERVICE_ENV,
     add_database_arguments,
     create_canton_admin,
-    process,
     seed_unless_reused,
+    serving,
     token,
 )
 from engine.cost import query_cost
 from engine.limits import MAX_PAGE_SIZE
-from mailer.sink import free_port
 from schema.root import schema
 from schema.types.ids import encode
 from settings import HttpSettings
@@ -186,13 +185,11 @@ def main() -> int:
     # The default budget, whatever the environment says.
     env = SERVICE_ENV | {"KIBON_MAX_QUERY_NODES": str(budget)}
     create_canton_admin(env)
-    port = free_port()
     chosen = queries(budget)
     if args.only:
         chosen = {n: q for n, q in chosen.items() if any(o in n for o in args.only)}
     rows = []
-    serve = [sys.executable, "main.py", "serve"]
-    with process(serve, env | {"KIBON_PORT": str(port)}, port, "/healthz") as (url, pid):
+    with serving(env=env) as (url, pid):
         # One worker, with the mail worker, runs in the process started: its RSS is the figure.
         headers = {"Authorization": f"Bearer {token(url, CANTON_ADMIN)}"}
         idle, idle_peak = memory(pid)

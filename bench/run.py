@@ -290,6 +290,16 @@ SERVICE_ENV = {
 CANTON_ADMIN = "canton@bench.example"
 
 
+def serving(
+    checkout: Path = ROOT, env: dict[str, str] = SERVICE_ENV
+) -> contextlib.AbstractContextManager[tuple[str, int]]:
+    """The service of `checkout` (`main.py serve`, one worker) on a free port: its URL and
+    its process id."""
+    port = free_port()
+    served = env | {"KIBON_PORT": str(port)}
+    return process([sys.executable, "main.py", "serve"], served, port, "/healthz", cwd=checkout)
+
+
 def add_database_arguments(parser: argparse.ArgumentParser) -> None:
     """The options every benchmark shares: the seeded database and the choice of what runs."""
     parser.add_argument("--institutions", type=int, default=100_000)
@@ -336,25 +346,16 @@ def main() -> int:
         return 2
     seed_unless_reused(args)
     env = SERVICE_ENV
-    python, service_port, reference_port = sys.executable, free_port(), free_port()
+    python, reference_port = sys.executable, free_port()
     create_canton_admin(env)
-    serve = [python, "main.py", "serve"]
-    serve_env = env | {"KIBON_PORT": str(service_port)}
     plain = [python, "-m", "uvicorn", "bench.reference:app", "--port", str(reference_port)]
     plain += ["--no-access-log", "--log-level", "warning"]
     chosen = targets(asyncio.run(deep_position(args.institutions - 100)))
     if args.only:
         chosen = [t for t in chosen if any(o in t.name for o in args.only)]
+    checkouts = {"after": ROOT} if args.before is None else {"before": args.before, "after": ROOT}
     with contextlib.ExitStack() as running:
-        services = {}
-        if args.before is not None:
-            before_port = free_port()
-            before_env = env | {"KIBON_PORT": str(before_port)}
-            started = process(serve, before_env, before_port, "/healthz", cwd=args.before)
-            services["before"] = running.enter_context(started)[0]
-        services["after"] = running.enter_context(
-            process(serve, serve_env, service_port, "/healthz")
-        )[0]
+        services = {side: running.enter_context(serving(at))[0] for side, at in checkouts.items()}
         reference, _ = running.enter_context(process(plain, env, reference_port, "/families"))
         print("measuring …", flush=True)
         figures = measure(services, reference, chosen, args)
