@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from engine import admission
 from engine.admission import Admission
 from settings import Settings
-from tests.support.apps import with_http
+from tests.support.apps import client_of, with_http
 from web.app import create_app
 from web.guard import RequestGuard
 
@@ -101,8 +101,7 @@ def graphql_guard(app: Starlette) -> RequestGuard:
 @asynccontextmanager
 async def service(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Admission]]:
     app = create_app(settings, run_mail_worker=False)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://kibon.test") as client:
+    async with client_of(app) as client:
         yield client, graphql_guard(app).admission
 
 
