@@ -24,14 +24,22 @@ V = TypeVar("V")
 
 
 async def at_once(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
-    """A whole level's keys by the loader's own statement: one call, no future per key."""
+    """A whole level's keys: those a list read already (`prime`d, see `Of`) as they are,
+    the others by the loader's own statement, in one call, with no future per key."""
     if not keys:
         return []
-    found = await loader.load_fn(list(keys))
-    for value in found:
-        if isinstance(value, BaseException):
-            raise value
-    return list(found)  # type: ignore[arg-type]
+    known = {}
+    for key in keys:
+        primed = loader.cache_map.get(key)
+        if primed is not None and primed.done() and primed.exception() is None:
+            known[key] = primed.result()
+    missing = [key for key in keys if key not in known]
+    if missing:
+        for key, value in zip(missing, await loader.load_fn(missing), strict=True):
+            if isinstance(value, BaseException):
+                raise value
+            known[key] = value
+    return [known[key] for key in keys]
 
 
 def _in_time() -> None:
@@ -52,17 +60,23 @@ def _by_id(
     return DataLoader(load_fn=load)
 
 
+class Of(DataLoader[int, V | None]):
+    """The rows of a relation by id: loaded by the relation's statement, or `prime`d with
+    what a list read by joining the same relation (`schema.types.keyset.page_where`), so
+    a nested field finds them without a statement of its own."""
+
+    def __init__(self, relation: reading.Relation[V]) -> None:
+        async def load(ids: Sequence[int]) -> list[V | None]:
+            _in_time()
+            rows = {row.id: row for row in await relation.by_ids(ids)}  # type: ignore[attr-defined]
+            return [rows.get(i) for i in ids]
+
+        super().__init__(load_fn=load)
+        self.relation = relation
+
+
 # (sponsor id, page size, the sort key to start after or None)
 SponsorPage = tuple[int, int, tuple[Any, ...] | None]
-
-
-def _listed_institutions(where: Condition) -> DataLoader[int, Listed | None]:
-    async def load(ids: Sequence[int]) -> list[Listed | None]:
-        _in_time()
-        rows = {row.id: row for row in await institution.listed_by_ids(ids, where=where)}
-        return [rows.get(i) for i in ids]
-
-    return DataLoader(load_fn=load)
 
 
 def _institutions_per_sponsor(scope: Scope) -> DataLoader[SponsorPage, list[Listed]]:
@@ -98,25 +112,25 @@ class Loaders:
         self.scope = scope
 
     @cached_property
-    def sponsor(self) -> DataLoader[int, Sponsor | None]:
-        return _by_id(Sponsor, where=self.scope.sponsors())
+    def sponsor(self) -> Of[Sponsor]:
+        return Of(reading.RowsOf(Sponsor, self.scope.sponsors()))
 
     @cached_property
     def institution(self) -> DataLoader[int, Institution | None]:
         return _by_id(Institution, "sponsor", where=self.scope.institutions())
 
     @cached_property
-    def listed_institution(self) -> DataLoader[int, Listed | None]:
+    def listed_institution(self) -> Of[Listed]:
         """As lists show it: no master data."""
-        return _listed_institutions(self.scope.institutions())
+        return Of(institution.ListedRows(self.scope.institutions()))
 
     @cached_property
-    def user(self) -> DataLoader[int, User | None]:
-        return _by_id(User, where=self.scope.people())
+    def user(self) -> Of[User]:
+        return Of(reading.RowsOf(User, self.scope.people()))
 
     @cached_property
-    def message(self) -> DataLoader[int, OutboxMessage | None]:
-        return _by_id(OutboxMessage)
+    def message(self) -> Of[OutboxMessage]:
+        return Of(reading.RowsOf(OutboxMessage, EVERYTHING))
 
     @cached_property
     def institutions_per_sponsor(self) -> DataLoader[SponsorPage, list[Listed]]:

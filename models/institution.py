@@ -156,12 +156,35 @@ class ListFilter:
     admin: Condition | None = None
 
 
-# An institution as lists show it (`Listed`): its own columns and its sponsor's name and status.
-_LISTED_COLUMNS = (
-    'i."id", i."name", i."search_name", i."care_type", i."status", i."vouchers_from", '
-    'i."vouchers_until", i."version", i."sponsor_id", s."name", s."status"'
+_LISTED_OWN = (
+    "id",
+    "name",
+    "search_name",
+    "care_type",
+    "status",
+    "vouchers_from",
+    "vouchers_until",
+    "version",
+    "sponsor_id",
 )
-_WITH_SPONSOR = 'LEFT JOIN "sponsor" s ON s."id" = i."sponsor_id"'
+
+
+def _listed_columns(institution: str, sponsor: str) -> list[str]:
+    """An institution as lists show it (`Listed`): its own columns, its sponsor's name and
+    status (the aliases of the two tables)."""
+    return [
+        *(f'{institution}."{column}"' for column in _LISTED_OWN),
+        f'{sponsor}."name"',
+        f'{sponsor}."status"',
+    ]
+
+
+def _with_sponsor(institution: str, sponsor: str) -> str:
+    return f'LEFT JOIN "sponsor" {sponsor} ON {sponsor}."id" = {institution}."sponsor_id"'
+
+
+_LISTED_COLUMNS = ", ".join(_listed_columns("i", "s"))
+_WITH_SPONSOR = _with_sponsor("i", "s")
 
 
 def _to_listed(rows: Sequence[Sequence[Any]]) -> list[Listed]:
@@ -223,6 +246,29 @@ async def listed_by_ids(ids: Sequence[int], *, where: Condition) -> list[Listed]
         [*ids, *params],
     )
     return _to_listed(rows)
+
+
+@dataclass(frozen=True)
+class ListedRows:
+    """The institutions that meet `where`, as lists show them (`Listed`): a relation
+    (`models.reading.Relation`), read by ids or joined to the rows of another list."""
+
+    where: Condition
+
+    def joined(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[str], list[Any]]:
+        condition, params = self.where.sql(alias, mark)
+        sponsor = f"{alias}s"
+        join = (
+            f'LEFT JOIN "institution" {alias} ON {alias}."id" = {key} AND ({condition}) '
+            f"{_with_sponsor(alias, sponsor)}"
+        )
+        return join, _listed_columns(alias, sponsor), params
+
+    def read(self, values: Sequence[Any]) -> Listed | None:
+        return None if values[0] is None else _to_listed([values])[0]
+
+    async def by_ids(self, ids: Sequence[int]) -> list[Listed]:
+        return await listed_by_ids(ids, where=self.where)
 
 
 async def count_listed(scope: Scope, wanted: ListFilter) -> int:

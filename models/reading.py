@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any, TypeVar
+from functools import cached_property
+from typing import Any, Generic, Protocol, TypeVar
 
 from tortoise import fields, timezone
 from tortoise.backends.base.executor import CHUNK_SIZE, BaseExecutor
@@ -29,6 +31,7 @@ from models import raw_sql
 from models.conditions import AllOf, Condition, OneOf
 
 M = TypeVar("M", bound=Model)
+R_co = TypeVar("R_co", covariant=True)
 Build = Callable[[Mapping[str, Any]], Model]
 Convert = Callable[[Any], Any]
 
@@ -184,6 +187,57 @@ def _columns(model: type[Model], alias: str) -> list[str]:
     return [f'{alias}."{column}"' for column in model._meta.fields_db_projection.values()]
 
 
+class Relation(Protocol[R_co]):
+    """The rows of one table a caller may see: read by their ids, or joined to each row of a
+    list by the foreign key that points to them, with the same condition both ways."""
+
+    def joined(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[str], list[Any]]:
+        """The LEFT JOINs that bring the row `key` (a column of the list) points to, if it meets
+        the condition, named `alias`…; their columns; the parameters of the JOINs' SQL."""
+        ...
+
+    def read(self, values: Sequence[Any]) -> R_co | None:
+        """The row from its joined columns; None where the join found none."""
+        ...
+
+    async def by_ids(self, ids: Sequence[int]) -> Sequence[R_co]:
+        """The rows with these ids that meet the condition, in any order."""
+        ...
+
+
+@dataclass(frozen=True)
+class RowsOf(Generic[M]):
+    """The instances of `model` that meet `where`."""
+
+    model: type[M]
+    where: Condition
+
+    def joined(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[str], list[Any]]:
+        meta = self.model._meta
+        condition, params = self.where.sql(alias, mark)
+        join = (
+            f'LEFT JOIN "{meta.db_table}" {alias} '
+            f'ON {alias}."{meta.db_pk_column}" = {key} AND ({condition})'
+        )
+        return join, _columns(self.model, alias), params
+
+    def read(self, values: Sequence[Any]) -> M | None:
+        row = dict(zip(self._names, values, strict=True))
+        return None if row[self.model._meta.db_pk_column] is None else builder(self.model)(row)
+
+    @cached_property
+    def _names(self) -> list[str]:
+        return list(self.model._meta.fields_db_projection.values())
+
+    async def by_ids(self, ids: Sequence[int]) -> list[M]:
+        return await by_ids(self.model, ids, where=self.where)
+
+
+# For each join of a `select`: the foreign key's value → the row it points to (None: none that
+# meets the join's condition).
+Joined = dict[str, dict[Any, Any]]
+
+
 async def select(
     model: type[M],
     where: Condition,
@@ -199,9 +253,35 @@ async def select(
     `after`, with the row the foreign key `related` points to (as select_related reads it):
     one statement written from the model's columns and the condition's SQL, without building
     a query. Every list the API pages through is read this way."""
+    rows, _ = await select_joined(
+        model,
+        where,
+        order=order,
+        descending=descending,
+        after=after,
+        limit=limit,
+        related=related,
+    )
+    return rows
+
+
+async def select_joined(
+    model: type[M],
+    where: Condition,
+    *,
+    order: Sequence[str] = ("id",),
+    descending: bool = False,
+    after: Sequence[Any] | None = None,
+    limit: int | None = None,
+    related: str | None = None,
+    joins: Mapping[str, Relation[Any]] | None = None,
+) -> tuple[list[M], Joined]:
+    """`select`, and in the same statement, for each foreign key of `joins`, the rows of its
+    relation the rows point to."""
     meta, db = model._meta, model._meta.db
     mark = raw_sql.placeholders(db.capabilities.dialect)
     columns, joined = _columns(model, "t"), ""
+    params: list[Any] = []
     target: type[Model] | None = None
     if related is not None:
         relation = meta.fields_map[related]
@@ -211,7 +291,15 @@ async def select(
             f' LEFT JOIN "{target._meta.db_table}" r '
             f'ON r."{target._meta.db_pk_column}" = t."{relation.source_field}"'
         )
-    condition, params = where.sql("t", mark)
+    widths: list[tuple[str, Relation[Any], int]] = []
+    for number, (key, other) in enumerate((joins or {}).items()):
+        clause, theirs, values = other.joined(f't."{key}"', f"j{number}", mark)
+        joined += f" {clause}"
+        columns += theirs
+        params += values
+        widths.append((key, other, len(theirs)))
+    condition, values = where.sql("t", mark)
+    params += values
     sorted_by = [f't."{meta.fields_db_projection[name]}"' for name in order]
     if after is not None:
         beyond = "<" if descending else ">"
@@ -226,20 +314,29 @@ async def select(
         sql += f" LIMIT {int(limit)}"
     _, rows = await db.execute_query(sql, params)
     own = list(meta.fields_db_projection.values())
-    build = builder(model)
-    if target is None:
-        return [build(dict(zip(own, row, strict=False))) for row in rows]
-    theirs = list(target._meta.fields_db_projection.values())
-    build_related = builder(target)
+    build, start = builder(model), len(own)
     found: list[M] = []
-    for row in rows:
-        values = tuple(row)
-        instance = build(dict(zip(own, values[: len(own)], strict=True)))
-        other = values[len(own) :]
-        link = build_related(dict(zip(theirs, other, strict=True))) if any(other) else None
-        object.__setattr__(instance, f"_{related}", link)
-        found.append(instance)
-    return found
+    if target is None:
+        found = [build(dict(zip(own, row[:start], strict=True))) for row in rows]
+    else:
+        theirs = list(target._meta.fields_db_projection.values())
+        build_related, end = builder(target), start + len(theirs)
+        for row in rows:
+            instance = build(dict(zip(own, row[:start], strict=True)))
+            other = row[start:end]
+            link = build_related(dict(zip(theirs, other, strict=True))) if any(other) else None
+            object.__setattr__(instance, f"_{related}", link)
+            found.append(instance)
+        start = end
+    pointed: Joined = {}
+    for key, other_rows, count in widths:
+        targets = pointed.setdefault(key, {})
+        for instance, row in zip(found, rows, strict=True):
+            pointing = getattr(instance, key)
+            if pointing is not None and pointing not in targets:
+                targets[pointing] = other_rows.read(row[start : start + count])
+        start += count
+    return found, pointed
 
 
 async def count(model: type[Model], where: Condition) -> int:

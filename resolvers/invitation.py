@@ -14,6 +14,7 @@ from schema.types import ids
 from schema.types import keyset as pagination
 from schema.types.arguments import After, First
 from schema.types.invitation import Invitation, InvitationFilter
+from schema.types.nodes import joins_selected
 from schema.types.pagination import Connection, connection
 from schema.types.search import search_term
 
@@ -39,6 +40,10 @@ async def invitations(
     if (term := search_term(wanted.search)) is not None:
         where.append(Contains(("email",), term, ignoring_case=True))
     found = await pagination.page_where(
-        invitation.Invitation, AllOf(tuple(where)), first=first, after=after
+        invitation.Invitation,
+        AllOf(tuple(where)),
+        first=first,
+        after=after,
+        joins=joins_selected(info, Invitation),
     )
     return connection(found, Invitation.from_model)

@@ -13,6 +13,7 @@ from models.conditions import AllOf, Condition, Contains, Equals
 from schema.types import ids
 from schema.types import keyset as pagination
 from schema.types.arguments import After, First, UserId
+from schema.types.nodes import joins_selected
 from schema.types.pagination import Connection, connection
 from schema.types.search import search_term
 from schema.types.user import User, UserFilter
@@ -37,7 +38,12 @@ async def users(
     if (term := search_term(wanted.search)) is not None:
         where.append(Contains(("email_key", "first_name", "last_name"), term, ignoring_case=True))
     found = await pagination.page_where(
-        user.User, AllOf(tuple(where)), first=first, after=after, order=("email_key", "id")
+        user.User,
+        AllOf(tuple(where)),
+        first=first,
+        after=after,
+        order=("email_key", "id"),
+        joins=joins_selected(info, User),
     )
     found = replace(found, rows=await invitation.as_seen(found.rows, by=info.context.scope))
     return connection(found, User.from_model)

@@ -11,16 +11,17 @@ from tortoise import Tortoise
 from tortoise.models import Model
 
 from mailer.outbox import OutboxMessage
-from models import audit, housekeeping, reading
+from models import audit, housekeeping, institution, reading
 from models.conditions import EVERYTHING
 from models.institution import Institution
 from models.invitation import Invitation
 from models.rate_limit import RateCounter
 from models.role import Role
 from models.scope import Reach, Scope
+from models.sponsor import Sponsor
 from models.user import User
 from settings import Retention
-from tests.support.builders import make_sponsor
+from tests.support.builders import make_institution, make_sponsor, make_user
 from tests.support.flows import registered_institution
 
 
@@ -113,3 +114,34 @@ async def test_rows_by_id_are_the_rows_the_orm_finds_with_the_same_condition() -
     orm_people = await User.filter(scope.people().q(), id__in=people)
     assert sorted(map(exactly, ours_people), key=str) == sorted(map(exactly, orm_people), key=str)
     assert len(ours) == 1  # the sponsor's one institution, and nothing of the others
+
+
+async def test_a_join_reads_what_its_relation_reads_by_ids_and_nothing_outside_it() -> None:
+    await rows_of_every_model()
+    bern, thun = await make_sponsor(name="Bern"), await make_sponsor(name="Thun")
+    kita_bern = await make_institution(sponsor=bern)
+    kita_thun = await make_institution(sponsor=thun)
+    for place in (bern, thun):
+        await make_user(Role.SPONSOR_CLERK, sponsor=place)
+    for kita in (kita_bern, kita_thun):
+        await make_user(Role.INSTITUTION_CLERK, institution=kita)
+    scope = Scope(Reach.SPONSOR, bern.id, Role.SPONSOR_ADMIN, 1)
+    relations: dict[str, reading.Relation[Any]] = {
+        "sponsor_id": reading.RowsOf(Sponsor, scope.sponsors()),
+        "institution_id": institution.ListedRows(scope.institutions()),
+    }
+
+    people, joined = await reading.select_joined(User, EVERYTHING, joins=relations)
+
+    for key, relation in relations.items():
+        pointed = {getattr(person, key) for person in people} - {None}
+        by_ids = {row.id: row for row in await relation.by_ids(list(pointed))}
+        expected = {i: by_ids.get(i) for i in pointed}
+        assert pointed, key
+        assert set(joined[key]) == pointed, key
+        assert {i: exactly(r) if isinstance(r, Model) else r for i, r in joined[key].items()} == {
+            i: exactly(r) if isinstance(r, Model) else r for i, r in expected.items()
+        }, key
+    assert joined["sponsor_id"][thun.id] is None
+    assert joined["institution_id"][kita_thun.id] is None
+    assert joined["institution_id"][kita_bern.id].sponsor_name == "Bern"

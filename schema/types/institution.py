@@ -18,7 +18,7 @@ from schema.types import ids
 from schema.types.arguments import After, First
 from schema.types.enums import CareType, InstitutionStatus, SponsorStatus, Weekday
 from schema.types.keyset import check_page_size, decode_cursor, page_of
-from schema.types.nodes import Node, related, visible_nodes
+from schema.types.nodes import Node, Related, visible_nodes
 from schema.types.pagination import Connection, connection
 
 SPONSOR_INSTITUTIONS_ORDER = ("search_name", "id")
@@ -81,7 +81,7 @@ def _sponsor_node(row: sponsor.Sponsor) -> Sponsor:
 
 
 # The sponsor a row refers to (`sponsor_id`), if the caller's scope shows it (null otherwise).
-SPONSOR_OF = related("sponsor_id", lambda context: context.loaders.sponsor, _sponsor_node)
+SPONSOR_OF = Related("sponsor_id", lambda context: context.loaders.sponsor, _sponsor_node)
 
 
 @strawberry.type(description="A postal address in Switzerland.")
@@ -325,7 +325,7 @@ def _institution_node(row: institution.Listed) -> Institution:
 
 # The institution a row refers to (`institution_id`), if the caller's scope shows it: as lists
 # show it, its master data read only when asked for.
-INSTITUTION_OF = related(
+INSTITUTION_OF = Related(
     "institution_id", lambda context: context.loaders.listed_institution, _institution_node
 )
 

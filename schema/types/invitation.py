@@ -16,7 +16,7 @@ from models import invitation, user
 from schema.types import ids
 from schema.types.enums import DeliveryStatus, InvitationStatus, Role
 from schema.types.institution import INSTITUTION_OF, SPONSOR_OF, Institution, Sponsor
-from schema.types.nodes import Node, related, visible_nodes
+from schema.types.nodes import Node, Related, visible_nodes
 from schema.types.user import User
 
 
@@ -25,13 +25,13 @@ def _delivery_status(message: OutboxMessage) -> DeliveryStatus:
 
 
 # Whether its mail was delivered (null for an invitation whose mail is gone).
-_DELIVERY_STATUS_OF = related(
+_DELIVERY_STATUS_OF = Related(
     "message_id", lambda context: context.loaders.message, _delivery_status
 )
 
 
 # Who sent an invitation, if the caller's scope shows that person.
-_INVITED_BY = related("invited_by_id", lambda context: context.loaders.user, User.from_model)
+_INVITED_BY = Related("invited_by_id", lambda context: context.loaders.user, User.from_model)
 
 
 @strawberry.type(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -19,6 +19,7 @@ from tortoise.models import Model
 from engine import deadline
 from engine.errors import BadUserInput
 from engine.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from engine.loaders import Of
 from i18n import _
 from models import reading, text
 from models.conditions import Condition
@@ -78,16 +79,20 @@ async def page_where(
     order: Sequence[str] = ("id",),
     descending: bool = False,
     related: str | None = None,
+    joins: Mapping[str, Of[Any]] | None = None,
 ) -> Page[M]:
     """A page of the rows that meet `where`, and their count: each one statement written
-    from it (`models.reading`). `related`: a foreign key read with each row."""
+    from it (`models.reading`). `related`: a foreign key read with each row. `joins`: by
+    foreign key, the loaders whose relation the same statement reads the rows' targets of;
+    each is primed with them (`nodes.joins_selected` says which a selection shows)."""
     size = check_page_size(first)
     start = decode_cursor(after, order) if after is not None else None
 
     async def count() -> int:
         return await reading.count(model, where)
 
-    rows = await reading.select(
+    loaders = joins or {}
+    rows, joined = await reading.select_joined(
         model,
         where,
         order=order,
@@ -95,7 +100,10 @@ async def page_where(
         after=start,
         limit=size + 1,
         related=related,
+        joins={key: loader.relation for key, loader in loaders.items()},
     )
+    for key, targets in joined.items():
+        loaders[key].prime_many(targets)
     return page_of(rows, size=size, after=after, order=order, count=count)
 
 
