@@ -12,7 +12,7 @@ from tortoise import connections, fields
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from models import raw_sql, text
+from models import raw_sql, reading, text
 from models.conditions import (
     AllOf,
     AnyOf,
@@ -258,14 +258,12 @@ class ListedRows:
     def joined(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[str], list[Any]]:
         condition, params = self.where.sql(alias, mark)
         sponsor = f"{alias}s"
-        join = (
-            f'LEFT JOIN "institution" {alias} ON {alias}."id" = {key} AND ({condition}) '
-            f"{_with_sponsor(alias, sponsor)}"
-        )
-        return join, _listed_columns(alias, sponsor), params
+        join = f'LEFT JOIN "institution" {alias} ON {alias}."id" = {key} '
+        join += _with_sponsor(alias, sponsor)
+        return join, [reading.seen_if(condition), *_listed_columns(alias, sponsor)], params
 
     def read(self, values: Sequence[Any]) -> Listed | None:
-        return None if values[0] is None else _to_listed([values])[0]
+        return _to_listed([values[1:]])[0] if values[0] else None
 
     async def by_ids(self, ids: Sequence[int]) -> list[Listed]:
         return await listed_by_ids(ids, where=self.where)

@@ -187,13 +187,23 @@ def _columns(model: type[Model], alias: str) -> list[str]:
     return [f'{alias}."{column}"' for column in model._meta.fields_db_projection.values()]
 
 
+def seen_if(condition: str) -> str:
+    """A column that is 1 where a joined row meets `condition`, else null. The join itself
+    goes by the key alone: with the condition in its ON clause, PostgreSQL's generic plan
+    scanned the condition's rows for every row of the list (a sponsor's 500 institutions for
+    each of 50 people) instead of looking up one row by its key."""
+    return f"CASE WHEN ({condition}) THEN 1 END"
+
+
 class Relation(Protocol[R_co]):
     """The rows of one table a caller may see: read by their ids, or joined to each row of a
     list by the foreign key that points to them, with the same condition both ways."""
 
     def joined(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[str], list[Any]]:
-        """The LEFT JOINs that bring the row `key` (a column of the list) points to, if it meets
-        the condition, named `alias`…; their columns; the parameters of the JOINs' SQL."""
+        """The LEFT JOINs (`alias`…) that bring the row `key`, a column of the list, points
+        to; their columns, the first saying whether the row meets the condition; the
+        parameters of the columns (the JOINs take none: they come after the list's own
+        condition in the statement, the columns before it)."""
         ...
 
     def read(self, values: Sequence[Any]) -> R_co | None:
@@ -215,15 +225,13 @@ class RowsOf(Generic[M]):
     def joined(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[str], list[Any]]:
         meta = self.model._meta
         condition, params = self.where.sql(alias, mark)
-        join = (
-            f'LEFT JOIN "{meta.db_table}" {alias} '
-            f'ON {alias}."{meta.db_pk_column}" = {key} AND ({condition})'
-        )
-        return join, _columns(self.model, alias), params
+        join = f'LEFT JOIN "{meta.db_table}" {alias} ON {alias}."{meta.db_pk_column}" = {key}'
+        return join, [seen_if(condition), *_columns(self.model, alias)], params
 
     def read(self, values: Sequence[Any]) -> M | None:
-        row = dict(zip(self._names, values, strict=True))
-        return None if row[self.model._meta.db_pk_column] is None else builder(self.model)(row)
+        if not values[0]:
+            return None
+        return builder(self.model)(dict(zip(self._names, values[1:], strict=True)))
 
     @cached_property
     def _names(self) -> list[str]:
@@ -280,24 +288,15 @@ async def select_joined(
     relation the rows point to."""
     meta, db = model._meta, model._meta.db
     mark = raw_sql.placeholders(db.capabilities.dialect)
-    columns, joined = _columns(model, "t"), ""
-    params: list[Any] = []
-    target: type[Model] | None = None
-    if related is not None:
-        relation = meta.fields_map[related]
-        target = relation.related_model  # type: ignore[attr-defined]
-        columns += _columns(target, "r")
-        joined = (
-            f' LEFT JOIN "{target._meta.db_table}" r '
-            f'ON r."{target._meta.db_pk_column}" = t."{relation.source_field}"'
-        )
+    own_columns = _columns(model, "t")
+    columns, joined, params = list(own_columns), "", []
     widths: list[tuple[str, Relation[Any], int]] = []
     for number, (key, other) in enumerate((joins or {}).items()):
         clause, theirs, values = other.joined(f't."{key}"', f"j{number}", mark)
         joined += f" {clause}"
+        widths.append((key, other, len(theirs)))
         columns += theirs
         params += values
-        widths.append((key, other, len(theirs)))
     condition, values = where.sql("t", mark)
     params += values
     sorted_by = [f't."{meta.fields_db_projection[name]}"' for name in order]
@@ -306,12 +305,27 @@ async def select_joined(
         keys = ", ".join(next(mark) for _ in order)
         condition = f"({condition}) AND ({', '.join(sorted_by)}) {beyond} ({keys})"
         params += list(after)
-    sql = f'SELECT {", ".join(columns)} FROM "{meta.db_table}" t{joined} WHERE {condition}'  # noqa: S608
+    ordered = ""
     if sorted_by:
         direction = " DESC" if descending else ""
-        sql += f" ORDER BY {', '.join(column + direction for column in sorted_by)}"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
+        ordered = f" ORDER BY {', '.join(column + direction for column in sorted_by)}"
+    cut = "" if limit is None else f" LIMIT {int(limit)}"
+    sql = f'SELECT {", ".join(own_columns)} FROM "{meta.db_table}" t WHERE {condition}'  # noqa: S608
+    sql += ordered + cut
+    target: type[Model] | None = None
+    if related is not None:
+        relation = meta.fields_map[related]
+        target = relation.related_model  # type: ignore[attr-defined]
+        columns[len(own_columns) : len(own_columns)] = _columns(target, "r")
+        joined = (
+            f' LEFT JOIN "{target._meta.db_table}" r '
+            f'ON r."{target._meta.db_pk_column}" = t."{relation.source_field}"{joined}'
+        )
+    if joined:
+        # The page is cut first, then joined: joining before the LIMIT, PostgreSQL joined
+        # every row the condition matched (a sponsor's 500 people, each against its 500
+        # institutions) before sorting out the 50 shown.
+        sql = f"SELECT {', '.join(columns)} FROM ({sql}) t{joined}{ordered}"  # noqa: S608
     _, rows = await db.execute_query(sql, params)
     own = list(meta.fields_db_projection.values())
     build, start = builder(model), len(own)
