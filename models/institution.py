@@ -255,12 +255,14 @@ class ListedRows:
 
     where: Condition
 
-    def joined(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[str], list[Any]]:
+    def columns(self, alias: str, mark: Iterator[str]) -> tuple[list[str], list[Any]]:
         condition, params = self.where.sql(alias, mark)
-        sponsor = f"{alias}s"
-        join = f'LEFT JOIN "institution" {alias} ON {alias}."id" = {key} '
-        join += _with_sponsor(alias, sponsor)
-        return join, [reading.seen_if(condition), *_listed_columns(alias, sponsor)], params
+        seen = reading.seen_if(f'{alias}."id"', condition)
+        return [seen, *_listed_columns(alias, f"{alias}s")], params
+
+    def clause(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        join = f'LEFT JOIN "institution" {alias} ON {alias}."id" = {key}'
+        return f"{join} {_with_sponsor(alias, f'{alias}s')}", []
 
     def read(self, values: Sequence[Any]) -> Listed | None:
         return _to_listed([values[1:]])[0] if values[0] else None

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import secrets
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -18,7 +20,7 @@ from i18n import _
 from mailer import invitation_mail
 from mailer.outbox import OutboxMessage
 from models import audit, clock, mail_budget
-from models.conditions import AllOf, Equals, OneOf
+from models.conditions import EVERYTHING, AllOf, Condition, Equals, OneOf
 from models.errors import (
     DomainError,
     FieldErrorCode,
@@ -29,7 +31,7 @@ from models.errors import (
     NotFound,
 )
 from models.institution import Institution, needs_master_data
-from models.reading import select
+from models.reading import RowsOf, select
 from models.role import Role, can_grant, is_canton
 from models.scope import Scope, place_row
 from models.sponsor import Sponsor
@@ -143,19 +145,53 @@ def described(person: User, invitation: Invitation) -> User:
     return stand_in
 
 
-async def as_seen(people: list[User], *, by: Scope) -> list[User]:
+@dataclass(frozen=True)
+class NewestOpen:
+    """A person's newest open invitation among those that meet `where`, joined to a list of
+    people by their id (`models.reading.Joinable`): what `as_seen` shows of an applicant."""
+
+    where: Condition
+
+    def columns(self, alias: str, mark: Iterator[str]) -> tuple[list[str], list[Any]]:
+        return RowsOf(Invitation, EVERYTHING).columns(alias, mark)
+
+    def clause(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        condition, params = self.where.sql("o", mark)
+        newest = (
+            f'SELECT MAX(o."id") FROM "invitation" o WHERE o."user_id" = {key} '  # noqa: S608
+            f'AND ({condition}) AND o."status" = {next(mark)}'
+        )
+        join = f'LEFT JOIN "invitation" {alias} ON {alias}."id" = ({newest})'
+        return join, [*params, InvitationStatus.PENDING.value]
+
+    def read(self, values: Sequence[Any]) -> Invitation | None:
+        return RowsOf(Invitation, EVERYTHING).read(values)
+
+
+def open_invitations(by: Scope) -> NewestOpen:
+    """Joined to a page of people (by `id`), what `as_seen` needs to know of them."""
+    return NewestOpen(by.invitations())
+
+
+async def as_seen(
+    people: list[User], *, by: Scope, newest: Mapping[int, Invitation | None] | None = None
+) -> list[User]:
     """People as `by` sees them: an applicant with an open invitation (in `by`'s scope) is
-    shown as that invitation describes it until it accepts, to everyone but itself."""
-    invited = [p.id for p in people if p.role == Role.APPLICANT and by.actor_id != p.id]
+    shown as that invitation describes it until it accepts, to everyone but itself.
+    `newest`: each person's newest open invitation in that scope, read already (by
+    `open_invitations`, with the page)."""
+    invited = {p.id for p in people if p.role == Role.APPLICANT and by.actor_id != p.id}
     if not invited:
         return people
-    newest: dict[int, Invitation] = {}
-    open_ones = AllOf(
-        (OneOf("user_id", tuple(invited)), Equals("status", "PENDING"), by.invitations())
-    )
-    for row in await select(Invitation, open_ones, order=("id",)):
-        newest[row.user_id] = row
-    return [described(p, newest[p.id]) if p.id in newest else p for p in people]
+    if newest is None:
+        open_ones = AllOf(
+            (OneOf("user_id", tuple(invited)), Equals("status", "PENDING"), by.invitations())
+        )
+        newest = {row.user_id: row for row in await select(Invitation, open_ones, order=("id",))}
+    return [
+        described(p, shown) if p.id in invited and (shown := newest.get(p.id)) else p
+        for p in people
+    ]
 
 
 def hash_token(token: str) -> str:

@@ -187,28 +187,37 @@ def _columns(model: type[Model], alias: str) -> list[str]:
     return [f'{alias}."{column}"' for column in model._meta.fields_db_projection.values()]
 
 
-def seen_if(condition: str) -> str:
-    """A column that is 1 where a joined row meets `condition`, else null. The join itself
-    goes by the key alone: with the condition in its ON clause, PostgreSQL's generic plan
-    scanned the condition's rows for every row of the list (a sponsor's 500 institutions for
-    each of 50 people) instead of looking up one row by its key."""
-    return f"CASE WHEN ({condition}) THEN 1 END"
+def seen_if(key: str, condition: str) -> str:
+    """A column that is 1 where a joined row (its key column `key`) was found and meets
+    `condition`, else null. A join by a
+    foreign key goes by the key alone: with the condition in its ON clause, PostgreSQL's
+    generic plan scanned the condition's rows for every row of the list (a sponsor's 500
+    institutions for each of 50 people) instead of looking up one row by its key."""
+    return f"CASE WHEN {key} IS NOT NULL AND ({condition}) THEN 1 END"
 
 
-class Relation(Protocol[R_co]):
-    """The rows of one table a caller may see: read by their ids, or joined to each row of a
-    list by the foreign key that points to them, with the same condition both ways."""
+class Joinable(Protocol[R_co]):
+    """Rows of another table read with each row of a list, in the list's statement, by a
+    column of the list (`key`), if they meet a condition."""
 
-    def joined(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[str], list[Any]]:
-        """The LEFT JOINs (`alias`…) that bring the row `key`, a column of the list, points
-        to; their columns, the first saying whether the row meets the condition; the
-        parameters of the columns (the JOINs take none: they come after the list's own
-        condition in the statement, the columns before it)."""
+    def columns(self, alias: str, mark: Iterator[str]) -> tuple[list[str], list[Any]]:
+        """The joined rows' columns (`alias`…), the first saying whether the row meets the
+        condition (`seen_if`); their parameters."""
+        ...
+
+    def clause(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        """The LEFT JOINs that bring the row for `key`; their parameters."""
         ...
 
     def read(self, values: Sequence[Any]) -> R_co | None:
-        """The row from its joined columns; None where the join found none."""
+        """The row from its columns; None where none was found or it does not meet the
+        condition."""
         ...
+
+
+class Relation(Joinable[R_co], Protocol[R_co]):
+    """The rows of one table a caller may see: read by their ids, or joined to each row of a
+    list by the foreign key that points to them, with the same condition both ways."""
 
     async def by_ids(self, ids: Sequence[int]) -> Sequence[R_co]:
         """The rows with these ids that meet the condition, in any order."""
@@ -222,11 +231,14 @@ class RowsOf(Generic[M]):
     model: type[M]
     where: Condition
 
-    def joined(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[str], list[Any]]:
-        meta = self.model._meta
+    def columns(self, alias: str, mark: Iterator[str]) -> tuple[list[str], list[Any]]:
         condition, params = self.where.sql(alias, mark)
-        join = f'LEFT JOIN "{meta.db_table}" {alias} ON {alias}."{meta.db_pk_column}" = {key}'
-        return join, [seen_if(condition), *_columns(self.model, alias)], params
+        key = f'{alias}."{self.model._meta.db_pk_column}"'
+        return [seen_if(key, condition), *_columns(self.model, alias)], params
+
+    def clause(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        meta = self.model._meta
+        return f'LEFT JOIN "{meta.db_table}" {alias} ON {alias}."{meta.db_pk_column}" = {key}', []
 
     def read(self, values: Sequence[Any]) -> M | None:
         if not values[0]:
@@ -282,7 +294,7 @@ async def select_joined(
     after: Sequence[Any] | None = None,
     limit: int | None = None,
     related: str | None = None,
-    joins: Mapping[str, Relation[Any]] | None = None,
+    joins: Mapping[str, Joinable[Any]] | None = None,
 ) -> tuple[list[M], Joined]:
     """`select`, and in the same statement, for each foreign key of `joins`, the rows of its
     relation the rows point to."""
@@ -290,10 +302,12 @@ async def select_joined(
     mark = raw_sql.placeholders(db.capabilities.dialect)
     own_columns = _columns(model, "t")
     columns, joined, params = list(own_columns), "", []
-    widths: list[tuple[str, Relation[Any], int]] = []
-    for number, (key, other) in enumerate((joins or {}).items()):
-        clause, theirs, values = other.joined(f't."{key}"', f"j{number}", mark)
-        joined += f" {clause}"
+    # Parameters in the order the statement shows them: the joined columns, the list's own
+    # condition, the joins.
+    aliases = {key: f"j{number}" for number, key in enumerate(joins or {})}
+    widths: list[tuple[str, Joinable[Any], int]] = []
+    for key, other in (joins or {}).items():
+        theirs, values = other.columns(aliases[key], mark)
         widths.append((key, other, len(theirs)))
         columns += theirs
         params += values
@@ -312,6 +326,10 @@ async def select_joined(
     cut = "" if limit is None else f" LIMIT {int(limit)}"
     sql = f'SELECT {", ".join(own_columns)} FROM "{meta.db_table}" t WHERE {condition}'  # noqa: S608
     sql += ordered + cut
+    for key, other in (joins or {}).items():
+        clause, values = other.clause(f't."{key}"', aliases[key], mark)
+        joined += f" {clause}"
+        params += values
     target: type[Model] | None = None
     if related is not None:
         relation = meta.fields_map[related]

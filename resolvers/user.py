@@ -27,8 +27,8 @@ async def users(
         UserFilter | None, strawberry.argument(description="Narrows the list.")
     ] = None,
 ) -> Connection[User]:
-    wanted = filter or UserFilter()
-    where: list[Condition] = [info.context.scope.people_seen()]
+    wanted, scope = filter or UserFilter(), info.context.scope
+    where: list[Condition] = [scope.people_seen()]
     if wanted.role is not None:
         where.append(Equals("role", wanted.role.value))
     if wanted.status is not None:
@@ -43,9 +43,10 @@ async def users(
         first=first,
         after=after,
         order=("email_key", "id"),
-        joins=joins_selected(info, User),
+        joins={"id": invitation.open_invitations(scope), **joins_selected(info, User)},
     )
-    found = replace(found, rows=await invitation.as_seen(found.rows, by=info.context.scope))
+    shown = await invitation.as_seen(found.rows, by=scope, newest=found.joined["id"])
+    found = replace(found, rows=shown)
     return connection(found, User.from_model)
 
 

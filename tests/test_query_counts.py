@@ -42,6 +42,11 @@ LISTS = {
         email sponsor { name } institution { name } } } } }""",
         1 + 1,
     ),
+    "people, applicants shown as their open invitations": (
+        """query ($n: Int) { users(first: $n) { edges { node {
+        email role status sponsor { name } institution { name } } } } }""",
+        1 + 1,
+    ),
     "invitations with scope and delivery": (
         """query ($n: Int) { invitations(first: $n) { edges {
         node { email deliveryStatus invitedBy { email } sponsor { name }

@@ -11,10 +11,10 @@ from tortoise import Tortoise
 from tortoise.models import Model
 
 from mailer.outbox import OutboxMessage
-from models import audit, housekeeping, institution, reading
+from models import audit, housekeeping, institution, invitation, reading
 from models.conditions import EVERYTHING
 from models.institution import Institution
-from models.invitation import Invitation
+from models.invitation import Invitation, InvitationStatus
 from models.rate_limit import RateCounter
 from models.role import Role
 from models.scope import Reach, Scope
@@ -22,7 +22,7 @@ from models.sponsor import Sponsor
 from models.user import User
 from settings import Retention
 from tests.support.builders import make_institution, make_sponsor, make_user
-from tests.support.flows import registered_institution
+from tests.support.flows import POLICY, registered_institution
 
 
 def exactly(instance: Model) -> dict[str, Any]:
@@ -145,3 +145,43 @@ async def test_a_join_reads_what_its_relation_reads_by_ids_and_nothing_outside_i
     assert joined["sponsor_id"][thun.id] is None
     assert joined["institution_id"][kita_thun.id] is None
     assert joined["institution_id"][kita_bern.id].sponsor_name == "Bern"
+
+
+async def test_people_are_seen_alike_with_their_open_invitations_joined_or_read_after() -> None:
+    bern, thun = await make_sponsor(name="Bern"), await make_sponsor(name="Thun")
+    kita_bern, kita_thun = (
+        await make_institution(sponsor=bern),
+        await make_institution(sponsor=thun),
+    )
+    for place in (kita_bern, kita_thun, None):  # applicants invited in and out of the scope
+        parent = await make_user(Role.APPLICANT)
+        for clerk in (True, False):  # two open ones: the newest is shown
+            await invitation.issue(
+                user=parent,
+                role=(Role.INSTITUTION_CLERK if clerk else Role.INSTITUTION_ADMIN)
+                if place
+                else (Role.SPONSOR_CLERK if clerk else Role.SPONSOR_ADMIN),
+                sponsor=None if place else bern,
+                institution=place,
+                by=None,
+                language=None,
+                policy=POLICY,
+            )
+    await Invitation.all().update(status=InvitationStatus.PENDING)
+    await make_user(Role.APPLICANT)
+    await make_user(Role.SPONSOR_CLERK, sponsor=bern)
+    for scope in (
+        Scope(Reach.CANTON, None, Role.CANTON_ADMIN, 1),
+        Scope(Reach.SPONSOR, bern.id, Role.SPONSOR_ADMIN, 1),
+    ):
+        people, joined = await reading.select_joined(
+            User, EVERYTHING, joins={"id": invitation.open_invitations(scope)}
+        )
+        after = await invitation.as_seen(people, by=scope)
+        joined_in = await invitation.as_seen(people, by=scope, newest=joined["id"])
+
+        described = {p.id for p in after if getattr(p, "stands_for", None) is not None}
+        assert described
+        assert all(p.role.endswith("_ADMIN") for p in after if p.id in described)
+        assert [exactly(p) for p in joined_in] == [exactly(p) for p in after]
+        assert {p.id for p in people if joined["id"][p.id] is not None} == described

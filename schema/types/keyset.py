@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -39,6 +39,7 @@ class Page(Generic[R]):
     has_next_page: bool
     has_previous_page: bool
     count: Count | None = None  # the whole list's size, counted only when asked for
+    joined: reading.Joined = field(default_factory=dict)  # what `page_where`'s joins read
 
 
 def check_page_size(first: int | None) -> int:
@@ -79,19 +80,20 @@ async def page_where(
     order: Sequence[str] = ("id",),
     descending: bool = False,
     related: str | None = None,
-    joins: Mapping[str, Of[Any]] | None = None,
+    joins: Mapping[str, Of[Any] | reading.Joinable[Any]] | None = None,
 ) -> Page[M]:
     """A page of the rows that meet `where`, and their count: each one statement written
     from it (`models.reading`). `related`: a foreign key read with each row. `joins`: by
-    foreign key, the loaders whose relation the same statement reads the rows' targets of;
-    each is primed with them (`nodes.joins_selected` says which a selection shows)."""
+    column, rows the same statement reads with the page's (`Page.joined`); a loader's are
+    its relation's, and it is primed with them (`nodes.joins_selected` says which loaders a
+    selection needs)."""
     size = check_page_size(first)
     start = decode_cursor(after, order) if after is not None else None
 
     async def count() -> int:
         return await reading.count(model, where)
 
-    loaders = joins or {}
+    loaders = {key: join for key, join in (joins or {}).items() if isinstance(join, Of)}
     rows, joined = await reading.select_joined(
         model,
         where,
@@ -100,11 +102,15 @@ async def page_where(
         after=start,
         limit=size + 1,
         related=related,
-        joins={key: loader.relation for key, loader in loaders.items()},
+        joins={
+            key: join.relation if isinstance(join, Of) else join
+            for key, join in (joins or {}).items()
+        },
     )
-    for key, targets in joined.items():
-        loaders[key].prime_many(targets)
-    return page_of(rows, size=size, after=after, order=order, count=count)
+    for key, loader in loaders.items():
+        loader.prime_many(joined[key])
+    found = page_of(rows, size=size, after=after, order=order, count=count)
+    return replace(found, joined=joined)
 
 
 def page_of(
