@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from tortoise import fields
 from tortoise.models import Model
@@ -20,7 +20,7 @@ from i18n import _
 from mailer import invitation_mail
 from mailer.outbox import OutboxMessage
 from models import audit, clock, mail_budget
-from models.conditions import EVERYTHING, AllOf, Condition, Equals, OneOf
+from models.conditions import AllOf, Condition, Equals, OneOf
 from models.errors import (
     DomainError,
     FieldErrorCode,
@@ -31,7 +31,7 @@ from models.errors import (
     NotFound,
 )
 from models.institution import Institution, needs_master_data
-from models.reading import RowsOf, select
+from models.reading import seen_if, select
 from models.role import Role, can_grant, is_canton
 from models.scope import Scope, place_row
 from models.sponsor import Sponsor
@@ -126,7 +126,16 @@ def visible_to(scope: Scope) -> QuerySet[Invitation]:
     return Invitation.filter(scope.invitations().q())
 
 
-def described(person: User, invitation: Invitation) -> User:
+class Describing(NamedTuple):
+    """What an invitation says of the person invited (`described`)."""
+
+    email: str
+    role: Role
+    sponsor_id: int | None
+    institution_id: int | None
+
+
+def described(person: User, invitation: Invitation | Describing) -> User:
     """An applicant invited to a role, as the invitation describes it: the address typed, the
     invited role, `INVITED`, no names. Not saved: nothing of the parent's account shows."""
     placed_at_institution = invitation.sponsor_id is None
@@ -153,7 +162,8 @@ class NewestOpen:
     where: Condition
 
     def columns(self, alias: str, mark: Iterator[str]) -> tuple[list[str], list[Any]]:
-        return RowsOf(Invitation, EVERYTHING).columns(alias, mark)
+        found = seen_if(f'{alias}."id"', "1 = 1")  # the condition is the join's own
+        return [found, *(f'{alias}."{name}"' for name in Describing._fields)], []
 
     def clause(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
         condition, params = self.where.sql("o", mark)
@@ -164,8 +174,11 @@ class NewestOpen:
         join = f'LEFT JOIN "invitation" {alias} ON {alias}."id" = ({newest})'
         return join, [*params, InvitationStatus.PENDING.value]
 
-    def read(self, values: Sequence[Any]) -> Invitation | None:
-        return RowsOf(Invitation, EVERYTHING).read(values)
+    def read(self, values: Sequence[Any]) -> Describing | None:
+        if not values[0]:
+            return None
+        _, email, role, sponsor_id, institution_id = values
+        return Describing(email, Role(role), sponsor_id, institution_id)
 
 
 def open_invitations(by: Scope) -> NewestOpen:
@@ -174,7 +187,10 @@ def open_invitations(by: Scope) -> NewestOpen:
 
 
 async def as_seen(
-    people: list[User], *, by: Scope, newest: Mapping[int, Invitation | None] | None = None
+    people: list[User],
+    *,
+    by: Scope,
+    newest: Mapping[int, Invitation | Describing | None] | None = None,
 ) -> list[User]:
     """People as `by` sees them: an applicant with an open invitation (in `by`'s scope) is
     shown as that invitation describes it until it accepts, to everyone but itself.
