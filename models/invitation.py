@@ -166,13 +166,22 @@ class NewestOpen:
         return [found, *(f'{alias}."{name}"' for name in Describing._fields)], []
 
     def clause(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
-        condition, params = self.where.sql("o", mark)
-        newest = (
-            f'SELECT MAX(o."id") FROM "invitation" o WHERE o."user_id" = {key} '  # noqa: S608
-            f'AND ({condition}) AND o."status" = {next(mark)}'
-        )
-        join = f'LEFT JOIN "invitation" {alias} ON {alias}."id" = ({newest})'
-        return join, [*params, InvitationStatus.PENDING.value]
+        # Each part written in the order the statement shows it: SQLite binds by position.
+        pending = InvitationStatus.PENDING.value
+        shown, params = self.where.sql("o", mark)
+        mine = f'o."user_id" = {key} AND ({shown}) AND o."status" = {next(mark)}'
+        if Invitation._meta.db.capabilities.dialect == "postgres":
+            # Per person, by the index of invitations by person. As a join on the newest
+            # id, PostgreSQL read every open invitation of the scope (or, planning for given
+            # values, hashed all of them) for each page, with or without applicants on it.
+            columns = ", ".join(f'o."{name}"' for name in ("id", *Describing._fields))
+            newest = (
+                f'SELECT {columns} FROM "invitation" o WHERE {mine} '  # noqa: S608
+                'ORDER BY o."id" DESC LIMIT 1'
+            )
+            return f"LEFT JOIN LATERAL ({newest}) {alias} ON TRUE", [*params, pending]
+        newest = f'SELECT MAX(o."id") FROM "invitation" o WHERE {mine}'  # noqa: S608
+        return f'LEFT JOIN "invitation" {alias} ON {alias}."id" = ({newest})', [*params, pending]
 
     def read(self, values: Sequence[Any]) -> Describing | None:
         if not values[0]:
