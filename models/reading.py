@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypedDict, TypeVar, Unpack
 
 from tortoise import fields, timezone
 from tortoise.backends.base.executor import CHUNK_SIZE, BaseExecutor
@@ -258,30 +258,19 @@ class RowsOf(Generic[M]):
 Joined = dict[str, dict[Any, Any]]
 
 
-async def select(
-    model: type[M],
-    where: Condition,
-    *,
-    order: Sequence[str] = ("id",),
-    descending: bool = False,
-    after: Sequence[Any] | None = None,
-    limit: int | None = None,
-    related: str | None = None,
-) -> list[M]:
-    """The rows of `model` that meet `where`, in the order of `order` (every column reversed
-    when `descending`; the last column is unique; none: any order), strictly after the key
-    `after`, with the row the foreign key `related` points to (as select_related reads it):
-    one statement written from the model's columns and the condition's SQL, without building
-    a query. Every list the API pages through is read this way."""
-    rows, _ = await select_joined(
-        model,
-        where,
-        order=order,
-        descending=descending,
-        after=after,
-        limit=limit,
-        related=related,
-    )
+class Reading(TypedDict, total=False):
+    """How `select` reads: see `select_joined`."""
+
+    order: Sequence[str]
+    descending: bool
+    after: Sequence[Any] | None
+    limit: int | None
+    related: str | None
+
+
+async def select(model: type[M], where: Condition, **reading: Unpack[Reading]) -> list[M]:
+    """The rows of `model` that meet `where` (`select_joined` without joins)."""
+    rows, _ = await select_joined(model, where, **reading)
     return rows
 
 
@@ -296,8 +285,12 @@ async def select_joined(
     related: str | None = None,
     joins: Mapping[str, Joinable[Any]] | None = None,
 ) -> tuple[list[M], Joined]:
-    """`select`, and in the same statement, for each foreign key of `joins`, the rows of its
-    relation the rows point to."""
+    """The rows of `model` that meet `where`, in the order of `order` (every column reversed
+    when `descending`; the last column is unique; none: any order), strictly after the key
+    `after`, with the row the foreign key `related` points to (as select_related reads it),
+    and for each column of `joins` the rows it points to: one statement written from the
+    model's columns and the condition's SQL, without building a query. Every list the API
+    pages through is read this way."""
     meta, db = model._meta, model._meta.db
     mark = raw_sql.placeholders(db.capabilities.dialect)
     own_columns = _columns(model, "t")
