@@ -10,8 +10,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from engine import deadline
-from mailer.outbox import OutboxMessage
-from models import institution, reading, user
+from models import institution, invitation, reading, user
 from models.conditions import EVERYTHING, Condition
 from models.institution import Institution, Listed
 from models.scope import Scope
@@ -129,8 +128,8 @@ class Loaders:
         return Of(reading.RowsOf(User, self.scope.people()))
 
     @cached_property
-    def message(self) -> Of[OutboxMessage]:
-        return Of(reading.RowsOf(OutboxMessage, EVERYTHING))
+    def delivery(self) -> Of[invitation.Delivery]:
+        return Of(invitation.deliveries())
 
     @cached_property
     def institutions_per_sponsor(self) -> DataLoader[SponsorPage, list[Listed]]:

@@ -18,9 +18,9 @@ from tortoise.transactions import in_transaction
 
 from i18n import _
 from mailer import invitation_mail
-from mailer.outbox import OutboxMessage
+from mailer.outbox import DeliveryStatus, OutboxMessage
 from models import audit, clock, mail_budget
-from models.conditions import AllOf, Condition, Equals, OneOf
+from models.conditions import EVERYTHING, AllOf, Condition, Equals, OneOf
 from models.errors import (
     DomainError,
     FieldErrorCode,
@@ -31,7 +31,7 @@ from models.errors import (
     NotFound,
 )
 from models.institution import Institution, needs_master_data
-from models.reading import seen_if, select
+from models.reading import ColumnsOf, seen_if, select
 from models.role import Role, can_grant, is_canton
 from models.scope import Scope, place_row
 from models.sponsor import Sponsor
@@ -124,6 +124,19 @@ def visible_to(scope: Scope) -> QuerySet[Invitation]:
     """By the scope of the role an invitation grants, and no other: an invitation to activate
     an institution as its sponsor's admin is the sponsor's, not the institution's."""
     return Invitation.filter(scope.invitations().q())
+
+
+class Delivery(NamedTuple):
+    """What an invitation's list shows of its mail (`ColumnsOf` an outbox message)."""
+
+    id: int
+    status: DeliveryStatus
+
+
+def deliveries() -> ColumnsOf[Delivery]:
+    """The delivery of every invitation's mail: the mail is not a row of anyone's scope; the
+    invitation that points to it is."""
+    return ColumnsOf(OutboxMessage, Delivery, EVERYTHING)
 
 
 class Describing(NamedTuple):

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
-from typing import Any, Generic, Protocol, TypedDict, TypeVar, Unpack
+from typing import Any, Generic, Protocol, TypedDict, TypeVar, Unpack, cast
 
 from tortoise import fields, timezone
 from tortoise.backends.base.executor import CHUNK_SIZE, BaseExecutor
@@ -251,6 +251,65 @@ class RowsOf(Generic[M]):
 
     async def by_ids(self, ids: Sequence[int]) -> list[M]:
         return await by_ids(self.model, ids, where=self.where)
+
+
+class Record(Protocol):
+    """A NamedTuple of some of a model's fields, named as the model names them, `id` first."""
+
+    @property
+    def id(self) -> int: ...
+
+
+T_Record = TypeVar("T_Record", bound=Record)
+
+
+@dataclass(frozen=True)
+class ColumnsOf(Generic[T_Record]):
+    """Some columns of the rows of `model` that meet `where`, as `record`s: for a field that
+    shows one value of another row, without reading (and decoding) the rest of it."""
+
+    model: type[Model]
+    record: type[T_Record]
+    where: Condition
+
+    def columns(self, alias: str, mark: Iterator[str]) -> tuple[list[str], list[Any]]:
+        condition, params = self.where.sql(alias, mark)
+        key = f'{alias}."{self.model._meta.db_pk_column}"'
+        return [seen_if(key, condition), *self._columns(alias)], params
+
+    def clause(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
+        return RowsOf(self.model, self.where).clause(key, alias, mark)
+
+    def read(self, values: Sequence[Any]) -> T_Record | None:
+        return self._record(values[1:]) if values[0] else None
+
+    async def by_ids(self, ids: Sequence[int]) -> list[T_Record]:
+        if not ids:
+            return []
+        meta = self.model._meta
+        wanted = AllOf((OneOf(meta.pk_attr, tuple(ids)), self.where))
+        condition, params = wanted.sql("t", raw_sql.placeholders(meta.db.capabilities.dialect))
+        sql = f'SELECT {", ".join(self._columns("t"))} FROM "{meta.db_table}" t WHERE {condition}'  # noqa: S608
+        _, rows = await meta.db.execute_query(sql, params)
+        return [self._record(cast(Sequence[Any], row)) for row in rows]  # rows are tuples
+
+    def _columns(self, alias: str) -> list[str]:
+        projection = self.model._meta.fields_db_projection
+        return [f'{alias}."{projection[name]}"' for name in self._names]
+
+    @cached_property
+    def _names(self) -> tuple[str, ...]:
+        names: tuple[str, ...] = self.record._fields  # type: ignore[attr-defined]  # a NamedTuple
+        return names
+
+    def _record(self, values: Sequence[Any]) -> T_Record:
+        return self.record(*(c(v) for c, v in zip(self._converters, values, strict=True)))
+
+    @cached_property
+    def _converters(self) -> list[Convert]:
+        zone = timezone.get_default_timezone() if timezone.get_use_tz() else None
+        fields_map = self.model._meta.fields_map
+        return [_converter(fields_map[name], zone) for name in self._names]
 
 
 # For each join of a `select`: the foreign key's value → the row it points to (None: none that

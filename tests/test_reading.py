@@ -185,3 +185,20 @@ async def test_people_are_seen_alike_with_their_open_invitations_joined_or_read_
         assert all(p.role.endswith("_ADMIN") for p in after if p.id in described)
         assert [exactly(p) for p in joined_in] == [exactly(p) for p in after]
         assert {p.id for p in people if joined["id"][p.id] is not None} == described
+
+
+async def test_a_few_columns_read_joined_or_by_ids_are_the_rows_own() -> None:
+    await rows_of_every_model()
+    await registered_institution(sponsor_id=(await make_sponsor()).id)
+    deliveries = invitation.deliveries()
+
+    invitations, joined = await reading.select_joined(
+        Invitation, EVERYTHING, joins={"message_id": deliveries}
+    )
+
+    messages = {m.id: m for m in await OutboxMessage.all()}
+    pointed = {i.message_id for i in invitations if i.message_id is not None}
+    assert len(pointed) >= 2
+    for found in (joined["message_id"], {d.id: d for d in await deliveries.by_ids(list(pointed))}):
+        assert found == {i: invitation.Delivery(i, messages[i].status) for i in pointed}
+        assert all(type(d.status) is type(messages[d.id].status) for d in found.values())

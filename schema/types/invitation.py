@@ -11,7 +11,6 @@ import strawberry
 from engine.batch import batched, one
 from engine.context import Context, Info
 from engine.loaders import at_once
-from mailer.outbox import OutboxMessage
 from models import invitation, user
 from schema.types import ids
 from schema.types.enums import DeliveryStatus, InvitationStatus, Role
@@ -20,13 +19,13 @@ from schema.types.nodes import Node, Related, visible_nodes
 from schema.types.user import User
 
 
-def _delivery_status(message: OutboxMessage) -> DeliveryStatus:
-    return message.status
+def _delivery_status(delivery: invitation.Delivery) -> DeliveryStatus:
+    return delivery.status
 
 
 # Whether its mail was delivered (null for an invitation whose mail is gone).
 _DELIVERY_STATUS_OF = Related(
-    "message_id", lambda context: context.loaders.message, _delivery_status
+    "message_id", lambda context: context.loaders.delivery, _delivery_status
 )
 
 
