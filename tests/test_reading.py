@@ -51,11 +51,13 @@ async def test_every_model_reads_as_tortoise_reads_it() -> None:
     for model in Tortoise.apps["models"].values():
         query = model.all().order_by(model._meta.pk_attr)
         _, rows = await model._meta.db.execute_query(query.sql())
-        ours = await query
+        ours = await query  # by name, through FastSelect
+        by_position = await reading.select(model, EVERYTHING, order=(model._meta.pk_attr,))
 
         assert rows, f"no {model.__name__} to compare"
         theirs = [model._init_from_db(**dict(row)) for row in rows]
         assert [exactly(o) for o in ours] == [exactly(t) for t in theirs], model.__name__
+        assert [exactly(o) for o in by_position] == [exactly(t) for t in theirs], model.__name__
 
 
 async def test_related_rows_read_as_tortoise_reads_them() -> None:
