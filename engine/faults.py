@@ -20,6 +20,7 @@ from graphql import (
     get_operation_ast,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
 
 from engine.errors import client_view, is_fault, is_forbidden, tag_client_error
@@ -103,6 +104,14 @@ def _fields(
 
 
 class Schema(strawberry.Schema):
+    # Strawberry's own, or `engine.hooks.PreparedHooksRunner` (`schema.root.build_schema`).
+    extensions_runner: type[SchemaExtensionsRunner] = SchemaExtensionsRunner
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return self.extensions_runner(execution_context, extensions)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:

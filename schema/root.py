@@ -9,6 +9,7 @@ from engine.cost import CostLimit
 from engine.enum_output import write_enums_by_lookup
 from engine.executor import STOCK_EXECUTOR, PlainFieldExecutor
 from engine.faults import ErrorPolicy, Schema
+from engine.hooks import PreparedHooksRunner
 from engine.limits import RequestLimits, TokenLimit
 from engine.metrics import OperationMetrics
 from engine.request_errors import RequestErrors
@@ -254,8 +255,9 @@ class Mutation:
 
 
 def build_schema(*, planned: bool = True) -> Schema:
-    """The API's schema, run by the planned executor, or by graphql-core's own as Strawberry
-    ships it (`KIBON_PLANNED_EXECUTOR=off`): the same answers, slower."""
+    """The API's schema, run by the planned executor with the extensions' hooks wrapped once
+    (`engine.hooks`), or by graphql-core's executor and Strawberry's runner as Strawberry
+    ships them (`KIBON_PLANNED_EXECUTOR=off`): the same answers, slower."""
     built = Schema(
         execution_context_class=PlainFieldExecutor if planned else STOCK_EXECUTOR,
         query=Query,
@@ -276,6 +278,7 @@ def build_schema(*, planned: bool = True) -> Schema:
     )
     if planned:  # the stock run stays Strawberry's own throughout
         write_enums_by_lookup(built._schema)
+        built.extensions_runner = PreparedHooksRunner
     return built
 
 
