@@ -20,6 +20,7 @@ from models.user import Place, User
 M = TypeVar("M", bound=Model)
 K = TypeVar("K")
 V = TypeVar("V")
+R = TypeVar("R", bound=reading.Record)
 
 
 async def at_once(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
@@ -59,15 +60,15 @@ def _by_id(
     return DataLoader(load_fn=load)
 
 
-class Of(DataLoader[int, V | None]):
+class Of(DataLoader[int, R | None]):
     """The rows of a relation by id: loaded by the relation's statement, or `prime`d with
     what a list read by joining the same relation (`schema.types.keyset.page_where`), so
     a nested field finds them without a statement of its own."""
 
-    def __init__(self, relation: reading.Relation[V]) -> None:
-        async def load(ids: Sequence[int]) -> list[V | None]:
+    def __init__(self, relation: reading.Relation[R]) -> None:
+        async def load(ids: Sequence[int]) -> list[R | None]:
             _in_time()
-            rows = {row.id: row for row in await relation.by_ids(ids)}  # type: ignore[attr-defined]
+            rows = {row.id: row for row in await relation.by_ids(ids)}
             return [rows.get(i) for i in ids]
 
         super().__init__(load_fn=load)

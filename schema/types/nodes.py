@@ -20,9 +20,10 @@ from tortoise.queryset import QuerySet
 from engine.batch import BATCH
 from engine.context import Context, Info
 from engine.loaders import Of, at_once
+from models.reading import Record
 
 M = TypeVar("M", bound=Model)
-R = TypeVar("R")
+R = TypeVar("R", bound=Record)
 T = TypeVar("T")
 
 
