@@ -116,8 +116,9 @@ class Loaders:
         return Of(reading.RowsOf(Sponsor, self.scope.sponsors()))
 
     @cached_property
-    def institution(self) -> DataLoader[int, Institution | None]:
-        return _by_id(Institution, "sponsor", where=self.scope.institutions())
+    def master_data(self) -> Of[institution.MasterDataColumns]:
+        """An institution's master data columns, no more."""
+        return Of(institution.master_data_of(self.scope.institutions()))
 
     @cached_property
     def listed_institution(self) -> Of[Listed]:

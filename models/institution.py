@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -120,7 +120,36 @@ def visible_to(scope: Scope) -> QuerySet[Institution]:
     return Institution.filter(scope.institutions().q())
 
 
-def in_scope(scope: Scope, institution: Institution) -> bool:
+class MasterDataColumns(NamedTuple):
+    """An institution's master data, with what decides who sees it in full (`id`,
+    `sponsor_id`, `status`): what `Institution.masterData` shows, read without the rest of
+    the row (`reading.ColumnsOf`)."""
+
+    id: int
+    sponsor_id: int | None
+    status: InstitutionStatus
+    organisation: str | None
+    street: str | None
+    house_number: str | None
+    postal_code: str | None
+    town: str | None
+    contact_email: str | None
+    phone: str | None
+    website: str | None
+    opening_days: list[str] | None
+    opening_time: time | None
+    closing_time: time | None
+    iban: str | None
+    account_holder: str | None
+    places: int | None
+
+
+def master_data_of(where: Condition) -> reading.ColumnsOf[MasterDataColumns]:
+    """The master data of the institutions that meet `where`."""
+    return reading.ColumnsOf(Institution, MasterDataColumns, where)
+
+
+def in_scope(scope: Scope, institution: Institution | MasterDataColumns) -> bool:
     return scope.institutions().holds(
         institution_row(
             id=institution.id, sponsor_id=institution.sponsor_id, status=institution.status

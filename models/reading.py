@@ -115,6 +115,10 @@ def _fresh(model: type[M]) -> Callable[[], M]:
     return fresh
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
 def _zone() -> Any:
     return timezone.get_default_timezone() if timezone.get_use_tz() else None
 
@@ -359,8 +363,9 @@ class ColumnsOf(Generic[T_Record]):
 
     @cached_property
     def _converters(self) -> list[Convert]:
-        fields_map = self.model._meta.fields_map
-        return [_converter(fields_map[name], _zone()) for name in self._names]
+        """As `reader` converts: a value the database gives as Python wants it passes as is."""
+        converts = {attribute: convert for _, attribute, convert in _steps(self.model, _zone())}
+        return [converts[name] or _as_is for name in self._names]
 
 
 # For each join of a `select`: the foreign key's value → the row it points to (None: none that

@@ -204,3 +204,24 @@ async def test_a_few_columns_read_joined_or_by_ids_are_the_rows_own() -> None:
     for found in (joined["message_id"], {d.id: d for d in await deliveries.by_ids(list(pointed))}):
         assert found == {i: invitation.Delivery(i, messages[i].status) for i in pointed}
         assert all(type(d.status) is type(messages[d.id].status) for d in found.values())
+
+
+async def test_master_data_columns_are_the_rows_own_and_only_those_in_the_condition() -> None:
+    await rows_of_every_model()  # one institution with master data, opening days and times
+    sponsor = await make_sponsor()
+    await registered_institution(sponsor_id=sponsor.id)
+    rows = {i.id: i for i in await Institution.all()}
+    scope = Scope(Reach.SPONSOR, sponsor.id, Role.SPONSOR_ADMIN, 1)
+
+    for where in (EVERYTHING, scope.institutions()):
+        found = await institution.master_data_of(where).by_ids([*rows, 999_999])
+        orm = {i.id for i in await Institution.filter(where.q())}
+
+        assert {c.id for c in found} == orm
+        for columns in found:
+            row = rows[columns.id]
+            assert {n: (type(v), v) for n, v in columns._asdict().items()} == {
+                n: (type(getattr(row, n)), getattr(row, n)) for n in columns._fields
+            }
+        if where is EVERYTHING:
+            assert any(c.opening_days and c.opening_time and c.iban for c in found)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from models.errors import NotAllowed
-from models.institution import Institution, InstitutionStatus, in_scope
+from models.institution import Institution, InstitutionStatus, MasterDataColumns, in_scope
 from models.role import ADMIN_ROLES, Role
 from models.scope import Actor, Scope
 from models.verdict import GO, Verdict, refused
 from models.withdrawn import withdrawn_refusal
 
 
-def may_see_iban(scope: Scope, row: Institution) -> bool:
+def may_see_iban(scope: Scope, row: Institution | MasterDataColumns) -> bool:
     """The bank account in full: the canton and the institution's and its sponsor's admins."""
     return scope.is_canton or (scope.role in ADMIN_ROLES and in_scope(scope, row))
 

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from i18n import Text, _
 from models.errors import FieldErrorCode, FieldProblem, Invalid, InvalidInput
-from models.institution import CareType, Institution, Weekday
+from models.institution import CareType, Institution, MasterDataColumns, Weekday
 from models.master_data import fields
 
 
@@ -80,7 +80,7 @@ def not_applicable(care_type: CareType) -> tuple[str, ...]:
     return ("places",) if care_type == CareType.DAY_FAMILY else ()
 
 
-def has_any(row: Institution) -> bool:
+def has_any(row: Institution | MasterDataColumns) -> bool:
     return any(getattr(row, name) not in (None, "", []) for name in MASTER_DATA_FIELDS)
 
 

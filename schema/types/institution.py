@@ -116,7 +116,9 @@ class MasterData:
     places: int | None = strawberry.field(description="Number of places (day-care centres).")
 
     @classmethod
-    def from_model(cls, row: institution.Institution, *, full_iban: bool) -> MasterData:
+    def from_model(
+        cls, row: institution.Institution | institution.MasterDataColumns, *, full_iban: bool
+    ) -> MasterData:
         return cls(
             address=Address(
                 organisation=row.organisation,
@@ -144,7 +146,7 @@ async def _master_data_of(
 ) -> list[MasterData | None]:
     """Listed institutions carry no master data: all rows of a level in one statement."""
     missing = [i.pk for i in institutions if i.row is None]
-    loaded = await at_once(context.loaders.institution, missing)
+    loaded = await at_once(context.loaders.master_data, missing)
     rows = dict(zip(missing, loaded, strict=True))
     shown: list[MasterData | None] = []
     for listed in institutions:
