@@ -14,6 +14,7 @@ from tortoise.queryset import QuerySet
 
 from models import raw_sql, reading, text
 from models.conditions import (
+    EVERYTHING,
     AllOf,
     AnyOf,
     Compare,
@@ -118,6 +119,38 @@ def needs_master_data(institution: Institution) -> bool:
 
 def visible_to(scope: Scope) -> QuerySet[Institution]:
     return Institution.filter(scope.institutions().q())
+
+
+class PublicColumns(NamedTuple):
+    """An institution as the family portal shows it, with its sort key (`search_name`): a
+    page of them read without the rest of the rows (`reading.select_joined`'s `shape`)."""
+
+    id: int
+    search_name: str
+    name: str
+    care_type: CareType
+    status: InstitutionStatus
+    vouchers_from: date
+    vouchers_until: date | None
+    sponsor_id: int | None
+    organisation: str | None
+    street: str | None
+    house_number: str | None
+    postal_code: str | None
+    town: str | None
+    contact_email: str | None
+    phone: str | None
+    website: str | None
+
+
+class SponsorName(NamedTuple):
+    id: int
+    name: str
+
+
+def sponsor_names() -> reading.ColumnsOf[SponsorName]:
+    """Every sponsor's name, by id: what the family portal shows of an institution's sponsor."""
+    return reading.ColumnsOf(Sponsor, SponsorName, EVERYTHING)
 
 
 class MasterDataColumns(NamedTuple):

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
-from typing import Any, Generic, Protocol, TypedDict, TypeVar, Unpack, cast
+from typing import Any, Generic, Protocol, TypedDict, TypeVar, Unpack, cast, overload
 
 from tortoise import fields, timezone
 from tortoise.backends.base.executor import CHUNK_SIZE, BaseExecutor
@@ -359,7 +359,8 @@ class ColumnsOf(Generic[T_Record]):
         return names
 
     def _record(self, values: Sequence[Any]) -> T_Record:
-        return self.record(*(c(v) for c, v in zip(self._converters, values, strict=True)))
+        """The record from the first of `values` (a row may go on with joined columns)."""
+        return self.record(*(c(v) for c, v in zip(self._converters, values, strict=False)))
 
     @cached_property
     def _converters(self) -> list[Convert]:
@@ -389,8 +390,30 @@ async def select(model: type[M], where: Condition, **reading: Unpack[Reading]) -
     return rows
 
 
+@overload
 async def select_joined(
     model: type[M],
+    where: Condition,
+    *,
+    shape: None = None,
+    joins: Mapping[str, Joinable[Any]] | None = None,
+    **reading: Unpack[Reading],
+) -> tuple[list[M], Joined]: ...
+
+
+@overload
+async def select_joined(
+    model: type[Model],
+    where: Condition,
+    *,
+    shape: type[T_Record],
+    joins: Mapping[str, Joinable[Any]] | None = None,
+    **reading: Unpack[Reading],
+) -> tuple[list[T_Record], Joined]: ...
+
+
+async def select_joined(
+    model: type[Model],
     where: Condition,
     *,
     order: Sequence[str] = ("id",),
@@ -399,16 +422,19 @@ async def select_joined(
     limit: int | None = None,
     related: str | None = None,
     joins: Mapping[str, Joinable[Any]] | None = None,
-) -> tuple[list[M], Joined]:
+    shape: type[Record] | None = None,
+) -> tuple[list[Any], Joined]:
     """The rows of `model` that meet `where`, in the order of `order` (every column reversed
     when `descending`; the last column is unique; none: any order), strictly after the key
     `after`, with the row the foreign key `related` points to (as select_related reads it),
     and for each column of `joins` the rows it points to: one statement written from the
     model's columns and the condition's SQL, without building a query. Every list the API
-    pages through is read this way."""
+    pages through is read this way. The rows are instances of `model`, or with `shape` (a
+    NamedTuple of some of its fields, `order`'s among them) those columns only, as
+    `ColumnsOf` reads them: a list that shows a few columns of wide rows."""
+    own_columns, read = _own(model, where, shape, related)
     meta, db = model._meta, model._meta.db
     mark = raw_sql.placeholders(db.capabilities.dialect)
-    own_columns = _columns(model, "t")
     columns, joined, params = list(own_columns), "", []
     # Parameters in the order the statement shows them: the joined columns, the list's own
     # condition, the joins.
@@ -454,8 +480,8 @@ async def select_joined(
         sql = f"SELECT {', '.join(columns)} FROM ({sql}) t{joined}{ordered}"  # noqa: S608
     _, result = await db.execute_query(sql, params)
     rows = cast(list[Sequence[Any]], result)  # records, read by position
-    read, start = reader(model), len(own_columns)
-    found: list[M] = [read(row) for row in rows]
+    start = len(own_columns)
+    found = [read(row) for row in rows]
     if target is not None:
         read_related, end = reader(target, start), start + len(target._meta.fields_db_projection)
         for instance, row in zip(found, rows, strict=True):
@@ -471,6 +497,18 @@ async def select_joined(
                 targets[pointing] = other_rows.read(row[start : start + count])
         start += count
     return found, pointed
+
+
+def _own(
+    model: type[Model], where: Condition, shape: type[Record] | None, related: str | None
+) -> tuple[list[str], Callable[[Sequence[Any]], Any]]:
+    """A list's own columns (alias `t`) and how a row's first ones are read."""
+    if shape is None:
+        return _columns(model, "t"), reader(model)
+    if related is not None:
+        raise ValueError("a shape reads its own columns only: join the related rows")
+    records = ColumnsOf(model, shape, where)
+    return records._columns("t"), records._record
 
 
 async def count(model: type[Model], where: Condition) -> int:

@@ -33,9 +33,11 @@ async def public_institutions(
         first=first,
         after=after,
         order=("search_name", "id"),
-        related="sponsor",
+        shape=institution.PublicColumns,
+        joins={"sponsor_id": institution.sponsor_names()},
     )
-    return connection(found, PublicInstitution.from_model)
+    sponsors = found.joined["sponsor_id"]
+    return connection(found, lambda row: PublicInstitution.of(row, sponsors.get(row.sponsor_id)))
 
 
 async def public_institution(
@@ -44,7 +46,7 @@ async def public_institution(
 ) -> PublicInstitution | None:
     wanted = ids.decode(id, "PublicInstitution")
     row = await institution.listed_at_all().filter(id=wanted).select_related("sponsor").first()
-    return PublicInstitution.from_model(row) if row else None
+    return PublicInstitution.of(row, row.sponsor) if row else None
 
 
 def public_filter(wanted: PublicInstitutionFilter) -> institution.PublicFilter:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, time
 from typing import Any
 
+import pytest
 from tortoise import Tortoise
 from tortoise.models import Model
 
@@ -225,3 +226,36 @@ async def test_master_data_columns_are_the_rows_own_and_only_those_in_the_condit
             }
         if where is EVERYTHING:
             assert any(c.opening_days and c.opening_time and c.iban for c in found)
+
+
+async def test_a_list_read_in_a_shape_is_its_instances_columns_in_the_same_order() -> None:
+    await rows_of_every_model()
+    await registered_institution(sponsor_id=(await make_sponsor()).id)
+    await registered_institution(sponsor_id=None)
+    order = ("search_name", "id")
+
+    shaped, joined = await reading.select_joined(
+        Institution,
+        EVERYTHING,
+        shape=institution.PublicColumns,
+        joins={"sponsor_id": institution.sponsor_names()},
+        order=order,
+        limit=10,
+    )
+    instances = await reading.select(
+        Institution, EVERYTHING, related="sponsor", order=order, limit=10
+    )
+
+    assert len(shaped) == len(instances) >= 3
+    for record, row in zip(shaped, instances, strict=True):
+        assert {n: (type(v), v) for n, v in record._asdict().items()} == {
+            n: (type(getattr(row, n)), getattr(row, n)) for n in record._fields
+        }
+        named = joined["sponsor_id"].get(record.sponsor_id)
+        assert (named and named.name) == (row.sponsor and row.sponsor.name)
+    assert any(r.sponsor_id is None for r in shaped)
+    assert any(r.sponsor_id for r in shaped)
+    with pytest.raises(ValueError, match="shape"):
+        await reading.select_joined(
+            Institution, EVERYTHING, shape=institution.PublicColumns, related="sponsor"
+        )

@@ -11,7 +11,7 @@ import binascii
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 import orjson
 from tortoise.models import Model
@@ -27,6 +27,7 @@ from schema.types import ids
 
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")
+T_Record = TypeVar("T_Record", bound=reading.Record)
 
 
 Count = Callable[[], Awaitable[int]]
@@ -71,6 +72,7 @@ def decode_cursor(cursor: str, order: Sequence[str]) -> list[Any]:
     return values
 
 
+@overload
 async def page_where(
     model: type[M],
     where: Condition,
@@ -81,12 +83,41 @@ async def page_where(
     descending: bool = False,
     related: str | None = None,
     joins: Mapping[str, Of[Any] | reading.Joinable[Any]] | None = None,
-) -> Page[M]:
+    shape: None = None,
+) -> Page[M]: ...
+
+
+@overload
+async def page_where(
+    model: type[Model],
+    where: Condition,
+    *,
+    first: int | None,
+    after: str | None,
+    order: Sequence[str] = ("id",),
+    descending: bool = False,
+    joins: Mapping[str, Of[Any] | reading.Joinable[Any]] | None = None,
+    shape: type[T_Record],
+) -> Page[T_Record]: ...
+
+
+async def page_where(
+    model: type[Model],
+    where: Condition,
+    *,
+    first: int | None,
+    after: str | None,
+    order: Sequence[str] = ("id",),
+    descending: bool = False,
+    related: str | None = None,
+    joins: Mapping[str, Of[Any] | reading.Joinable[Any]] | None = None,
+    shape: type[reading.Record] | None = None,
+) -> Page[Any]:
     """A page of the rows that meet `where`, and their count: each one statement written
     from it (`models.reading`). `related`: a foreign key read with each row. `joins`: by
     column, rows the same statement reads with the page's (`Page.joined`); a loader's are
     its relation's, and it is primed with them (`nodes.joins_selected` says which loaders a
-    selection needs)."""
+    selection needs). `shape`: the rows as records of these columns, not as instances."""
     size = check_page_size(first)
     start = decode_cursor(after, order) if after is not None else None
 
@@ -94,6 +125,7 @@ async def page_where(
         return await reading.count(model, where)
 
     loaders = {key: join for key, join in (joins or {}).items() if isinstance(join, Of)}
+    rows: list[Any]
     rows, joined = await reading.select_joined(
         model,
         where,
@@ -102,6 +134,7 @@ async def page_where(
         after=start,
         limit=size + 1,
         related=related,
+        shape=shape,
         joins={
             key: join.relation if isinstance(join, Of) else join
             for key, join in (joins or {}).items()
@@ -109,7 +142,7 @@ async def page_where(
     )
     for key, loader in loaders.items():
         loader.prime_many(joined[key])
-    found = page_of(rows, size=size, after=after, order=order, count=count)
+    found: Page[Any] = page_of(rows, size=size, after=after, order=order, count=count)
     return replace(found, joined=joined)
 
 

@@ -7,6 +7,7 @@ import datetime
 import strawberry
 
 from models import institution
+from models.sponsor import Sponsor
 from schema.types import ids
 from schema.types.enums import CareType, InstitutionStatus
 
@@ -53,9 +54,12 @@ class PublicInstitution:
     website: str | None = strawberry.field(description="Null until it is `ACTIVE`.")
 
     @classmethod
-    def from_model(cls, row: institution.Institution) -> PublicInstitution:
+    def of(
+        cls,
+        row: institution.Institution | institution.PublicColumns,
+        sponsor: Sponsor | institution.SponsorName | None,
+    ) -> PublicInstitution:
         active = row.status == institution.InstitutionStatus.ACTIVE
-        sponsor = row.sponsor  # fetched with the page (select_related)
         return cls(
             id=ids.encode("PublicInstitution", row.id),
             name=row.name,
