@@ -79,7 +79,14 @@ class Figures:
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
     ratios: list[float] = field(default_factory=list)  # to the reference run just before
+    cpu: list[float] = field(default_factory=list)  # the service's CPU ms per request
     errors: int = 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used so far (user and system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(
@@ -254,18 +261,30 @@ def targets(deep: tuple[str, int]) -> list[Target]:
 
 
 def measure(
-    services: dict[str, str], reference: str, chosen: list[Target], args: argparse.Namespace
+    services: dict[str, tuple[str, int]],
+    reference: str,
+    chosen: list[Target],
+    args: argparse.Namespace,
 ) -> dict[str, dict[str, Figures]]:
-    """Each target right after its reference, on every service (`before` and `after`), in
-    rounds: ratios of neighbours in time, so a slow moment of the machine hits all alike."""
-    tokens = {(side, t.name): token(url, t.email) for side, url in services.items() for t in chosen}
+    """Each target right after its reference, on every service (`before` and `after`: its
+    URL and process id), in rounds: ratios of neighbours in time, so a slow moment of the
+    machine hits all alike. The services take turns being first after the reference. The
+    service's own CPU time per request is read from /proc around each run: on two shared
+    cores it moves far less than requests a second do."""
+    tokens = {
+        (side, t.name): token(url, t.email) for side, (url, _) in services.items() for t in chosen
+    }
     figures = {side: {t.name: Figures() for t in chosen} for side in services}
-    for _ in range(args.rounds):
+    for round_number in range(args.rounds):
+        turns = list(services.items())
+        if round_number % 2:
+            turns.reverse()
         for target in chosen:
             plain, *_ = wrk(
                 f"{reference}{target.reference}", None, None, args.seconds, args.connections
             )
-            for side, url in services.items():
+            for side, (url, pid) in turns:
+                used = cpu_seconds(pid)
                 rps, p50, p99, errors = wrk(
                     f"{url}/graphql",
                     target,
@@ -274,6 +293,7 @@ def measure(
                     args.connections,
                 )
                 measured = figures[side][target.name]
+                measured.cpu.append((cpu_seconds(pid) - used) * 1000 / (rps * args.seconds))
                 measured.rps.append(rps)
                 measured.p50.append(p50)
                 measured.p99.append(p99)
@@ -355,7 +375,7 @@ def main() -> int:
         chosen = [t for t in chosen if any(o in t.name for o in args.only)]
     checkouts = {"after": ROOT} if args.before is None else {"before": args.before, "after": ROOT}
     with contextlib.ExitStack() as running:
-        services = {side: running.enter_context(serving(at))[0] for side, at in checkouts.items()}
+        services = {side: running.enter_context(serving(at)) for side, at in checkouts.items()}
         reference, _ = running.enter_context(process(plain, env, reference_port, "/families"))
         print("measuring …", flush=True)
         figures = measure(services, reference, chosen, args)
@@ -372,19 +392,19 @@ def report(
 ) -> None:
     after = figures["after"]
     before = figures.get("before")
-    columns = ["req/s", "p50 ms", "p99 ms", "SQL", "× plain", "non-2xx"]
+    columns = ["req/s", "p50 ms", "p99 ms", "SQL", "CPU ms", "× plain", "non-2xx"]
     if before is not None:
-        columns += ["before", "non-2xx"]
+        columns += ["CPU ms", "before", "non-2xx"]
     print(f"\n{'target':46} " + " ".join(f"{c:>7}" for c in columns))
     for target in chosen:
         f = after[target.name]
         line = (
             f"{target.name:46} {median(f.rps):7.0f} {median(f.p50):7.2f} {median(f.p99):7.2f} "
-            f"{sql[target.name]:7d} {median(f.ratios):7.2f} {f.errors:7d}"
+            f"{sql[target.name]:7d} {median(f.cpu):7.2f} {median(f.ratios):7.2f} {f.errors:7d}"
         )
         if before is not None:
             b = before[target.name]
-            line += f" {median(b.ratios):7.2f} {b.errors:7d}"
+            line += f" {median(b.cpu):7.2f} {median(b.ratios):7.2f} {b.errors:7d}"
         print(line)
 
 
