@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import audit, clock, email, raw_sql, reading
+from models import audit, clock, email, reading
+from models.conditions import AllOf, Equals
 from models.errors import AccountBlocked, SignedOut
 from models.institution import Institution
 from models.invitation import Invitation, InvitationStatus
@@ -57,16 +57,11 @@ async def sign_in(identity: Identity) -> SignedIn:
 
 
 async def account_bound_to(identity: Identity) -> User | None:
-    """Every request with a token starts here: one indexed lookup, written out by hand because
-    building it through the ORM took twice as long as running it."""
-    db = connections.get("default")
-    mark = raw_sql.placeholders(db.capabilities.dialect)
-    issuer, subject = next(mark), next(mark)
-    rows = await db.execute_query_dict(
-        f'SELECT * FROM "user" WHERE "issuer" = {issuer} AND "subject" = {subject}',  # noqa: S608
-        [identity.issuer, identity.subject],
-    )
-    return reading.builder(User)(rows[0]) if rows else None
+    """Every request with a token starts here: one indexed lookup, written from its condition
+    (`reading.select`): building it through the ORM took twice as long as running it."""
+    bound = AllOf((Equals("issuer", identity.issuer), Equals("subject", identity.subject)))
+    found = await reading.select(User, bound, order=())
+    return found[0] if found else None
 
 
 async def pending_invitation_for(user: User) -> Invitation | None:
