@@ -11,6 +11,7 @@ the same code, with the same SQL.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -21,8 +22,10 @@ from engine.context import Info
 # Where a field's Strawberry metadata names its batch function.
 BATCH = "kibon.batch"
 
-# (the request's context, the parents, the field's arguments) → one value per parent
-Batch = Callable[[Any, Sequence[Any], Mapping[str, Any]], Awaitable[Sequence[Any]]]
+# (the request's context, the parents, the field's arguments) → one value per parent, or an
+# awaitable of them: a batch that finds all it needs in memory (rows a list read with its own
+# statement) answers at once, and the level needs no task for it.
+Batch = Callable[[Any, Sequence[Any], Mapping[str, Any]], Sequence[Any] | Awaitable[Sequence[Any]]]
 
 
 def batched(batch: Batch) -> dict[str, Batch]:
@@ -39,9 +42,14 @@ async def one(info: Info, batch: Batch, parent: Any, **arguments: Any) -> Any:
     if loader is None:
 
         async def load(parents: Sequence[Any]) -> Sequence[Any]:
-            return await batch(context, parents, arguments)
+            return await answered(batch(context, parents, arguments))
 
         # Parents are objects of the API's types, compared by identity, and asked for once.
         loader = DataLoader(load_fn=load, cache=False)
         context.batches[key] = loader
     return await loader.load(parent)
+
+
+async def answered(column: Sequence[Any] | Awaitable[Sequence[Any]]) -> Sequence[Any]:
+    """A batch's answer, awaited where it has to be."""
+    return await column if inspect.isawaitable(column) else column

@@ -23,16 +23,24 @@ V = TypeVar("V")
 R = TypeVar("R", bound=reading.Record)
 
 
-async def at_once(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
-    """A whole level's keys: those a list read already (`prime`d, see `Of`) as they are,
+def primed(loader: DataLoader[K, V], keys: Sequence[K]) -> dict[K, V]:
+    """The values of these keys a list read already (`prime`d, see `Of`)."""
+    known = {}
+    for key in keys:
+        found = loader.cache_map.get(key)
+        if found is not None and found.done() and found.exception() is None:
+            known[key] = found.result()
+    return known
+
+
+async def at_once(
+    loader: DataLoader[K, V], keys: Sequence[K], known: dict[K, V] | None = None
+) -> list[V]:
+    """A whole level's keys: those a list read already (`primed`, or `known`) as they are,
     the others by the loader's own statement, in one call, with no future per key."""
     if not keys:
         return []
-    known = {}
-    for key in keys:
-        primed = loader.cache_map.get(key)
-        if primed is not None and primed.done() and primed.exception() is None:
-            known[key] = primed.result()
+    known = primed(loader, keys) if known is None else known
     missing = [key for key in keys if key not in known]
     if missing:
         for key, value in zip(missing, await loader.load_fn(missing), strict=True):

@@ -14,6 +14,7 @@ long way for that selection, which reports it exactly as graphql-core does.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -168,12 +169,27 @@ async def fill_batched(plan: ObjectPlan, values: Sequence[Any], context: Any) ->
 async def _answers(
     plan: ObjectPlan, values: Sequence[Any], context: Any
 ) -> dict[str, Sequence[Any]]:
-    """Every batched field of the level, concurrently: their statements run side by side."""
+    """Every batched field of the level, concurrently: their statements run side by side. A
+    batch that answers at once (from memory) is not awaited."""
     batched = [entry for entry in plan.entries if entry.batch is not None]
     if not batched or not values:
         return {entry.key: [] for entry in batched}
-    calls = [entry.batch(context, values, dict(entry.arguments)) for entry in batched]  # type: ignore[misc]
-    columns = [await calls[0]] if len(calls) == 1 else await deadline.gather(*calls)
+    columns: list[Any] = []
+    try:
+        for entry in batched:
+            columns.append(entry.batch(context, values, dict(entry.arguments)))  # type: ignore[misc]
+    except BaseException:
+        for column in columns:  # none of them will be awaited
+            if inspect.iscoroutine(column):
+                column.close()
+        raise
+    waiting = [n for n, column in enumerate(columns) if inspect.isawaitable(column)]
+    if len(waiting) == 1:
+        columns[waiting[0]] = await columns[waiting[0]]
+    elif waiting:
+        done = await deadline.gather(*(columns[n] for n in waiting))
+        for n, column in zip(waiting, done, strict=True):
+            columns[n] = column
     if any(len(column) != len(values) for column in columns):
         raise Unusual
     return {entry.key: column for entry, column in zip(batched, columns, strict=True)}

@@ -302,9 +302,11 @@ class RowsOf(Generic[M]):
         return f'LEFT JOIN "{meta.db_table}" {alias} ON {alias}."{meta.db_pk_column}" = {key}', []
 
     def read(self, values: Sequence[Any]) -> M | None:
-        if not values[0]:
-            return None
-        return reader(self.model, 1)(values)
+        return self._read(values) if values[0] else None
+
+    @cached_property
+    def _read(self) -> Callable[[Sequence[Any]], M]:
+        return reader(self.model, 1)  # once: `read` is called for every row
 
     async def by_ids(self, ids: Sequence[int]) -> list[M]:
         return await by_ids(self.model, ids, where=self.where)

@@ -46,9 +46,18 @@ async def shades(
     return [len(branch.title) * arguments["factor"] for branch in branches]
 
 
-async def twins(context: Context, leaves: Sequence[Any], _: Mapping[str, Any]) -> list[Any]:
+def twins(context: Context, leaves: Sequence[Any], _: Mapping[str, Any]) -> list[Any]:
+    """A batch that answers at once, not awaitable."""
     context.calls.append(("twin", [leaf.number for leaf in leaves]))
     return [leaf(one.number + 100) if one.number and one.number < 100 else None for one in leaves]
+
+
+def initials(context: Context, branches: Sequence[Any], arguments: Mapping[str, Any]) -> list[str]:
+    """At once too, beside `shades` (awaitable) on the same level."""
+    context.calls.append(("initial", [branch.title for branch in branches]))
+    if arguments["fail"]:
+        raise ValueError("no initial today")
+    return [branch.title[0] for branch in branches]
 
 
 @strawberry.enum
@@ -103,6 +112,11 @@ class Branch:
     @strawberry.field(description="Batched.", metadata=batched(shades))
     async def shade(self, info: Info[Any, Any], factor: int = 1) -> int:
         found: int = await one(info, shades, self, factor=factor)
+        return found
+
+    @strawberry.field(description="Batched, at once.", metadata=batched(initials))
+    async def initial(self, info: Info[Any, Any], fail: bool = False) -> str:
+        found: str = await one(info, initials, self, fail=fail)
         return found
 
 
@@ -205,9 +219,11 @@ QUERIES = {
     "an interface": "{ named { name ... on Leaf { number } } }",
     "a plain list of objects": "{ tree { branches { title loaded leaf { name } } } }",
     "an object of the wrong class": "{ tree { oddLeaf { name number } } }",
-    "batched fields": """{ tree { branches { title shade(factor: 2)
+    "batched fields": """{ tree { branches { title shade(factor: 2) initial
         leaves { name twin { number twin { number } } } leaf { twin { name } } } } }""",
     "a batched field that fails": "{ branches { title s: shade(factor: 0) leaf { name } } }",
+    "a batched field that fails at once, beside one awaited": """{ branches { title
+        shade(factor: 2) i: initial(fail: true) } }""",
     "plain objects only": """{ tree { __typename branches { __typename title batch
         leaves { __typename name season maybe tags holes }
         leaf { name number strictHoles } strictLeaf { name failure season } } } }""",
@@ -287,18 +303,22 @@ def test_only_attribute_fields_without_arguments_take_the_plain_path() -> None:
 
 
 async def test_a_batched_field_is_called_once_per_level_with_every_parent_of_it() -> None:
-    query = """{ clean { title shade(factor: 2)
+    query = """{ clean { title shade(factor: 2) initial
         leaves { name twin { number twin { number } } } leaf { twin { name } } } }"""
     answer = await run(PlainFieldExecutor, query)
 
-    assert answer["calls"] == [
+    assert sorted(answer["calls"][:2]) == [  # one level (a batch that answers at once runs first)
+        ("initial", ["oak", "birch", "elm"]),
         ("shade", ["oak", "birch", "elm"]),
+    ]
+    assert answer["calls"][2:] == [
         ("twin", [10, 11, 20, 21, 30, 31]),
         ("twin", [110, 111, 120, 121, 130, 131]),
         ("twin", [12, 22, 32]),
     ]
     assert answer == await run(None, query) | {"calls": answer["calls"]}
     assert [b["shade"] for b in answer["data"]["clean"]] == [6, 10, 6]
+    assert [b["initial"] for b in answer["data"]["clean"]] == ["o", "b", "e"]
 
 
 async def test_a_failing_batch_is_reported_where_graphql_core_reports_it() -> None:

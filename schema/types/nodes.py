@@ -7,7 +7,7 @@ on a page of 50 is a measurable part of the request.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -19,7 +19,7 @@ from tortoise.queryset import QuerySet
 
 from engine.batch import BATCH
 from engine.context import Context, Info
-from engine.loaders import Of, at_once
+from engine.loaders import Of, at_once, primed
 from models.reading import Record
 
 M = TypeVar("M", bound=Model)
@@ -56,13 +56,25 @@ class Related(Generic[R, T]):
         self.loader = loader
         self.to_node = to_node
 
-    async def __call__(
+    def __call__(
         self, context: Context, parents: Sequence[Any], _: Mapping[str, Any]
-    ) -> list[T | None]:
+    ) -> list[T | None] | Awaitable[list[T | None]]:
+        """At once where the list read every row already (`joins_selected`), else awaitable."""
         keys = [getattr(parent, self.key) for parent in parents]
         wanted = list({k for k in keys if k is not None})
-        rows = await at_once(self.loader(context), wanted)
-        found = dict(zip(wanted, rows, strict=True))
+        loader = self.loader(context)
+        known = primed(loader, wanted)
+        if len(known) == len(wanted):
+            return self._nodes(keys, known)
+        return self._loaded(keys, wanted, loader, known)
+
+    async def _loaded(
+        self, keys: list[Any], wanted: list[Any], loader: Of[R], known: dict[Any, R | None]
+    ) -> list[T | None]:
+        rows = await at_once(loader, wanted, known)
+        return self._nodes(keys, dict(zip(wanted, rows, strict=True)))
+
+    def _nodes(self, keys: list[Any], found: Mapping[Any, R | None]) -> list[T | None]:
         nodes = {k: self.to_node(row) for k, row in found.items() if row is not None}
         return [None if k is None else nodes.get(k) for k in keys]
 
