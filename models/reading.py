@@ -7,7 +7,9 @@ people with their institutions and sponsors that was a fifth of the request. Her
 are chosen once per model: enums by a dictionary lookup, aware datetimes by one `astimezone`,
 every other field by Tortoise's own converter; the instance's attributes are written at once.
 
-`FastSelect` takes the place of the backends' `execute_select` (`models.backends`); it reads
+The statements written here (`select_joined`, the relations) are read by position (`reader`),
+or as records of a few columns (`ColumnsOf`). `FastSelect` takes the place of the backends'
+`execute_select` (`models.backends`), by name, for what the ORM still reads; it reads
 select_related rows as Tortoise does. Anything it does not know (prefetching, a partial row,
 another value type) goes Tortoise's own way. `tests/test_reading.py` requires instances equal
 to Tortoise's, attribute by attribute, for every model on both databases.
@@ -156,8 +158,9 @@ def reader(model: type[M], start: int = 0) -> Callable[[Sequence[Any]], M]:
     if known is not None:
         return known
     at = {column: start + n for n, column in enumerate(model._meta.fields_db_projection.values())}
-    plain = [(at[key], attribute) for key, attribute, convert in _steps(model, zone) if not convert]
-    converted = [(at[k], attribute, c) for k, attribute, c in _steps(model, zone) if c]
+    steps = _steps(model, zone)
+    plain = [(at[key], attribute) for key, attribute, convert in steps if not convert]
+    converted = [(at[key], attribute, convert) for key, attribute, convert in steps if convert]
     fresh = _fresh(model)
 
     def read(row: Sequence[Any]) -> M:
