@@ -347,12 +347,9 @@ class ColumnsOf(Generic[T_Record]):
     async def by_ids(self, ids: Sequence[int]) -> list[T_Record]:
         if not ids:
             return []
-        meta = self.model._meta
-        wanted = AllOf((OneOf(meta.pk_attr, tuple(ids)), self.where))
-        condition, params = wanted.sql("t", raw_sql.placeholders(meta.db.capabilities.dialect))
-        sql = f'SELECT {", ".join(self._columns("t"))} FROM "{meta.db_table}" t WHERE {condition}'  # noqa: S608
-        _, rows = await meta.db.execute_query(sql, params)
-        return [self._record(cast(Sequence[Any], row)) for row in rows]  # rows are tuples
+        wanted = AllOf((OneOf(self.model._meta.pk_attr, tuple(ids)), self.where))
+        rows, _ = await select_joined(self.model, wanted, shape=self.record, order=())
+        return rows
 
     def _columns(self, alias: str) -> list[str]:
         projection = self.model._meta.fields_db_projection
