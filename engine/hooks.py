@@ -2,9 +2,9 @@
 
 For every request, Strawberry's runner looks up each of the four hooks (operation, parsing,
 validation, execution) on every extension and wraps each one it finds in a new
-`contextlib.contextmanager`, which copies the function's metadata every time: about 75 µs a
+`contextlib.contextmanager`, which copies the function's metadata every time: 55 µs a
 request for the schema's eight extensions, measured on the benchmark's machine. Here each
-class's hook is wrapped once; a request only makes the context managers, one per hook. They
+class's hook is wrapped once; a request only makes the context managers, one per hook (24 µs). They
 run in Strawberry's own manager classes (an exit stack, in the extensions' order), so what a
 hook sees and what an error does stay Strawberry's. The managers are not public API: the
 version fence of `engine.executor.CHECKED_WITH` covers them.
