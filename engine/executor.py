@@ -3,12 +3,12 @@
 `PlainFieldExecutor` is `engine.shortcuts.PlainFieldShortcuts` (plain fields read without
 graphql-core's machinery) with its hooks for objects and lists of objects filled by plan. An
 object whose selected fields are all plain (leaves, `__typename`, plain objects of the same
-kind) or batched is filled from a plan made once per request (`engine.planner`) by
-`engine.plan`: one loop per level instead of one call chain per field, each batched field
-called once per level. That covers the objects graphql-core completes itself (the values of
-resolvers) too. Anything unusual about a value (a null where none may be, an error, a value its
-type refuses, an object of another class) abandons the plan for that selection, and the long
-way reports it exactly as graphql-core does.
+kind) or batched is filled by `engine.plan` from a plan made once (`engine.planner`) and kept
+across requests (`engine.kept_plans`): one loop per level instead of one call chain per field,
+each batched field called once per level. That covers the objects graphql-core completes
+itself (the values of resolvers) too. Anything unusual about a value (a null where none may be,
+an error, a value its type refuses, an object of another class) abandons the plan for that
+selection, and the long way reports it exactly as graphql-core does.
 
 `STOCK_EXECUTOR` is graphql-core's own as Strawberry ships it, and `CHECKED_WITH` the releases
 this one was checked against.
@@ -30,6 +30,7 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from engine.kept_plans import kept_plans
 from engine.plan import ObjectPlan, Unusual, fill, fill_batched
 from engine.planner import object_plan
 from engine.shortcuts import NOT_PLANNED, PlainFieldShortcuts
@@ -49,20 +50,27 @@ class PlainFieldExecutor(PlainFieldShortcuts):
     def _object_plan(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
     ) -> ObjectPlan | None:
-        """How to fill this selection of this type, if the plan can; once per request
-        (graphql-core collects a selection's fields once, not once per row)."""
+        """How to fill this selection of this type, if the plan can: kept across requests
+        (`engine.kept_plans`), and looked up once per request (graphql-core collects a
+        selection's fields once, not once per row)."""
         key = (id(object_type), id(field_details_list))
         known = self._object_plans.get(key)
         if known is not None and known[0] is field_details_list:
             return known[1]
         plan = None
         if not self._field_middleware:  # an extension that wraps every resolver: no plan
-            plan = object_plan(
+            plan = kept_plans.plan(
+                self.operation,
+                self.fragments,
                 object_type,
                 field_details_list,
-                self.collect_subfields,
-                self.variable_values,
-                self._object_plan,
+                lambda: object_plan(
+                    object_type,
+                    field_details_list,
+                    self.collect_subfields,
+                    self.variable_values,
+                    self._object_plan,
+                ),
             )
         self._object_plans[key] = (field_details_list, plan)
         return plan

@@ -1,4 +1,4 @@
-"""Filling a selection level by level, from a plan made once per request (`engine.planner`).
+"""Filling a selection level by level, from its plan (`engine.planner`, `engine.kept_plans`).
 
 A plan says, for one selection of one object type, what each response key is: a plain
 attribute (a leaf, a list of leaves, an object or a list of objects), `__typename`, or a

@@ -7,8 +7,8 @@ type that recognises its values by Strawberry's own class check, or checks nothi
 anything else there is no plan (None), and the executor takes graphql-core's way.
 
 The functions take what they need from the request's execution context: its collection of a
-selection's fields, the variables, and the plan of a nested selection (the context makes each
-plan once per request).
+selection's fields, the variables, and the plan of a nested selection (the context keeps each
+plan, `engine.kept_plans`).
 """
 
 from __future__ import annotations

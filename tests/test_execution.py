@@ -7,6 +7,7 @@ path could quietly differ: DataLoader batches across list items, and which field
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,15 +17,17 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import GraphQLError, GraphQLString
+from graphql import GraphQLError, GraphQLString, parse
 from strawberry.dataloader import DataLoader
+from strawberry.extensions import ParserCache
 from strawberry.schema.schema_converter import CustomGraphQLEnumType
 from strawberry.types import Info
 
-from engine import deadline
+from engine import deadline, executor
 from engine.batch import batched, one
 from engine.definitions import plain_attribute
 from engine.executor import CHECKED_WITH, STOCK_EXECUTOR, PlainFieldExecutor
+from engine.kept_plans import KeptPlans
 from engine.plan import Entry, ObjectPlan, fill
 from schema.root import build_schema
 from settings import Settings
@@ -187,7 +190,7 @@ class Query:
         return Branch(title="x", leaves=[], leaf=None, strict_leaf=None, batch=[])  # type: ignore[arg-type]
 
     @strawberry.field
-    def clean(self) -> list[Branch]:
+    def clean(self, rows: int = 3) -> list[Branch]:
         """Nothing unusual in them: the plan fills every level."""
         return [
             Branch(
@@ -198,7 +201,7 @@ class Query:
                 batch=[],
             )
             for t, n in (("oak", 10), ("birch", 20), ("elm", 30))
-        ]
+        ][:rows]
 
     @strawberry.field
     def named(self) -> list[Named]:
@@ -329,6 +332,93 @@ async def test_a_failing_batch_is_reported_where_graphql_core_reports_it() -> No
         ("no shade without light", ("branches", 0, "s"))
     ]
     assert answer["data"] is None
+
+
+class Planning:
+    """A schema with a parser cache, as the API's, and a count of the plans made."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.made = 0
+        self.schema = strawberry.Schema(
+            query=Query,
+            execution_context_class=PlainFieldExecutor,
+            extensions=[lambda: ParserCache(maxsize=64)],
+        )
+        make = executor.object_plan  # type: ignore[attr-defined]
+
+        def counted(*args: Any) -> Any:
+            self.made += 1
+            return make(*args)
+
+        monkeypatch.setattr(executor, "object_plan", counted)
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> Any:
+        context = Context(DataLoader(load_fn=lambda keys: _tens(keys)))
+        outcome = await self.schema.execute(query, variables, context_value=context)
+        assert not outcome.errors
+        return outcome.data
+
+
+async def _tens(keys: Sequence[int]) -> list[int]:
+    return [key * 10 for key in keys]
+
+
+async def test_a_plan_is_made_by_the_first_request_and_kept_for_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    planning = Planning(monkeypatch)
+    query = """query ($rows: Int!) { clean(rows: $rows) { title shade(factor: 2)
+        leaves { name twin { number } } } }"""
+
+    first = await planning.data(query, {"rows": 3})
+    made = planning.made
+    again = await planning.data(query, {"rows": 2})  # a root field's variable: the same plan
+
+    assert made >= 3
+    assert planning.made == made
+    assert again["clean"] == first["clean"][:2]
+    assert [branch["shade"] for branch in first["clean"]] == [6, 10, 6]
+
+
+async def test_a_selection_that_reads_a_variable_is_planned_in_every_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    planning = Planning(monkeypatch)
+    argument = "query ($f: Int!) { clean { title shade(factor: $f) } }"
+    spread = """query ($yes: Boolean!) { clean { title ...L @include(if: $yes) } }
+        fragment L on Branch { leaf { name } }"""
+    in_a_fragment = """query ($f: Int!) { clean { ...S } } fragment S on Branch { ...F }
+        fragment F on Branch { shade(factor: $f) }"""
+
+    doubled = await planning.data(argument, {"f": 2})
+    tripled = await planning.data(argument, {"f": 3})
+    shown = await planning.data(spread, {"yes": True})
+    hidden = await planning.data(spread, {"yes": False})
+
+    assert [b["shade"] for b in doubled["clean"]] == [6, 10, 6]
+    assert [b["shade"] for b in tripled["clean"]] == [9, 15, 9]
+    assert shown["clean"][0] == {"title": "oak", "leaf": {"name": "leaf 12"}}
+    assert hidden["clean"][0] == {"title": "oak"}
+    assert await planning.data(in_a_fragment, {"f": 1}) == {
+        "clean": [{"shade": 3}, {"shade": 5}, {"shade": 3}]
+    }
+    assert (await planning.data(in_a_fragment, {"f": 2}))["clean"][1] == {"shade": 10}
+
+
+def test_the_plans_of_an_operation_go_with_it() -> None:
+    kept = KeptPlans()
+    schema = strawberry.Schema(query=Query)._schema
+    branch = schema.type_map["Branch"]
+    plan = ObjectPlan(None, (), False)
+    operation: Any = parse("{ clean { title } }").definitions[0]
+    details = [SimpleNamespace(node=operation.selection_set.selections[0])]
+
+    assert kept.plan(operation, {}, branch, details, lambda: plan) is plan  # type: ignore[arg-type]
+    assert kept.plan(operation, {}, branch, details, lambda: None) is plan  # type: ignore[arg-type]
+    assert kept.kept() == 1
+    del operation, details
+    gc.collect()
+    assert kept.kept() == 0
 
 
 def test_the_executor_runs_on_the_releases_it_was_checked_with() -> None:
