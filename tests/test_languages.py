@@ -7,10 +7,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from i18n import Language
 from models.role import Role
 from tests.support.api import Api, Result
 from tests.support.builders import make_user
 from tests.support.operations import REGISTER_SPONSOR
+from web.language import telling
 
 BAD_SPONSOR = {"input": {"name": "  ", "adminEmail": "nicht-eine-adresse"}}
 
@@ -173,3 +175,17 @@ async def test_a_rejected_token_says_it_in_the_requests_language(
     assert response.json()["errors"][0]["message"] == (
         "La connexion n'est pas valable ; veuillez vous reconnecter."
     )
+
+
+def test_an_answer_tells_one_language_and_adds_it_to_what_it_varies_by() -> None:
+    answer = [(b"vary", b"Origin"), (b"content-language", b"en"), (b"etag", b"1")]
+
+    assert telling(answer, Language.FR) == [
+        (b"etag", b"1"),
+        (b"content-language", b"fr"),
+        (b"vary", b"Origin, Accept-Language"),
+    ]
+    assert telling([], Language.DE) == [
+        (b"content-language", b"de"),
+        (b"vary", b"Accept-Language"),
+    ]

@@ -15,6 +15,7 @@ from tests.support.apps import client_for, with_http
 from tests.support.builders import make_user
 from tests.support.idp import TestIdentityProvider
 from tests.support.operations import REGISTER_SPONSOR
+from web.headers import API_POLICY, secured
 
 PORTAL = "https://portal.kibon.be.ch"
 REGISTRATION = json.dumps(
@@ -74,6 +75,22 @@ async def test_every_answer_carries_the_security_headers(
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_the_security_headers_replace_theirs_and_keep_an_answers_own_policy() -> None:
+    page_policy = b"default-src 'self'"
+    answer = [(b"Referrer-Policy", b"origin"), (b"content-security-policy", page_policy)]
+
+    headers = secured(answer)
+
+    assert sorted(headers) == [
+        (b"cache-control", b"no-store"),
+        (b"content-security-policy", page_policy),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+    ]
+    assert (b"content-security-policy", API_POLICY) in secured([])
 
 
 async def test_a_refused_sign_in_carries_the_security_headers_too(

@@ -4,19 +4,32 @@ Answers that bring their own Content-Security-Policy (the GraphiQL page) keep it
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
+from collections.abc import Iterable
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-ALWAYS = {
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-}
-UNLESS_SET = {
-    "Content-Security-Policy": API_POLICY,
-    "Cache-Control": "no-store",
-}
+API_POLICY = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+Header = tuple[bytes, bytes]
+ALWAYS: tuple[Header, ...] = (
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+)
+UNLESS_SET: tuple[Header, ...] = (
+    (b"content-security-policy", API_POLICY),
+    (b"cache-control", b"no-store"),
+)
+REPLACED = frozenset(name for name, _ in ALWAYS)
+
+
+def secured(headers: Iterable[Header]) -> list[Header]:
+    """An answer's headers with ours: each of `ALWAYS` in place of any of its name, each of
+    `UNLESS_SET` where the answer has none of its name."""
+    kept = [(name, value) for name, value in headers if name.lower() not in REPLACED]
+    present = {name.lower() for name, _ in kept}
+    kept += ALWAYS
+    kept += (header for header in UNLESS_SET if header[0] not in present)
+    return kept
 
 
 class SecurityHeaders:
@@ -30,11 +43,7 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in ALWAYS.items():
-                    headers[name] = value
-                for name, value in UNLESS_SET.items():
-                    headers.setdefault(name, value)
+                message["headers"] = secured(message.get("headers", ()))
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -5,19 +5,34 @@ kept in the request's state for everything that writes to people, and told on ev
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers, MutableHeaders
+from collections.abc import Iterable
+
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from i18n import Language
 from i18n.negotiation import DEFAULT, negotiate
 
 STATE_KEY = "language"
+Header = tuple[bytes, bytes]
+TOLD = frozenset((b"content-language", b"vary"))
 
 
 def language_of(scope: Scope) -> Language:
     """The request's language (German outside a request that went through `ReadersLanguage`)."""
     language = scope.get("state", {}).get(STATE_KEY, DEFAULT)
     return language if isinstance(language, Language) else DEFAULT
+
+
+def telling(headers: Iterable[Header], language: Language) -> list[Header]:
+    """An answer's headers with `Content-Language` in place of any it had, and
+    `Accept-Language` added to whatever `Vary` it had, in one header."""
+    headers = list(headers)
+    vary = [value for name, value in headers if name.lower() == b"vary"]
+    told = [(name, value) for name, value in headers if name.lower() not in TOLD]
+    told.append((b"content-language", language.value.encode()))
+    told.append((b"vary", b", ".join([*vary, b"Accept-Language"])))
+    return told
 
 
 class ReadersLanguage:
@@ -33,9 +48,7 @@ class ReadersLanguage:
 
         async def telling_the_language(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["Content-Language"] = language.value
-                headers.add_vary_header("Accept-Language")
+                message["headers"] = telling(message.get("headers", ()), language)
             await send(message)
 
         await self.app(scope, receive, telling_the_language)
