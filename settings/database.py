@@ -43,14 +43,4 @@ ENGINES = {
 def _connection(database_url: str) -> dict[str, Any]:
     connection: dict[str, Any] = expand_db_url(database_url)
     connection["engine"] = ENGINES.get(connection["engine"], connection["engine"])
-    if connection["engine"] == "models.backends.asyncpg":
-        # asyncpg's pool runs `RESET ALL; UNLISTEN *; CLOSE ALL; …` after every use: a second
-        # round trip for each statement. We keep no session state on pooled connections (no
-        # SET, LISTEN, cursors or advisory locks; the cache's LISTEN has a connection of its
-        # own), so only asyncpg's own part stays: rolling back a transaction left open.
-        connection["credentials"]["reset"] = _no_session_state_to_reset
     return connection
-
-
-async def _no_session_state_to_reset(connection: object) -> None:
-    return None

@@ -1,0 +1,73 @@
+"""Pooled PostgreSQL connections come back from an interrupted statement holding nothing.
+
+asyncpg prepares a statement and runs it in two exchanges; a request stopped at its deadline
+can interrupt it between them, and the server then holds the statement's locks until the
+connection's next message (a truncation or a migration waits behind them, for as long as the
+connection sits in the pool).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+import pytest
+from tortoise import connections
+
+from models.backends.asyncpg import Connection
+from tests.support import database
+
+pytestmark = pytest.mark.skipif(not database.is_postgres(), reason="asyncpg is PostgreSQL's")
+
+STATEMENT = 'SELECT "id" FROM "institution"'
+
+
+async def locks_at_once(database_url: str) -> bool:
+    """Whether another connection can take the institution table for itself without waiting."""
+    other = await asyncpg.connect(database_url)
+    try:
+        async with other.transaction():
+            await other.execute('LOCK TABLE "institution" IN ACCESS EXCLUSIVE MODE NOWAIT')
+        return True
+    except asyncpg.LockNotAvailableError:
+        return False
+    finally:
+        await other.close()
+
+
+async def test_a_statement_interrupted_after_its_preparation_leaves_no_lock_behind(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client: Any = connections.get("default")
+    async with client.acquire_connection() as proxy:
+        connection = proxy._con  # the pool lends a proxy of it
+        assert isinstance(connection, Connection)
+        prepare = connection._get_statement
+
+        async def prepared_then_interrupted(*args: Any, **kwargs: Any) -> Any:
+            await prepare(*args, **kwargs)  # Parse, Describe, Flush: the server waits
+            raise asyncio.CancelledError  # the request's deadline, before Bind, Execute, Sync
+
+        monkeypatch.setattr(connection, "_get_statement", prepared_then_interrupted)
+        with pytest.raises(asyncio.CancelledError):
+            await connection.fetch(STATEMENT)
+        monkeypatch.undo()
+        assert not await locks_at_once(database_url)  # what the pool must not lend on
+
+    assert await locks_at_once(database_url)
+    assert await client.execute_query_dict(STATEMENT) == []
+
+
+async def test_only_a_statement_that_did_not_finish_costs_a_round_trip_on_its_way_back() -> None:
+    client: Any = connections.get("default")
+    async with client.acquire_connection() as proxy:
+        connection = proxy._con
+        await connection.fetch(STATEMENT)
+        ran = connection.interrupted
+        with pytest.raises(asyncpg.PostgresSyntaxError):
+            await connection.fetch("SELECT FROM WHERE")
+        failed = connection.interrupted
+
+    assert (ran, failed) == (False, True)
+    assert connection.interrupted is False  # the pool's reset finished it
