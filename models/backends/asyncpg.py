@@ -4,13 +4,16 @@ again."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.asyncpg.executor import AsyncpgExecutor
 
 from models.reading import FastSelect
+
+T = TypeVar("T")
 
 
 class Connection(asyncpg.Connection):  # type: ignore[misc]
@@ -23,29 +26,21 @@ class Connection(asyncpg.Connection):  # type: ignore[misc]
     interrupted = False
 
     async def fetch(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().fetch(*args, **kwargs)
-        except BaseException:
-            self.interrupted = True
-            raise
+        return await self._marked(super().fetch(*args, **kwargs))
 
     async def fetchrow(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().fetchrow(*args, **kwargs)
-        except BaseException:
-            self.interrupted = True
-            raise
+        return await self._marked(super().fetchrow(*args, **kwargs))
 
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().execute(*args, **kwargs)
-        except BaseException:
-            self.interrupted = True
-            raise
+        return await self._marked(super().execute(*args, **kwargs))
 
     async def executemany(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._marked(super().executemany(*args, **kwargs))
+
+    async def _marked(self, statement: Awaitable[T]) -> T:
+        """The statement's result; the connection marked if it failed or was interrupted."""
         try:
-            return await super().executemany(*args, **kwargs)
+            return await statement
         except BaseException:
             self.interrupted = True
             raise
