@@ -12,9 +12,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from i18n import Language
 from i18n.negotiation import DEFAULT, negotiate
+from web.headers import Header
 
 STATE_KEY = "language"
-Header = tuple[bytes, bytes]
 TOLD = frozenset((b"content-language", b"vary"))
 
 
