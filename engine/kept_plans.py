@@ -14,7 +14,6 @@ can take their ids while it is kept.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -30,6 +29,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, FragmentDetails
 
+from engine.kept import KeptWith
 from engine.plan import ObjectPlan
 
 _PER_REQUEST = object()  # the selection reads a variable: planned in every request
@@ -39,7 +39,7 @@ Kept = tuple[GraphQLObjectType, tuple[FieldNode, ...], "ObjectPlan | object | No
 
 class KeptPlans:
     def __init__(self) -> None:
-        self._by_operation: dict[int, dict[tuple[int, ...], Kept]] = {}
+        self._by_operation: KeptWith[tuple[int, ...], Kept] = KeptWith()
 
     def plan(
         self,
@@ -51,7 +51,7 @@ class KeptPlans:
     ) -> ObjectPlan | None:
         """The plan of this selection of this type in this operation: the kept one, or one
         `make` makes (and kept unless the selection reads a variable)."""
-        plans = self._plans_of(operation)
+        plans = self._by_operation.of(operation)
         nodes = tuple(detail.node for detail in details)
         key = (id(object_type), *map(id, nodes))
         kept = plans.get(key)
@@ -68,15 +68,7 @@ class KeptPlans:
 
     def kept(self) -> int:
         """How many selections have their plan kept (or are known to be planned per request)."""
-        return sum(map(len, self._by_operation.values()))
-
-    def _plans_of(self, operation: OperationDefinitionNode) -> dict[tuple[int, ...], Kept]:
-        key = id(operation)
-        plans = self._by_operation.get(key)
-        if plans is None:
-            plans = self._by_operation[key] = {}
-            weakref.finalize(operation, self._by_operation.pop, key, None)
-        return plans
+        return len(self._by_operation)
 
 
 class _Reads(Visitor):
