@@ -9,7 +9,8 @@ refuses it anyway). Other fields add nothing: they are bounded by the objects th
 `sponsors(first: 100) { edges { node { institutions(first: 100) { … } } } }` costs
 100 + 100 × 100 = 10,100. An operation over the budget (`KIBON_MAX_QUERY_NODES`) is refused
 after validation and before any resolver runs, with `BAD_USER_INPUT` and the figures in
-`extensions.cost` and `extensions.budget`.
+`extensions.cost` and `extensions.budget`. The cost is counted once for a parsed document
+(`engine.kept`), unless a page size is a variable.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from strawberry.extensions import SchemaExtension
 
 from engine import admission
 from engine.errors import Code, Spoken
+from engine.kept import KeptWith
 from engine.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from i18n import _
 from settings import HttpSettings
@@ -65,12 +67,14 @@ class _Counter:
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
         self.fragment_costs: dict[str, int] = {}
+        self.read_variable = False  # the cost depends on this request's variables
 
     def page_size(self, value: ValueNode | None) -> int:
         given: object = None
         if isinstance(value, IntValueNode):
             given = int(value.value)
         elif isinstance(value, VariableNode):
+            self.read_variable = True
             given = self.variables.get(value.name.value)
         if not isinstance(given, int) or isinstance(given, bool):
             return DEFAULT_PAGE_SIZE
@@ -129,12 +133,43 @@ def query_cost(
     variables: Mapping[str, Any] | None = None,
 ) -> int:
     """The most objects the chosen operation of a valid document can return."""
+    return _counted(schema, document, operation_name, variables or {})[0]
+
+
+def _counted(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+) -> tuple[int, bool]:
+    """The cost, and whether it depends on the variables."""
     operation = get_operation_ast(document, operation_name)
     if operation is None:
-        return 0
+        return 0, False
     root = schema.get_root_type(operation.operation)
-    counter = _Counter(schema, document, operation, variables or {})
-    return counter.selections(root, operation.selection_set)
+    counter = _Counter(schema, document, operation, variables)
+    return counter.selections(root, operation.selection_set), counter.read_variable
+
+
+# By operation name: the cost of an operation whose page sizes are written in the document.
+_kept_costs: KeptWith[str | None, int] = KeptWith()
+
+
+def operation_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    *,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+) -> int:
+    """`query_cost`, counted once for a parsed document unless a page size is a variable."""
+    kept = _kept_costs.of(document)
+    cost = kept.get(operation_name)
+    if cost is None:
+        cost, varies = _counted(schema, document, operation_name, variables or {})
+        if not varies:
+            kept[operation_name] = cost
+    return cost
 
 
 def over_budget(cost: int, budget: int) -> GraphQLError:
@@ -161,7 +196,7 @@ class CostLimit(SchemaExtension):
         settings = getattr(context.context, "settings", None)
         budget = (settings.http if settings is not None else HttpSettings()).max_query_nodes
         if context.graphql_document is not None:
-            cost = query_cost(
+            cost = operation_cost(
                 context.schema._schema,
                 context.graphql_document,
                 operation_name=context.operation_name,

@@ -4,11 +4,13 @@ the budget is refused before anything runs. And the deadline, which ends CPU-bou
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
-from graphql import parse
+from graphql import DocumentNode, parse
 
-from engine.cost import query_cost
+import engine.cost
+from engine.cost import operation_cost, query_cost
 from models.institution import Institution
 from models.role import Role
 from schema.root import schema
@@ -178,3 +180,33 @@ async def test_cpu_bound_work_ends_soon_after_the_time_limit_instead_of_running_
     assert response.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
     # Run to its end, the query takes about 2.5 s of CPU here; stopped, about 0.3 s.
     assert burned < 0.2 + 1.0
+
+
+def test_a_documents_cost_is_counted_once_unless_a_page_size_is_a_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    counted: list[str | None] = []
+    count = engine.cost._counted
+
+    def counting(*arguments: Any) -> tuple[int, bool]:
+        counted.append(arguments[2])
+        return count(*arguments)
+
+    monkeypatch.setattr(engine.cost, "_counted", counting)
+    graph = schema._schema
+    written = parse("{ sponsors(first: 10) { edges { node { name } } } }")
+    sent = parse("query ($n: Int) { sponsors(first: $n) { edges { node { name } } } }")
+    named = parse(
+        "query A { sponsors(first: 1) { edges { cursor } } } "
+        "query B { sponsors(first: 7) { edges { cursor } } }"
+    )
+
+    def cost_of(document: DocumentNode, name: str | None = None, **variables: Any) -> int:
+        return operation_cost(graph, document, operation_name=name, variables=variables)
+
+    assert [cost_of(written) for _ in range(3)] == [10, 10, 10]
+    assert len(counted) == 1
+    assert [cost_of(sent, n=n) for n in (5, 50, 5)] == [5, 50, 5]
+    assert len(counted) == 4
+    assert [cost_of(named, "A"), cost_of(named, "B"), cost_of(named, "A")] == [1, 7, 1]
+    assert counted[4:] == ["A", "B"]
