@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache
 
 from engine.cost import CostLimit
 from engine.enum_output import write_enums_by_lookup
@@ -13,6 +13,7 @@ from engine.hooks import PreparedHooksRunner
 from engine.limits import RequestLimits, TokenLimit
 from engine.metrics import OperationMetrics
 from engine.request_errors import RequestErrors
+from engine.validation import KeptValidation
 from resolvers import (
     acceptance,
     audit,
@@ -263,14 +264,15 @@ def build_schema(*, planned: bool = True) -> Schema:
         query=Query,
         mutation=Mutation,
         types=[Sponsor, Institution, User, Invitation],
-        # Order matters: every extension that adds validation rules comes before the validation
-        # cache, which validates with the rules present when its turn comes (and keys on them).
+        # Order matters: every extension that adds validation rules comes before the kept
+        # validation, which validates with the rules present when its turn comes (and keys on
+        # them).
         extensions=[
             RequestLimits,
             RequestErrors,
             TokenLimit,
             lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            KeptValidation,
             CostLimit,
             ErrorPolicy,
             OperationMetrics,
