@@ -22,7 +22,7 @@ import datetime
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, Generic, Protocol, TypedDict, TypeVar, Unpack, cast, overload
 
 from tortoise import fields, timezone
@@ -240,8 +240,9 @@ class FastSelect(BaseExecutor):
         return read
 
 
-def _columns(model: type[Model], alias: str) -> list[str]:
-    return [f'{alias}."{column}"' for column in model._meta.fields_db_projection.values()]
+@cache  # a model's columns are fixed once Tortoise is initialised; the aliases are a few
+def _columns(model: type[Model], alias: str) -> tuple[str, ...]:
+    return tuple(f'{alias}."{column}"' for column in model._meta.fields_db_projection.values())
 
 
 def seen_if(key: str, condition: str) -> str:
@@ -503,7 +504,7 @@ async def select_joined(
 
 def _own(
     model: type[Model], where: Condition, shape: type[Record] | None, related: str | None
-) -> tuple[list[str], Callable[[Sequence[Any]], Any]]:
+) -> tuple[Sequence[str], Callable[[Sequence[Any]], Any]]:
     """A list's own columns (alias `t`) and how a row's first ones are read."""
     if shape is None:
         return _columns(model, "t"), reader(model)
