@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from models.institution import CareType, Institution, InstitutionStatus
+from models.role import Role
+from schema.types import ids
+from schema.types.institution import SPONSOR_INSTITUTIONS_ORDER
+from schema.types.keyset import decode_cursor
 from tests.support.api import Api
-from tests.support.builders import make_institution, make_sponsor
+from tests.support.builders import make_institution, make_sponsor, make_user
 from tests.support.flows import registered_institution
 from tests.support.operations import PUBLIC_INSTITUTIONS
 
@@ -136,3 +140,33 @@ async def test_a_malformed_cursor_or_a_page_over_100_is_bad_user_input(api: Api)
 
     assert bad_cursor.codes == ["BAD_USER_INPUT"]
     assert too_many.codes == ["BAD_USER_INPUT"]
+
+
+async def test_every_edges_cursor_resumes_the_list_right_after_its_node(api: Api) -> None:
+    for name in ["Delta", "alpha", "Charlie", "Bravo"]:
+        await make_institution(name=name, sponsor=await make_sponsor(name=f"Träger {name}"))
+    clerk = api.token_for(await make_user(Role.CANTON_CLERK))
+    public = "query ($after: String) { publicInstitutions(first: 3, after: $after) {"
+    public += " edges { cursor node { name } } pageInfo { startCursor endCursor } } }"
+    nested = "{ sponsors(first: 4) { edges { node { institutions(first: 3) {"
+    nested += " edges { cursor node { id } } } } } } }"
+
+    async def names_after(cursor: str) -> list[str]:
+        page = (await api(public, {"after": cursor})).ok()["publicInstitutions"]
+        return [edge["node"]["name"] for edge in page["edges"]]
+
+    page = (await api(public)).ok()["publicInstitutions"]
+    sponsors = (await api(nested, token=clerk)).ok()["sponsors"]["edges"]
+    inner = [e for s in sponsors for e in s["node"]["institutions"]["edges"]]
+
+    assert [await names_after(edge["cursor"]) for edge in page["edges"]] == [
+        ["Bravo", "Charlie", "Delta"],
+        ["Charlie", "Delta"],
+        ["Delta"],
+    ]
+    assert page["pageInfo"]["startCursor"] == page["edges"][0]["cursor"]
+    assert page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
+    assert len(inner) == 4
+    assert [decode_cursor(e["cursor"], SPONSOR_INSTITUTIONS_ORDER)[-1] for e in inner] == [
+        ids.decode(e["node"]["id"], "Institution") for e in inner
+    ]

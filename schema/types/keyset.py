@@ -36,11 +36,15 @@ Count = Callable[[], Awaitable[int]]
 @dataclass(frozen=True)
 class Page(Generic[R]):
     rows: list[R]
-    cursors: list[str]
+    order: Sequence[str]  # the attributes of a row that are its place in the list
     has_next_page: bool
     has_previous_page: bool
     count: Count | None = None  # the whole list's size, counted only when asked for
     joined: reading.Joined = field(default_factory=dict)  # what `page_where`'s joins read
+
+    def cursor_of(self, row: R) -> str:
+        """Where the list goes on after this row of the page."""
+        return encode_cursor([getattr(row, column) for column in self.order])
 
 
 def check_page_size(first: int | None) -> int:
@@ -158,7 +162,5 @@ def page_of(
     # Many pages resume at once when their DataLoader answers: each checks the deadline before
     # it builds anything, so an operation out of time stops within one page's work.
     deadline.check(deadline.current())
-    shown = rows[:size]
-    cursors = [encode_cursor([getattr(row, column) for column in order]) for row in shown]
     more, previous = len(rows) > size, after is not None
-    return Page(shown, cursors, has_next_page=more, has_previous_page=previous, count=count)
+    return Page(rows[:size], order, has_next_page=more, has_previous_page=previous, count=count)

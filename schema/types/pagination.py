@@ -27,10 +27,24 @@ class PageInfo:
     )
 
 
+def _cursors(_: Context, edges: Sequence[Edge[Any]], __: Mapping[str, Any]) -> list[str]:
+    return [edge.page.cursor_of(edge.row) for edge in edges]
+
+
 @strawberry.type(description="One item of a page, with its cursor.")
 class Edge(Generic[T]):
     node: T = strawberry.field(description="The item.")
-    cursor: str = strawberry.field(description="Opaque; pass it as `after` to continue from here.")
+    # What the node was made from, on its page: written as a cursor only when one is asked for.
+    row: strawberry.Private[Any]
+    page: strawberry.Private[Page[Any]]
+
+    @strawberry.field(
+        description="Opaque; pass it as `after` to continue from here.",
+        metadata=batched(_cursors),
+    )
+    async def cursor(self, info: Info) -> str:
+        found: str = await one(info, _cursors, self)
+        return found
 
 
 async def _total_counts(
@@ -57,16 +71,14 @@ class Connection(Generic[T]):
 
 
 def connection(page: Page[R], to_node: Callable[[R], T]) -> Connection[T]:
+    rows = page.rows
     return Connection(
-        edges=[
-            Edge(node=to_node(row), cursor=c)
-            for row, c in zip(page.rows, page.cursors, strict=True)
-        ],
+        edges=[Edge(node=to_node(row), row=row, page=page) for row in rows],
         page_info=PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            start_cursor=page.cursor_of(rows[0]) if rows else None,
+            end_cursor=page.cursor_of(rows[-1]) if rows else None,
         ),
         counted=page.count,
     )
