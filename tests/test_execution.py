@@ -28,7 +28,7 @@ from engine.batch import batched, one
 from engine.definitions import plain_attribute
 from engine.executor import CHECKED_WITH, STOCK_EXECUTOR, PlainFieldExecutor
 from engine.kept_plans import KeptPlans
-from engine.plan import Entry, ObjectPlan, fill
+from engine.plan import Entry, ObjectPlan, fill, level_code
 from schema.root import build_schema
 from settings import Settings
 
@@ -449,6 +449,24 @@ def test_filling_a_level_stops_at_the_deadline() -> None:
     assert fill(plan, rows) == [{"name": "kita 0"}, {"name": "kita 1"}, {"name": "kita 2"}]
     with deadline.within(-1.0), pytest.raises(deadline.DeadlinePassed):
         fill(plan, rows)
+
+
+def test_a_levels_code_is_written_once_for_plans_of_one_shape() -> None:
+    """The code depends on the kinds of entries only: response keys (aliases) are arguments,
+    so a client's aliases cannot make the worker write new code."""
+    rows = [SimpleNamespace(name="kita")]
+
+    def plan_with(key: str) -> ObjectPlan:
+        entry = Entry(key, "name", True, False, False, GraphQLString, None)
+        return ObjectPlan(None, (entry,), False)
+
+    first = plan_with("a")
+    written = level_code.cache_info().currsize
+    aliased = [plan_with(f"alias{n}") for n in range(20)]
+
+    assert level_code.cache_info().currsize == written
+    assert fill(first, rows) == [{"a": "kita"}]
+    assert fill(aliased[7], rows) == [{"alias7": "kita"}]
 
 
 def test_every_enum_value_is_written_by_lookup_as_strawberry_writes_it() -> None:
