@@ -9,13 +9,15 @@ connection sits in the pool).
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 from typing import Any
 
 import asyncpg
 import pytest
 from tortoise import connections
+from tortoise.exceptions import OperationalError
 
-from models.backends.asyncpg import Connection
+from models.backends.asyncpg import CHECKED_WITH, Connection
 from tests.support import database
 
 pytestmark = pytest.mark.skipif(not database.is_postgres(), reason="asyncpg is PostgreSQL's")
@@ -71,3 +73,36 @@ async def test_only_a_statement_that_did_not_finish_costs_a_round_trip_on_its_wa
 
     assert (ran, failed) == (False, True)
     assert connection.interrupted is False  # the pool's reset finished it
+
+
+async def test_a_finished_statements_connection_is_taken_back_in_place_and_any_other_shielded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """asyncpg shields every return in a task of its own; ours only where it must wait."""
+    shielded: list[Any] = []
+    shield = asyncio.shield
+
+    def counting(awaitable: Any) -> Any:
+        shielded.append(awaitable)
+        return shield(awaitable)
+
+    client: Any = connections.get("default")
+    pool = client._pool
+    idle = pool._queue.qsize()
+    monkeypatch.setattr(asyncio, "shield", counting)
+
+    await client.execute_query_dict(STATEMENT)
+    in_place = (len(shielded), pool._queue.qsize())
+    with pytest.raises(OperationalError):
+        await client.execute_query_dict("SELECT FROM WHERE")
+    after_a_failure = (len(shielded), pool._queue.qsize())
+
+    assert in_place == (0, idle)
+    assert after_a_failure == (1, idle)  # reset by a statement: asyncpg's way
+
+
+def test_the_pool_runs_on_the_asyncpg_release_it_was_checked_with() -> None:
+    """`Pool.release` reads asyncpg's pool holders and connection protocol: on a new release,
+    read models/backends/asyncpg.py against asyncpg's pool.py, run the suite on PostgreSQL,
+    then update CHECKED_WITH."""
+    assert importlib.metadata.version("asyncpg") == CHECKED_WITH

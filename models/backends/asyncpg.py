@@ -1,13 +1,15 @@
 """PostgreSQL through asyncpg (`tortoise.backends.asyncpg`), reading rows by `models.reading`,
 on connections that finish an interrupted statement's exchange before the pool lends them
-again."""
+again, from a pool that takes a finished statement's connection back in place."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.asyncpg.executor import AsyncpgExecutor
 
@@ -58,6 +60,57 @@ async def finish_interrupted(connection: Connection) -> None:
         await asyncpg.Connection.execute(connection, "SELECT 1")
 
 
+# The release the pool's return in place (`Pool.release`) was written against: it reads
+# attributes of asyncpg's pool and connection that are not public API
+# (tests/test_pooled_connections.py fails when the installed release moves).
+CHECKED_WITH = "0.32.0"
+
+
+class Pool(asyncpg.Pool):  # type: ignore[misc]
+    """asyncpg takes every connection back through a task of its own (`asyncio.shield`), so
+    that a caller cancelled while the connection is reset still returns it: a task, a future
+    and a turn of the event loop for every statement. A connection whose return waits for
+    nothing (its last statement finished, no transaction open, nothing to close or cancel) is
+    taken back in place, where nothing can interrupt it; any other goes asyncpg's way."""
+
+    async def release(self, connection: Any, *, timeout: float | None = None) -> None:  # noqa: ASYNC109  # asyncpg's own signature
+        if _returns_at_once(self, connection):
+            self._check_init()
+            connection._con._on_release()
+            await connection._holder.release(None)  # runs to its end without waiting
+            return
+        await super().release(connection, timeout=timeout)
+
+
+def _returns_at_once(pool: Pool, proxy: Any) -> bool:
+    """Whether the holder's release of this pooled connection awaits nothing: no ROLLBACK,
+    no reset statement (`finish_interrupted`), no close, no cancellation to wait for."""
+    if type(proxy) is not PoolConnectionProxy:
+        return False
+    connection, holder = proxy._con, proxy._holder
+    if not isinstance(connection, Connection) or holder._pool is not pool:
+        return False
+    protocol = connection._protocol
+    return not (
+        connection.interrupted
+        or connection.is_closed()
+        or protocol.is_in_transaction()
+        or connection._top_xact is not None
+        or protocol._is_cancelling()
+        or protocol.queries_count >= holder._max_queries
+        or holder._generation != pool._generation
+    )
+
+
+# What `asyncpg.create_pool` gives a pool that its caller does not say.
+_POOL_DEFAULTS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(asyncpg.create_pool).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    and parameter.default is not inspect.Parameter.empty
+}
+
+
 class Executor(FastSelect, AsyncpgExecutor):
     pass
 
@@ -67,7 +120,9 @@ class Client(AsyncpgDBClient):
     connection_class = Connection
 
     async def create_pool(self, **kwargs: Any) -> asyncpg.Pool:
-        return await super().create_pool(**kwargs, reset=finish_interrupted)
+        """What `asyncpg.create_pool` makes, as our `Pool`."""
+        chosen = _POOL_DEFAULTS | kwargs | {"reset": finish_interrupted}
+        return await Pool(None, **chosen)
 
 
 client_class = Client
