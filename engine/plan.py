@@ -128,15 +128,12 @@ Shape = tuple[str, bool, bool, str | None]
 
 
 def _shape(entry: Entry) -> Shape:
-    kind = (
-        "typename"
-        if entry.type_name is not None
-        else "list"
-        if entry.is_list
-        else "leaf"
-        if entry.plan is None
-        else "object"
-    )
+    if entry.type_name is not None:
+        kind = "typename"
+    elif entry.is_list:
+        kind = "list"
+    else:
+        kind = "leaf" if entry.plan is None else "object"
     attribute = entry.attribute
     plain = attribute is not None and attribute.isidentifier() and not iskeyword(attribute)
     return kind, entry.non_null, entry.batch is not None, attribute if plain else None
@@ -169,7 +166,8 @@ def level_code(checked: bool, shape: tuple[Shape, ...]) -> Callable[..., Level]:
         setup.append(f"C{n}, Z{n} = [], []")
         handed_down += [f"if C{n}:", f"    below.append((P{n}, C{n}, Z{n}))"]
         if kind == "list":
-            per_value += [f"if x{n} is not None:", f"    x{n} = M{n}(x{n}, C{n}, Z{n})"]
+            completed = f"x{n} = M{n}(x{n}, C{n}, Z{n})"
+            per_value += [completed] if non_null else [f"if x{n} is not None:", f"    {completed}"]
         else:  # an object, completed with the next level in the place the dict keeps for it
             placed += [
                 f"if x{n} is not None:",
