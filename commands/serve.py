@@ -70,6 +70,7 @@ def serve(settings: Settings, *, workers: int, mail_worker: bool) -> int:
             port=settings.port,
             log_config=None,
             access_log=False,  # ours leaves out the query string, which may carry variables
+            server_header=False,  # names no software to whoever probes
         )
         return 0
     refused = refusal(settings, workers=workers, mail_worker=mail_worker)
@@ -91,5 +92,6 @@ def serve(settings: Settings, *, workers: int, mail_worker: bool) -> int:
             port=settings.port,
             log_config=None,
             access_log=False,
+            server_header=False,
         )
     return 0

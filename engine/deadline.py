@@ -28,10 +28,16 @@ class Expired(TimeoutError):
 
 
 @contextmanager
-def within(seconds: float) -> Iterator[None]:
-    token = _deadline.set(time.monotonic() + seconds)
+def within(seconds: float) -> Iterator[float]:
+    """A deadline `seconds` from now, or inside another deadline the earlier of the two (a
+    layer that reads the request before the guard, `web.kept_answers`, spends the guard's
+    time); gives the seconds left."""
+    now = time.monotonic()
+    outer = _deadline.get()
+    ends = now + seconds if outer is None else min(outer, now + seconds)
+    token = _deadline.set(ends)
     try:
-        yield
+        yield ends - now
     finally:
         _deadline.reset(token)
 

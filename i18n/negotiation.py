@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+
 from i18n.catalogue import Language
 
 DEFAULT = Language.DE
 MAX_RANGES = 20  # a header is the client's; only its first ranges count
 
 
+@functools.lru_cache(maxsize=128)  # clients send a handful of distinct headers
 def negotiate(accept_language: str | None) -> Language:
     """The most preferred of `de` and `fr` (`fr-CH` is `fr`); `de` when neither is asked for.
     Ranges with equal weight keep the order the client gave."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -13,8 +14,9 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from strawberry.types import ExecutionResult
 
+from engine.metrics import REGISTRY
+from i18n import Language
 from models import clock
 from models.role import Role
 from schema.types import ids
@@ -26,8 +28,9 @@ from tests.support.builders import make_institution, make_user
 from tests.support.operations import PUBLIC_INSTITUTIONS
 from tests.support.sql import statements
 from web.app import create_app
+from web.kept_answers import MAX_BODY_BYTES, sent
 from web.persisted_queries import sha256_of
-from web.response_cache import PublicResponseCache, may_write, public_document
+from web.response_cache import MAX_BYTES, Answer, PublicResponseCache, is_public_query, may_write
 
 postgres_only = pytest.mark.skipif(not database.is_postgres(), reason="NOTIFY is PostgreSQL's")
 
@@ -196,13 +199,26 @@ async def test_a_withdrawn_institution_is_out_of_the_very_next_cached_answer(
 def test_an_answer_computed_across_an_invalidation_is_not_kept() -> None:
     cache = PublicResponseCache()
     cache.listening = True
-    key = ("{ publicInstitutions { edges { cursor } } }", "None", b"{}", "2026-12-01")
     started = cache.generation
 
     cache.invalidate()  # a NOTIFY arriving while this answer was being computed
-    cache.keep(key, ExecutionResult(data={}, errors=None), b"{}", generation=started)
+    cache.keep(("POST", b"{}"), Answer(200, [], b"{}"), size=2, generation=started)
 
     assert cache.entries == {}
+
+
+def test_the_kept_answers_stay_within_their_bytes() -> None:
+    cache = PublicResponseCache()
+    cache.listening = True
+    large = Answer(200, [(b"content-type", b"application/json")], b"x" * (MAX_BYTES // 4))
+
+    for n in range(5):
+        cache.keep(("POST", n), large, size=100, generation=cache.generation)
+
+    assert list(cache.entries) == [("POST", 2), ("POST", 3), ("POST", 4)]
+    assert cache.size == sum(size for _, size in cache.entries.values()) <= MAX_BYTES
+    assert cache.get(("POST", 1)) is None
+    assert cache.get(("POST", 4)) == large
 
 
 def test_mutations_count_as_writes_queries_do_not() -> None:
@@ -212,23 +228,16 @@ def test_mutations_count_as_writes_queries_do_not() -> None:
 
 
 def test_only_queries_of_public_fields_qualify() -> None:
-    assert public_document("{ publicInstitutions { edges { cursor } } }", None)
-    assert public_document('{ publicInstitution(id: "x") { name } }', None)
-    assert public_document("query P { __typename publicInstitutions { edges { cursor } } }", "P")
-    assert not public_document(
+    assert is_public_query("{ publicInstitutions { edges { cursor } } }", None)
+    assert is_public_query('{ publicInstitution(id: "x") { name } }', None)
+    assert is_public_query("query P { __typename publicInstitutions { edges { cursor } } }", "P")
+    assert not is_public_query(
         "{ publicInstitutions { edges { cursor } } me { user { id } } }", None
     )
-    assert not public_document("mutation { registerSponsor }", None)
-    assert not public_document("{ ...F } fragment F on Query { me { user { id } } }", None)
-    assert not public_document("{ unparsable", None)
-
-
-def test_the_key_is_the_printed_document_which_keeps_the_spaces_of_literals() -> None:
-    spaced = 'query {publicInstitutions(filter: {search: "sonne  bern"})  { edges { cursor } } }'
-    single = 'query { publicInstitutions(filter: {search: "sonne bern"}) { edges { cursor } } }'
-
-    assert public_document(spaced, None) != public_document(single, None)
-    assert public_document(single, None) == public_document(" ".join(single.split()), None)
+    assert not is_public_query("mutation { registerSponsor }", None)
+    assert not is_public_query("{ ...F } fragment F on Query { me { user { id } } }", None)
+    assert not is_public_query("{ unparsable", None)
+    assert not is_public_query("query P { publicInstitutions { totalCount } }", "Q")
 
 
 def search(term: str) -> dict[str, object]:
@@ -383,3 +392,81 @@ async def test_a_get_of_the_portal_query_is_kept_like_a_post(portal: httpx.Async
     assert sent == []
     assert kept.status_code == computed.status_code == 200
     assert kept.content == computed.content
+
+
+def request(method: str = "POST", **headers: str) -> dict[str, object]:
+    raw = [
+        (name.lower().replace("_", "-").encode(), value.encode()) for name, value in headers.items()
+    ]
+    return {
+        "type": "http",
+        "method": method,
+        "path": "/graphql",
+        "query_string": b"",
+        "headers": raw,
+    }
+
+
+def test_what_a_request_sends_counts_but_for_what_cannot_change_its_answer() -> None:
+    json_post = {"content_type": "application/json", "content_length": "40"}
+    (key, length) = sent(request(**json_post)) or ((), None)
+
+    assert length == 40
+    assert sent(request(**json_post, user_agent="Firefox", x_request_id="r-1")) == (key, 40)
+    assert sent(request(**json_post, accept="application/graphql-response+json"))[0] != key  # type: ignore[index]
+    assert sent(request(**json_post, x_portal_version="2"))[0] != key  # type: ignore[index]
+    assert sent({**request(**json_post), "state": {"language": Language.FR}})[0] != key  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        request(content_type="application/json", content_length="40", authorization="Bearer x"),
+        request(content_type="application/json"),  # chunked: no length to bound the reading
+        request(content_type="application/json", content_length=str(MAX_BODY_BYTES + 1)),
+        request(content_type="application/json", content_length="-1"),
+        request("PUT", content_type="application/json", content_length="40"),
+    ],
+)
+def test_signed_in_unbounded_and_other_requests_are_not_kept(asked: dict[str, object]) -> None:
+    assert sent(asked) is None
+
+
+@postgres_only
+async def test_a_kept_answer_is_given_for_the_same_request_only(
+    portal: httpx.AsyncClient,
+) -> None:
+    body = {"query": PUBLIC_INSTITUTIONS}
+    await make_institution(name="Kita Sonne")
+    await asyncio.sleep(0.1)  # the write's notification arrives before the answer is kept
+    await portal.post("/graphql", json=body)
+
+    with statements() as same:
+        await portal.post("/graphql", json=body, headers={"User-Agent": "another browser"})
+    with statements() as other_header:
+        await portal.post("/graphql", json=body, headers={"X-Portal-Version": "2"})
+    with statements() as other_language:
+        french = await portal.post("/graphql", json=body, headers={"Accept-Language": "fr"})
+
+    assert same == []
+    assert other_header != []
+    assert other_language != []
+    assert french.headers["content-language"] == "fr"
+
+
+@postgres_only
+async def test_a_kept_answer_is_counted_and_logged_as_any_answer(
+    portal: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    labels = {"route": "/graphql", "method": "POST", "status": "200"}
+    await names(portal)
+    before = REGISTRY.get_sample_value("kibon_http_requests_total", labels) or 0
+
+    with caplog.at_level(logging.INFO, logger="kibon.access"), statements() as sent_sql:
+        hit = await portal.post("/graphql", json={"query": PUBLIC_INSTITUTIONS})
+
+    assert sent_sql == []
+    assert REGISTRY.get_sample_value("kibon_http_requests_total", labels) == before + 1
+    (line,) = [r for r in caplog.records if r.name == "kibon.access"]
+    assert (line.path, line.status) == ("/graphql", 200)  # type: ignore[attr-defined]
+    assert hit.headers["x-request-id"]

@@ -190,6 +190,28 @@ async def test_cors_allows_only_the_configured_portals(settings: Settings) -> No
     assert "access-control-allow-origin" not in simple.headers
 
 
+async def test_every_answer_says_it_varies_by_origin_and_language_with_or_without_cors(
+    settings: Settings,
+) -> None:
+    async with client_for(with_http(settings, cors_origins=(PORTAL,))) as client:
+        plain = await client.post("/graphql", json={"query": "{ __typename }"})
+        browser = await client.post(
+            "/graphql", json={"query": "{ __typename }"}, headers={"Origin": PORTAL}
+        )
+        preflight = await client.options(
+            "/graphql", headers={"Origin": PORTAL, "Access-Control-Request-Method": "POST"}
+        )
+
+    for answer in (plain, browser):
+        assert {"Origin", "Accept-Language"} <= set(answer.headers["vary"].split(", "))
+        assert len(answer.headers.get_list("vary")) == 1
+    assert browser.headers["access-control-allow-origin"] == PORTAL
+    assert "access-control-allow-origin" not in plain.headers
+    # A preflight is answered in the perimeter too: with its id and the security headers.
+    assert preflight.headers["x-content-type-options"] == "nosniff"
+    assert preflight.headers["x-request-id"]
+
+
 async def test_cors_allows_no_origin_by_default(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/graphql", json={"query": "{ __typename }"}, headers={"Origin": PORTAL}

@@ -1,6 +1,6 @@
-"""Each request as operators follow it: a request id (the client's `X-Request-Id` when it is
-one we can keep, else a new one) in every log line, audit entry and answer; the caller's trace
-context continued; and one access-log line with fields.
+"""Each request as operators follow it (`web.perimeter` puts these in place): a request id (the
+client's `X-Request-Id` when it is one we can keep, else a new one) in every log line, audit
+entry and answer, and one access-log line with fields.
 
 The access line carries the path without its query string: a GET's `variables` may hold
 personal data."""
@@ -10,13 +10,9 @@ from __future__ import annotations
 import logging
 import random
 import re
-import time
 
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from models import audit
-from web import trace_context
+from starlette.types import Scope
 
 # Fits the audit column (64) and cannot break a log line or a header.
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:@-]{1,64}")
@@ -40,47 +36,18 @@ def user_id_of(scope: Scope) -> int | None:
     return getattr(user, "id", None)
 
 
-class AccessLog:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = Headers(scope=scope)
-        request_id = request_id_of(headers)
-        trace = trace_context.of_current_span() or trace_context.continued(
-            headers.get("traceparent")
-        )
-        marks = audit.request_id.set(request_id), trace_context.current.set(trace)
-        started, status = time.perf_counter(), 0
-
-        async def answer(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                added = message.setdefault("headers", [])
-                added.append((b"x-request-id", request_id.encode()))
-                if trace is not None:
-                    added.append((b"traceparent", trace.traceparent().encode()))
-            await send(message)
-
-        try:
-            await self.app(scope, receive, answer)
-        finally:
-            self._log(scope, status, milliseconds=(time.perf_counter() - started) * 1000)
-            audit.request_id.reset(marks[0])
-            trace_context.current.reset(marks[1])
-
-    def _log(self, scope: Scope, status: int, *, milliseconds: float) -> None:
-        fields = {
-            "method": scope["method"],
-            "path": scope["path"],
-            "status": status,
-            "duration_ms": round(milliseconds, 1),
-            "user_id": user_id_of(scope),
-        }
-        access.info(
-            "%s %s %s %.1fms", scope["method"], scope["path"], status, milliseconds, extra=fields
-        )
+def log(scope: Scope, status: int, seconds: float) -> None:
+    """The request's access line; `status` 0 when no answer was started."""
+    if not access.isEnabledFor(logging.INFO):
+        return
+    milliseconds = seconds * 1000
+    fields = {
+        "method": scope["method"],
+        "path": scope["path"],
+        "status": status,
+        "duration_ms": round(milliseconds, 1),
+        "user_id": user_id_of(scope),
+    }
+    access.info(
+        "%s %s %s %.1fms", scope["method"], scope["path"], status, milliseconds, extra=fields
+    )

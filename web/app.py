@@ -21,18 +21,17 @@ from models import housekeeping, reminders
 from schema.root import build_schema, schema
 from settings import Settings
 from web import dev_routes, health, tracing
-from web.access import AccessLog
 from web.endpoint import GraphQLEndpoint
 from web.graphiql import page as graphiql
 from web.guard import RequestGuard
 from web.identity import DevIssuer, RemoteKeys, TokenVerifier, TrustedIssuer
-from web.language import ReadersLanguage
-from web.metrics import HttpMetrics
-from web.perimeter import protect
+from web.kept_answers import KeptAnswers
+from web.perimeter import Perimeter
 from web.persisted_queries import PersistedQueries
 from web.response_cache import PublicResponseCache
 
 GC_YOUNG_THRESHOLD = 20_000
+GRAPHQL_PATH = "/graphql"
 
 
 def build_verifier(settings: Settings, dev_issuer: DevIssuer | None) -> TokenVerifier:
@@ -63,7 +62,7 @@ def create_app(
         cache=cache,
     )
     routes = [
-        Route("/graphql", RequestGuard(endpoint, settings.http), methods=["GET", "POST"]),
+        Route(GRAPHQL_PATH, RequestGuard(endpoint, settings.http), methods=["GET", "POST"]),
         *health.routes(),
         *graphiql.routes(),
     ]
@@ -96,11 +95,12 @@ def create_app(
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.public_cache = cache
-    app.add_middleware(ReadersLanguage)  # every answer says its language, cache hits too
-    app.add_middleware(HttpMetrics, routes=routes)
-    app.add_middleware(AccessLog)  # around the cache: a hit, too, has its id and its line
+    # Inside the perimeter: a kept answer, too, has its own id, headers, line and count.
+    app.add_middleware(KeptAnswers, cache=cache, settings=settings.http, path=GRAPHQL_PATH)
     tracer_provider = tracer_provider or tracing.provider_from(os.environ)
+    app.add_middleware(
+        Perimeter, settings=settings.http, routes=routes, traced=tracer_provider is not None
+    )
     if tracer_provider is not None:
-        tracing.instrument(app, tracer_provider)
-    protect(app, settings.http)
+        tracing.instrument(app, tracer_provider)  # outside the perimeter, which reads its span
     return app

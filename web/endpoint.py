@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from cross_web import AsyncHTTPRequestAdapter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
-from strawberry.types.unset import UNSET
 
 from engine.context import Caller, Context
 from engine.errors import SIGN_IN_NOT_VALID, UNAVAILABLE, Code
@@ -24,7 +23,7 @@ from i18n import Language, translate
 from models import audit, sign_in
 from models.errors import DomainError
 from settings import Settings
-from web import answers, media, response_cache
+from web import answers, response_cache
 from web.graphiql import page as graphiql
 from web.graphql_view import GraphQLOverHTTP
 from web.identity import InvalidToken, KeysUnavailable, TokenVerifier
@@ -127,34 +126,6 @@ class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
             language=language_of(request.scope),
         )
 
-    async def run(
-        self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
-    ) -> Any:
-        kept = await self._kept_answer(request) if isinstance(request, Request) else None
-        if kept is not None:
-            return kept
-        return await super().run(request, context, root_value)
-
-    async def _kept_answer(self, request: Request) -> Response | None:
-        """An anonymous caller's public query, answered with the body the same operation got
-        before. Reached only by a request that passed every check (transport, body, deadline,
-        sign-in); its parameters are checked here as Strawberry's view checks them, and a
-        request they refuse takes the view's way to be refused as always."""
-        if not self.cache.listening or getattr(request.state, "caller", None) is not None:
-            return None
-        adapter = self.request_adapter_class(request)
-        if self.should_render_graphql_ide(adapter):
-            return None
-        try:
-            key = response_cache.key_of(await self.parse_http_body(adapter))
-        except (HTTPException, ValueError, KeyError):  # what the view's own parsing refuses
-            return None
-        body = None if key is None else self.cache.get(key)
-        if body is None:
-            return None
-        answer_media = media.preferred(request.headers.get("accept"))
-        return Response(body, status_code=200, media_type=media.content_type(answer_media))
-
     async def execute_single(
         self,
         request: Request,
@@ -164,15 +135,12 @@ class GraphQLEndpoint(GraphQLOverHTTP[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """Keeps what an anonymous caller's public query answered, for the next one."""
-        key = response_cache.key_of(request_data) if context.identity is None else None
-        generation = self.cache.generation
+        """Marks what an anonymous caller's public query answered as an answer to keep."""
         result = await super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )
-        if key is not None and sub_response.status_code in (None, 200):
-            body = self.encode_json(await self.process_result(request, result))
-            self.cache.keep(key, result, body, generation=generation)
+        if context.identity is None and response_cache.keeps(request_data, result):
+            response_cache.mark_kept(request.scope.setdefault("state", {}))
         elif request_data.query and response_cache.may_write(request_data.query):
             # The write has committed; its answer is not sent yet. Dropping the entries here
             # makes this process's very next answer fresh, before the notification arrives.

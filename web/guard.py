@@ -115,9 +115,10 @@ class RequestGuard:
         seconds = self.settings.request_timeout_seconds
         # The executor stops at the deadline itself, between objects, and leaves nothing
         # half-started; the timer is the backstop for an await that outlasts it.
-        timer = asyncio.timeout(seconds + TIMER_GRACE_SECONDS)
+        timer = None
         try:
-            with deadline.within(seconds):
+            with deadline.within(seconds) as left:  # less, inside a deadline set outside
+                timer = asyncio.timeout(left + TIMER_GRACE_SECONDS)
                 async with timer, self.admission.ticket():
                     await self._admit(scope, receive, watched, headers)
         except ClientDisconnect:
@@ -125,7 +126,7 @@ class RequestGuard:
         except (Exception, deadline.DeadlinePassed) as error:
             if started:
                 raise
-            expired = timer.expired() or isinstance(error, deadline.DeadlinePassed)
+            expired = bool(timer and timer.expired()) or isinstance(error, deadline.DeadlinePassed)
             answer = self._failure(error, headers, expired=expired, language=language_of(scope))
             await answer(scope, receive, send)
 

@@ -8,7 +8,8 @@ its code (sign-in, logging, GraphQL) looks at them.
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import Response
+from starlette.types import Scope
 
 from engine.errors import Code
 from i18n import _
@@ -22,20 +23,16 @@ def header_bytes(scope: Scope) -> int:
     return sum(len(name) + len(value) for name, value in scope.get("headers") or ())
 
 
-class HeaderLimit:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+def exceeded(scope: Scope) -> bool:
+    return header_bytes(scope) > MAX_HEADER_BYTES
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and header_bytes(scope) > MAX_HEADER_BYTES:
-            answer = answers.refusal(
-                431,
-                _("The request's headers are larger than {most} bytes.", most=MAX_HEADER_BYTES),
-                language=language_of(scope),
-                code=Code.BAD_USER_INPUT,
-                accept=None,
-                headers={"Connection": "close"},
-            )
-            await answer(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+
+def refusal(scope: Scope) -> Response:
+    return answers.refusal(
+        431,
+        _("The request's headers are larger than {most} bytes.", most=MAX_HEADER_BYTES),
+        language=language_of(scope),
+        code=Code.BAD_USER_INPUT,
+        accept=None,
+        headers={"Connection": "close"},
+    )

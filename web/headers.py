@@ -1,12 +1,11 @@
-"""Headers on every answer: no referrer leaves a page of ours (a GraphiQL URL can carry a query
-with variables), no content sniffing, no framing, no caching of answers that hold personal data.
-Answers that bring their own Content-Security-Policy (the GraphiQL page) keep it."""
+"""The headers on every answer (`web.perimeter` writes them): no referrer leaves a page of ours
+(a GraphiQL URL can carry a query with variables), no content sniffing, no framing, no caching
+of answers that hold personal data. Answers that bring their own Content-Security-Policy (the
+GraphiQL page) keep it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 API_POLICY = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 Header = tuple[bytes, bytes]
@@ -30,20 +29,3 @@ def secured(headers: Iterable[Header]) -> list[Header]:
     kept += ALWAYS
     kept += (header for header in UNLESS_SET if header[0] not in present)
     return kept
-
-
-class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = secured(message.get("headers", ()))
-            await send(message)
-
-        await self.app(scope, receive, with_headers)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,7 +22,7 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from engine.metrics import LATENCY_BUCKETS, REGISTRY
 from mailer import queue_stats
@@ -47,13 +46,15 @@ HTTP_DURATION = Histogram(
 )
 
 
-class HttpMetrics:
-    """Counts every HTTP request; paths that are no route of the app count as `other`."""
+class RequestMetrics:
+    """Counts every HTTP request by route, method and status, with its latency; paths that are
+    no route of the app count as `other`. Each label set's counters are looked up once: the
+    labels are the app's routes, the methods the HTTP parser knows and the statuses answered."""
 
-    def __init__(self, app: ASGIApp, *, routes: list[BaseRoute]) -> None:
-        self.app = app
+    def __init__(self, routes: list[BaseRoute]) -> None:
         self.paths = {route.path for route in routes if isinstance(route, Route)}
         self.prefixes = tuple(route.path + "/" for route in routes if isinstance(route, Mount))
+        self._counted: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def route_of(self, path: str) -> str:
         if path in self.paths:
@@ -61,24 +62,16 @@ class HttpMetrics:
         prefix = next((p for p in self.prefixes if path.startswith(p)), None)
         return prefix.rstrip("/") if prefix else "other"
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started, status = time.perf_counter(), "500"
-
-        async def counting_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = str(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, counting_send)
-        finally:
-            route = self.route_of(scope["path"])
-            HTTP_REQUESTS.labels(route, scope["method"], status).inc()
-            HTTP_DURATION.labels(route).observe(time.perf_counter() - started)
+    def count(self, scope: Scope, status: int, seconds: float) -> None:
+        """`status` 0 when no answer was started: counted as the 500 the client gets."""
+        route = self.route_of(scope["path"])
+        labels = (route, scope["method"], status or 500)
+        counters = self._counted.get(labels)
+        if counters is None:
+            requests = HTTP_REQUESTS.labels(route, labels[1], str(labels[2]))
+            counters = self._counted.setdefault(labels, (requests, HTTP_DURATION.labels(route)))
+        counters[0].inc()
+        counters[1].observe(seconds)
 
 
 def exposition(*extra: Any) -> bytes:

@@ -1,21 +1,13 @@
-"""Results of the family portal's anonymous queries, kept until public data changes.
+"""The family portal's anonymous answers, kept until public data changes.
 
-Parents read institutions far more often than staff change them. The GraphQL endpoint asks this
-cache only after the request has passed every check an uncached request passes (transport,
-body, deadline, parameters, sign-in), so a kept result is only ever the answer to a request that
-was valid in the same way. What is kept is the encoded body of a result without errors, which is
-the same in both media types; status, media type and headers are made for each request as for
-any other. A hit is answered before Strawberry's view runs (no context, no execution, no
-encoding): on the family portal that work was most of what a hit cost.
-
-The key is the operation as GraphQL reads it: the parsed and printed document (whitespace
-between tokens does not count, the spelling of a literal does), the operation name, the
-variables and extensions (canonical JSON), and the day, since the default `availableOn` is
-today. Only anonymous queries of public root fields qualify, and only results without errors
-are kept.
+Parents read institutions far more often than staff change them. `web.kept_answers` answers a
+request that sends exactly what an earlier one sent with that earlier answer; this module says
+which answers may be kept and keeps them while they are fresh. An answer may be kept when the
+endpoint found its operation to be an anonymous query of public root fields only, answered
+without errors (`keeps`, marked in the request's state).
 
 Every committed write to an institution or a sponsor fires a PostgreSQL NOTIFY (a trigger, so no
-write path can forget it); each process LISTENs and drops its entries when it arrives. A result
+write path can forget it); each process LISTENs and drops its entries when it arrives. An answer
 computed while a notification arrived is not kept. While the listening connection is down the
 cache is not used at all, so it never serves data older than the last notification it could
 have missed. The process that wrote drops its own entries before it answers the write, so its
@@ -30,49 +22,46 @@ import contextlib
 import functools
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
+from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
-import orjson
-from graphql import OperationDefinitionNode, OperationType, parse, print_ast
+from graphql import OperationDefinitionNode, OperationType, parse
 from graphql.error import GraphQLError
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from engine.limits import MAX_TOKENS
-from models import clock
 
 log = logging.getLogger("kibon.cache")
 
 CHANNEL = "kibon_public_data"
 PUBLIC_ROOT_FIELDS = frozenset({"publicInstitutions", "publicInstitution", "__typename"})
 MAX_ENTRIES = 2048
-MAX_KEY_BYTES = 64 * 1024  # larger operations are not the family portal's
-
-Key = tuple[str, str, bytes, str]
+MAX_BYTES = 64 * 1024 * 1024  # the kept requests and answers together
+KEPT = "answer_may_be_kept"  # in the request's state
 
 
 @functools.lru_cache(maxsize=512)
-def public_document(query: str, operation_name: str | None) -> str | None:
-    """The printed document, when its one operation is a query of public root fields only."""
+def is_public_query(query: str, operation_name: str | None) -> bool:
+    """The document's one operation is a query of public root fields only."""
     try:
         document = parse(query, max_tokens=MAX_TOKENS)
     except GraphQLError:
-        return None
+        return False
     if len(document.definitions) != 1:
-        return None  # fragments could hide anything; the portal's queries have none
+        return False  # fragments could hide anything; the portal's queries have none
     (operation,) = document.definitions
     if not isinstance(operation, OperationDefinitionNode):
-        return None
+        return False
     if operation.operation != OperationType.QUERY or operation_name not in (
         None,
         operation.name and operation.name.value,
     ):
-        return None
+        return False
     selections = operation.selection_set.selections
-    if not all(getattr(s, "name", None) and s.name.value in PUBLIC_ROOT_FIELDS for s in selections):  # type: ignore[attr-defined]
-        return None
-    return print_ast(document)
+    return all(getattr(s, "name", None) and s.name.value in PUBLIC_ROOT_FIELDS for s in selections)  # type: ignore[attr-defined]
 
 
 @functools.lru_cache(maxsize=512)
@@ -88,48 +77,73 @@ def may_write(query: str) -> bool:
     )
 
 
-def key_of(request: GraphQLRequestData) -> Key | None:
-    """The operation a request asks for, if its answer may be kept."""
-    if request.query is None or len(request.query) > MAX_KEY_BYTES:
-        return None
-    printed = public_document(request.query, request.operation_name)
-    if printed is None:
-        return None
-    details = orjson.dumps(
-        [request.variables or {}, request.extensions or {}], option=orjson.OPT_SORT_KEYS
+def keeps(request: GraphQLRequestData, result: ExecutionResult) -> bool:
+    """An anonymous caller's `request` answered with `result`: may its answer be kept?"""
+    return (
+        request.query is not None
+        and not result.errors
+        and is_public_query(request.query, request.operation_name)
     )
-    return (printed, str(request.operation_name), details, clock.today().isoformat())
+
+
+def mark_kept(state: dict[str, Any]) -> None:
+    """Marks the request whose state this is: its answer may be kept."""
+    state[KEPT] = True
+
+
+def marked_kept(state: dict[str, Any]) -> bool:
+    return state.get(KEPT) is True
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer as the app sent it: what a request that sends the same gets."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
 
 
 class PublicResponseCache:
-    """The kept results, and the connection that says when they are stale."""
+    """The kept answers, at most `MAX_ENTRIES` and `MAX_BYTES` of requests and answers in all,
+    and the connection that says when they are stale."""
 
     def __init__(self) -> None:
-        self.entries: OrderedDict[Key, bytes] = OrderedDict()
-        self.generation = 0  # counts the invalidations: a result older than one is not kept
+        self.entries: OrderedDict[Hashable, tuple[Answer, int]] = OrderedDict()
+        self.size = 0  # the bytes of the entries' requests and answers
+        self.generation = 0  # counts the invalidations: an answer older than one is not kept
         self.listening = False
 
     def invalidate(self, *_: object) -> None:
         self.generation += 1
         self.entries.clear()
+        self.size = 0
 
-    def get(self, key: Key) -> bytes | None:
-        """The kept body of this operation's answer."""
+    def get(self, request: Hashable) -> Answer | None:
+        """The answer kept for what this request sends."""
         if not self.listening:
             return None
-        hit = self.entries.get(key)
-        if hit is not None:
-            self.entries.move_to_end(key)
-        return hit
+        kept = self.entries.get(request)
+        if kept is None:
+            return None
+        self.entries.move_to_end(request)
+        return kept[0]
 
-    def keep(self, key: Key, result: ExecutionResult, body: bytes, *, generation: int) -> None:
-        """`body`: the answer `result` was encoded to. Kept only if nothing changed while it
-        was computed, and only if it has no errors."""
-        if not self.listening or generation != self.generation or result.errors:
+    def keep(self, request: Hashable, answer: Answer, *, size: int, generation: int) -> None:
+        """`size`: the bytes of what the request sent. Kept only if nothing changed since
+        `generation`, when the answer began to be computed."""
+        if not self.listening or generation != self.generation:
             return
-        self.entries[key] = body
-        if len(self.entries) > MAX_ENTRIES:
-            self.entries.popitem(last=False)
+        if (earlier := self.entries.pop(request, None)) is not None:
+            self.size -= earlier[1]
+        self.entries[request] = (answer, size + answer.size)
+        self.size += size + answer.size
+        while self.entries and (len(self.entries) > MAX_ENTRIES or self.size > MAX_BYTES):
+            self.size -= self.entries.popitem(last=False)[1][1]
 
     @contextlib.asynccontextmanager
     async def listening_to(self, database_url: str) -> AsyncIterator[None]:
