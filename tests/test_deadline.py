@@ -63,3 +63,15 @@ async def test_gather_answers_every_result_in_order() -> None:
         return n
 
     assert await deadline.gather(value(1), value(2), value(3)) == [1, 2, 3]
+
+
+def test_a_deadline_inside_another_keeps_the_earlier_one() -> None:
+    with deadline.within(1.0) as outer:
+        ends = deadline.current()
+        with deadline.within(30.0) as inner:
+            assert deadline.current() == ends
+            assert inner <= outer <= 1.0
+        with deadline.within(0.5) as sooner:
+            assert deadline.current() < ends  # type: ignore[operator]
+            assert sooner <= 0.5
+    assert deadline.current() is None
