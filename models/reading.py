@@ -117,10 +117,6 @@ def _fresh(model: type[M]) -> Callable[[], M]:
     return fresh
 
 
-def _as_is(value: Any) -> Any:
-    return value
-
-
 def _zone() -> Any:
     return timezone.get_default_timezone() if timezone.get_use_tz() else None
 
@@ -363,13 +359,18 @@ class ColumnsOf(Generic[T_Record]):
 
     def _record(self, values: Sequence[Any]) -> T_Record:
         """The record from the first of `values` (a row may go on with joined columns)."""
-        return self.record(*(c(v) for c, v in zip(self._converters, values, strict=False)))
+        fields = list(values[: len(self._names)])
+        for position, convert in self._conversions:
+            fields[position] = convert(fields[position])
+        return self.record(*fields)
 
     @cached_property
-    def _converters(self) -> list[Convert]:
-        """As `reader` converts: a value the database gives as Python wants it passes as is."""
+    def _conversions(self) -> list[tuple[int, Convert]]:
+        """As `reader` converts, by position: a value the database gives as Python wants it
+        (most of them) is left as it is."""
         converts = {attribute: convert for _, attribute, convert in _steps(self.model, _zone())}
-        return [converts[name] or _as_is for name in self._names]
+        named = ((position, converts[name]) for position, name in enumerate(self._names))
+        return [(position, convert) for position, convert in named if convert is not None]
 
 
 # For each join of a `select`: the foreign key's value → the row it points to (None: none that

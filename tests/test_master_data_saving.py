@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
+
+import pytest
 
 from models import clock
 from models.audit import AuditEvent
 from models.institution import Institution, InstitutionStatus
+from models.master_data import MASTER_DATA_FIELDS, has_any
 from models.role import Role
 from tests.support.api import Api
 from tests.support.builders import make_institution, make_sponsor, make_user
@@ -243,3 +247,21 @@ async def test_without_a_version_the_last_save_wins(api: Api) -> None:
 
     assert result.ok()["updateInstitutionMasterData"]["institution"]["version"] == 4
     assert (await Institution.get(id=institution.id)).places == 11
+
+
+@pytest.mark.parametrize(
+    ("entered", "shown"),
+    [
+        ({}, False),
+        ({"phone": "", "opening_days": []}, False),
+        ({"places": 0}, True),
+        ({"opening_days": ["MONDAY"]}, True),
+        ({"account_holder": "Kita Sonne"}, True),
+    ],
+)
+def test_master_data_is_there_once_any_value_but_none_empty_text_or_no_days_is(
+    entered: dict[str, object], shown: bool
+) -> None:
+    row = SimpleNamespace(**{**dict.fromkeys(MASTER_DATA_FIELDS), **entered})
+
+    assert has_any(row) is shown  # type: ignore[arg-type]

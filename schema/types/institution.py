@@ -22,6 +22,7 @@ from schema.types.nodes import Node, Related, visible_nodes
 from schema.types.pagination import Connection, connection
 
 SPONSOR_INSTITUTIONS_ORDER = ("search_name", "id")
+WEEKDAYS = {day.value: day for day in institution.Weekday}  # stored as their values
 
 
 async def _institutions_of(
@@ -132,7 +133,7 @@ class MasterData:
             contact_email=row.contact_email,
             phone=row.phone,
             website=row.website,
-            opening_days=[institution.Weekday(d) for d in row.opening_days or []],
+            opening_days=[WEEKDAYS[d] for d in row.opening_days or ()],
             opening_time=master_data.wall_clock(row.opening_time),
             closing_time=master_data.wall_clock(row.closing_time),
             iban=row.iban if full_iban or not row.iban else master_data.masked_iban(row.iban),
