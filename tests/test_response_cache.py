@@ -425,6 +425,7 @@ def test_what_a_request_sends_counts_but_for_what_cannot_change_its_answer() -> 
         request(content_type="application/json"),  # chunked: no length to bound the reading
         request(content_type="application/json", content_length=str(MAX_BODY_BYTES + 1)),
         request(content_type="application/json", content_length="-1"),
+        request(content_type="application/json", content_length="9" * 5000),
         request("PUT", content_type="application/json", content_length="40"),
     ],
 )
