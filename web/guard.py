@@ -79,17 +79,13 @@ async def read_body(receive: Receive, limit: int) -> bytes:
             return b"".join(chunks)
 
 
-def replaying(body: bytes, receive: Receive) -> Receive:
-    """The body read once here, handed on as one message; then the client's own stream, which
-    reports a disconnect."""
-    pending = True
+def replaying(messages: list[Message], then: Receive) -> Receive:
+    """The messages read already, handed on in order; then `then` (the client's own stream,
+    which reports a disconnect)."""
+    pending = list(messages)
 
     async def replayed() -> Message:
-        nonlocal pending
-        if pending:
-            pending = False
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
+        return pending.pop(0) if pending else await then()
 
     return replayed
 
@@ -150,7 +146,8 @@ class RequestGuard:
             body = await read_body(receive, limit)
         except BodyTooLarge:
             return receive, self._too_large(headers, language)
-        return replaying(body, receive), None
+        whole = {"type": "http.request", "body": body, "more_body": False}
+        return replaying([whole], receive), None
 
     def _too_large(self, headers: Headers, language: Language) -> Response:
         most = self.settings.max_body_bytes

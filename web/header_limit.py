@@ -14,13 +14,14 @@ from starlette.types import Scope
 from engine.errors import Code
 from i18n import _
 from web import answers
+from web.headers import size_of
 from web.language import language_of
 
 MAX_HEADER_BYTES = 32 * 1024  # a bearer token is 1–2 KiB; nginx allows 4 × 8 KiB by default
 
 
 def header_bytes(scope: Scope) -> int:
-    return sum(len(name) + len(value) for name, value in scope.get("headers") or ())
+    return size_of(scope.get("headers") or ())
 
 
 def exceeded(scope: Scope) -> bool:

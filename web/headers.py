@@ -21,6 +21,11 @@ UNLESS_SET: tuple[Header, ...] = (
 REPLACED = frozenset(name for name, _ in ALWAYS)
 
 
+def size_of(headers: Iterable[Header]) -> int:
+    """The bytes of headers' names and values."""
+    return sum(len(name) + len(value) for name, value in headers)
+
+
 def secured(headers: Iterable[Header]) -> list[Header]:
     """An answer's headers with ours: each of `ALWAYS` in place of any of its name, each of
     `UNLESS_SET` where the answer has none of its name."""

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from engine import deadline
 from models import clock
 from settings import HttpSettings
+from web.guard import replaying
 from web.header_limit import header_bytes
 from web.language import language_of
 from web.response_cache import Answer, PublicResponseCache, marked_kept
@@ -169,16 +170,7 @@ async def _body(receive: Receive, seconds: float) -> tuple[bytes | None, Receive
     last = read[-1] if read else {}
     whole = then is receive and last.get("type") == "http.request" and not last.get("more_body")
     body = b"".join(m.get("body", b"") for m in read) if whole and size <= MAX_BODY_BYTES else None
-    return body, _replaying(read, then)
-
-
-def _replaying(messages: list[Message], then: Receive) -> Receive:
-    pending = list(messages)
-
-    async def replayed() -> Message:
-        return pending.pop(0) if pending else await then()
-
-    return replayed
+    return body, replaying(read, then)
 
 
 async def _never() -> Message:

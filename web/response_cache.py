@@ -33,6 +33,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from engine.limits import MAX_TOKENS
+from web.headers import Header, size_of
 
 log = logging.getLogger("kibon.cache")
 
@@ -100,12 +101,12 @@ class Answer:
     """An answer as the app sent it: what a request that sends the same gets."""
 
     status: int
-    headers: list[tuple[bytes, bytes]]
+    headers: list[Header]
     body: bytes
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
+        return len(self.body) + size_of(self.headers)
 
 
 class PublicResponseCache:
@@ -140,8 +141,9 @@ class PublicResponseCache:
             return
         if (earlier := self.entries.pop(request, None)) is not None:
             self.size -= earlier[1]
-        self.entries[request] = (answer, size + answer.size)
-        self.size += size + answer.size
+        size += answer.size
+        self.entries[request] = (answer, size)
+        self.size += size
         while self.entries and (len(self.entries) > MAX_ENTRIES or self.size > MAX_BYTES):
             self.size -= self.entries.popitem(last=False)[1][1]
 
