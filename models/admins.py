@@ -11,15 +11,16 @@ institutions need none: they are never "without an admin".
 The rule is one condition per kind of row, evaluated as a Tortoise `Q` (the sponsors list, the
 signal) and as plain SQL (the hand-written institutions list) from the same definition. The
 canton hears of a place left without an admin through the audit entries `sponsor.admin_missing`
-and `institution.admin_missing` (`report_missing`).
+and `institution.admin_missing` (`report_missing`, `reported_if_left`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import AsyncIterator, Collection, Iterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from tortoise.expressions import Q, Subquery
 
@@ -112,14 +113,51 @@ def institutions_where(*, without_admin: bool) -> Condition:
     return AllOf((NOT_WITHDRAWN, Not(has) if without_admin else has))
 
 
-def places_run_by(person: User) -> tuple[set[int], set[int]]:
-    """The sponsors and institutions whose admins `person` counts among: (sponsor ids,
-    institution ids). Clerks run nothing."""
-    if person.role == Role.SPONSOR_ADMIN and person.sponsor_id is not None:
-        return {person.sponsor_id}, set()
-    if person.role == Role.INSTITUTION_ADMIN and person.institution_id is not None:
-        return set(), {person.institution_id}
+class Holder(Protocol):
+    """A role at a place: an account, or an invitation to one."""
+
+    @property
+    def role(self) -> Role: ...
+    @property
+    def sponsor_id(self) -> int | None: ...
+    @property
+    def institution_id(self) -> int | None: ...
+
+
+def places_run_by(holder: Holder) -> tuple[set[int], set[int]]:
+    """The sponsors and institutions whose admins `holder` counts among (or would, for an
+    invitation): (sponsor ids, institution ids). Clerks run nothing."""
+    if holder.role == Role.SPONSOR_ADMIN and holder.sponsor_id is not None:
+        return {holder.sponsor_id}, set()
+    if holder.role == Role.INSTITUTION_ADMIN and holder.institution_id is not None:
+        return set(), {holder.institution_id}
     return set(), set()
+
+
+async def run_now(
+    sponsor_ids: Collection[int], institution_ids: Collection[int]
+) -> tuple[set[int], set[int]]:
+    """Those of these sponsors and institutions that have an admin now."""
+    sponsors: set[int] = set()
+    institutions: set[int] = set()
+    if sponsor_ids:
+        with_one = Sponsor.filter(sponsors_where(without_admin=False).q(), id__in=sponsor_ids)
+        sponsors = set(await with_one.values_list("id", flat=True))  # type: ignore[arg-type]
+    if institution_ids:
+        run = institutions_where(without_admin=False).q()
+        with_one_too = Institution.filter(run, id__in=institution_ids)
+        institutions = set(await with_one_too.values_list("id", flat=True))  # type: ignore[arg-type]
+    return sponsors, institutions
+
+
+@asynccontextmanager
+async def reported_if_left(*, by: User | None, holder: Holder) -> AsyncIterator[None]:
+    """Around a change to `holder`, in the caller's transaction: `report_missing` for the
+    places it ran that had an admin before the change (a place already without one was
+    without one before, and is not "left" by it)."""
+    sponsor_ids, institution_ids = await run_now(*places_run_by(holder))
+    yield
+    await report_missing(by=by, sponsor_ids=sponsor_ids, institution_ids=institution_ids)
 
 
 async def report_missing(

@@ -89,7 +89,8 @@ class BlockedByCanton(NotAllowed):
 
 
 class BlockedByWithdrawal(NotAllowed):
-    """Unblocking refused: the account's institution or sponsor is withdrawn (FORBIDDEN)."""
+    """Unblocking or a role change refused: the account's institution or sponsor is withdrawn
+    (FORBIDDEN)."""
 
     text = _(
         "This account was blocked when its institution or sponsor was withdrawn; only "

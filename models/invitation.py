@@ -365,7 +365,7 @@ def revoke_verdict(by: User, found: Invitation, institution_sponsor_id: int | No
     return GO if refusal is None else refused(refusal)
 
 
-async def _locked(invitation_id: int) -> tuple[Invitation, int | None]:
+async def locked(invitation_id: int) -> tuple[Invitation, int | None]:
     """The invitation, row-locked, and the sponsor of its institution (the scope rule reads
     it). Call inside a transaction."""
     found = await Invitation.filter(id=invitation_id).select_for_update().first()
@@ -380,7 +380,7 @@ async def _locked(invitation_id: int) -> tuple[Invitation, int | None]:
 async def resend(*, by: User, invitation_id: int, policy: Policy) -> Invitation:
     """A new token, a new expiry and a new mail; the old link stops working at once."""
     async with in_transaction():
-        found, institution_sponsor_id = await _locked(invitation_id)
+        found, institution_sponsor_id = await locked(invitation_id)
         resend_verdict(by, found, institution_sponsor_id).proceed()
         await found.fetch_related("user", "sponsor", "institution", "invited_by")
         token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -392,18 +392,7 @@ async def resend(*, by: User, invitation_id: int, policy: Policy) -> Invitation:
         found.remind_at = reminder_time(found.expires_at, ttl_days=policy.ttl_days)
         found.message = await _queue_mail(found, token, policy)
         await found.save()
-        await _audit("invitation.resent", by, found)
-    return found
-
-
-async def revoke(*, by: User, invitation_id: int) -> Invitation:
-    async with in_transaction():
-        found, institution_sponsor_id = await _locked(invitation_id)
-        revoke_verdict(by, found, institution_sponsor_id).proceed()
-        found.status = InvitationStatus.REVOKED
-        found.revoked_at = clock.now()
-        await found.save()
-        await _audit("invitation.revoked", by, found)
+        await record("invitation.resent", by, found)
     return found
 
 
@@ -415,7 +404,8 @@ async def revoke_pending_of(user: User) -> int:
     )
 
 
-async def _audit(action: str, by: User, invitation: Invitation) -> None:
+async def record(action: str, by: User, invitation: Invitation) -> None:
+    """The audit entry of a change to `invitation`, in its scope."""
     await audit.record(
         action,
         actor=by,

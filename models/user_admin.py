@@ -11,8 +11,14 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from i18n import _
-from models import audit, blocking, clock, email, invitation, notices, text, user
-from models.errors import CannotChangeYourOwnRole, NotAllowed, NotFound, WarningCode
+from models import admins, audit, blocking, clock, email, invitation, notices, text, user
+from models.errors import (
+    BlockedByWithdrawal,
+    CannotChangeYourOwnRole,
+    NotAllowed,
+    NotFound,
+    WarningCode,
+)
 from models.form import Form
 from models.institution import Institution
 from models.invitation import Invitation, Policy
@@ -115,11 +121,14 @@ def has_not_accepted(person: User) -> bool:
 
 
 def role_change_verdict(by: User, target: User, institution: Institution | None) -> Verdict:
-    """Not one's own role; whoever may manage the account. Which new role and where is the
-    role table's question (`place`), asked with the input."""
+    """Not one's own role; whoever may manage the account; not an account a withdrawal
+    blocked (moved elsewhere, the restore that lifts its block would no longer find it). Which
+    new role and where is the role table's question (`place`), asked with the input."""
     if target.id == by.id:
         return refused(CannotChangeYourOwnRole())
     refusal = blocking.manage_refusal(by, target, institution)
+    if refusal is None and target.blocked_by_withdrawal:
+        refusal = BlockedByWithdrawal()
     return GO if refusal is None else refused(refusal)
 
 
@@ -134,7 +143,8 @@ async def change_role(
 ) -> User:
     """One role at a time: the new one replaces the old, ends the person's sign-in and
     withdraws their open invitations. A person who has not accepted yet gets a new invitation
-    for the new role. Giving the role the person already holds changes nothing."""
+    for the new role. Giving the role the person already holds changes nothing. The canton
+    hears of a place the person ran and no one runs now (`admins.reported_if_left`)."""
     require_may_grant(by, role)
     form = Form()
     check_fits(form, role, sponsor_id=sponsor_id, institution_id=institution_id)
@@ -150,10 +160,11 @@ async def change_role(
         await blocking.keep_an_active_admin(by=by, leaving=target)
         was = target.role, audit_scope(sponsor_id=target.sponsor_id, institution=institution)
         before = await notices.reader(target)
-        changes = await _move(by, target, where, policy)
-        if not changes["reinvited"]:  # a person not yet in gets the new invitation instead
-            await notices.role_changed(target, before=before)
-        await _audit_change(by, target, was, where, changes)
+        async with admins.reported_if_left(by=by, holder=target):
+            changes = await _move(by, target, where, policy)
+            if not changes["reinvited"]:  # a person not yet in gets the new invitation instead
+                await notices.role_changed(target, before=before)
+            await _audit_change(by, target, was, where, changes)
     return target
 
 

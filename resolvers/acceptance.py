@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from engine.context import Info
-from models import attempts, errors, institution, invitation
+from models import attempts, errors, institution, invitation, revocation
 from resolvers.registration import policy
 from schema.types import ids
 from schema.types.acceptance import (
@@ -88,7 +88,7 @@ async def resend_invitation(info: Info, id: InvitationId) -> ResendInvitationRes
 
 async def revoke_invitation(info: Info, id: InvitationId) -> RevokeInvitationResult:
     try:
-        ended = await invitation.revoke(
+        ended = await revocation.revoke(
             by=info.context.actor, invitation_id=ids.decode(id, "Invitation")
         )
     except errors.NotFound as error:

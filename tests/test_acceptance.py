@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from commands.logs import quiet_noisy_loggers
-from models import acceptance, clock, invitation
+from models import acceptance, clock, invitation, revocation
 from models.audit import AuditEvent
 from models.errors import InvitationAlreadyUsed, InvitationRevoked
 from models.invitation import Invitation, InvitationStatus
@@ -146,7 +146,7 @@ async def test_a_used_token_is_already_used(api: Api) -> None:
 async def test_a_revoked_token_is_revoked(api: Api) -> None:
     done = await registered_sponsor(admin_email="a@traeger.ch")
     token = await token_of(done.invitation)
-    await invitation.revoke(by=await canton_admin(), invitation_id=done.invitation.id)
+    await revocation.revoke(by=await canton_admin(), invitation_id=done.invitation.id)
 
     result = await api(ACCEPT, {"token": token}, token=api.idp.token(email="a@traeger.ch"))
 
@@ -293,7 +293,7 @@ async def test_acceptance_racing_revocation_ends_in_exactly_one_of_them() -> Non
             acceptance.accept(
                 token=token, identity=identity(done.invitation.email, "x"), caller=None
             ),
-            invitation.revoke(by=canton, invitation_id=done.invitation.id),
+            revocation.revoke(by=canton, invitation_id=done.invitation.id),
             return_exceptions=True,
         )
 

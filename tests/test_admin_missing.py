@@ -17,7 +17,7 @@ from models.user import User, UserStatus
 from tests.support.api import Api
 from tests.support.builders import make_institution, make_sponsor, make_user
 from tests.support.flows import POLICY, registered_institution, registered_sponsor
-from tests.support.user_admin import BLOCK_USER, gid
+from tests.support.user_admin import BLOCK_USER, CHANGE_USER_ROLE, gid
 
 SPONSORS = """
 query ($without: Boolean) {
@@ -33,6 +33,7 @@ query ($without: Boolean) {
 """
 DELETE_USER = "mutation ($id: ID!) { deleteUser(id: $id) { __typename } }"
 RESTORE_INSTITUTION = "mutation ($id: ID!) { restoreInstitution(id: $id) { __typename } }"
+REVOKE_INVITATION = "mutation ($id: ID!) { revokeInvitation(id: $id) { __typename } }"
 MISSING = ("sponsor.admin_missing", "institution.admin_missing")
 
 
@@ -225,3 +226,79 @@ async def test_restoring_an_institution_whose_invited_admin_went_with_it_tells_t
         ("institution.admin_missing", done.institution.id, canton.id, {"name": "Kita Zurück"})
     ]
     assert listed == ["Kita Zurück"]
+
+
+def admin_of(kita: Institution, person: User) -> dict[str, Any]:
+    role = {"role": Role.INSTITUTION_ADMIN.value, "institutionId": gid(kita)}
+    return {"id": gid(person), "input": role}
+
+
+async def test_moving_the_last_admin_to_another_role_tells_the_canton_and_with_another_not(
+    api: Api,
+) -> None:
+    canton = await make_user(Role.CANTON_ADMIN)
+    alone, kept = await make_institution(name="Kita Allein"), await make_institution()
+    new = await make_institution()
+    last = await make_user(Role.INSTITUTION_ADMIN, institution=alone)
+    one = await make_user(Role.INSTITUTION_ADMIN, institution=kept)
+    await make_user(Role.INSTITUTION_ADMIN, institution=kept)
+
+    moved = await api(CHANGE_USER_ROLE, admin_of(new, last), user=canton)
+    await api(CHANGE_USER_ROLE, admin_of(new, one), user=canton)
+
+    assert moved.ok()["changeUserRole"]["__typename"] == "ChangeUserRoleSuccess"
+    assert await missing_entries() == [
+        ("institution.admin_missing", alone.id, canton.id, {"name": "Kita Allein"})
+    ]
+    entries = await AuditEvent.filter(actor_id=canton.id).order_by("id")
+    first_move = [entry.action for entry in entries][:2]
+    assert first_move == ["user.role_changed", "institution.admin_missing"]
+
+
+async def test_moving_an_admin_whose_place_had_none_already_writes_nothing(api: Api) -> None:
+    canton = await make_user(Role.CANTON_ADMIN)
+    kita, new = await make_institution(), await make_institution()
+    expired = await invited(Role.INSTITUTION_ADMIN, at=kita, expired=True)
+
+    moved = await api(CHANGE_USER_ROLE, admin_of(new, expired), user=canton)
+
+    assert moved.ok()["changeUserRole"]["__typename"] == "ChangeUserRoleSuccess"
+    assert await missing_entries() == []
+
+
+async def test_revoking_the_invitation_of_the_only_coming_admin_tells_the_canton(
+    api: Api,
+) -> None:
+    canton = await make_user(Role.CANTON_ADMIN)
+    done = await registered_sponsor(name="Kitas Widerruf")
+    other = await registered_sponsor()
+    assert done.sponsor is not None
+    assert other.sponsor is not None
+    await invited(Role.SPONSOR_ADMIN, at=other.sponsor)  # a second one coming
+
+    revoked = await api(REVOKE_INVITATION, {"id": gid(done.invitation)}, user=canton)
+    await api(REVOKE_INVITATION, {"id": gid(other.invitation)}, user=canton)
+
+    assert revoked.ok()["revokeInvitation"]["__typename"] == "RevokeInvitationSuccess"
+    assert await missing_entries() == [
+        (
+            "sponsor.admin_missing",
+            done.sponsor.id,
+            canton.id,
+            {"name": "Kitas Widerruf", "institutions": []},
+        )
+    ]
+
+
+async def test_revoking_an_expired_or_a_clerks_invitation_writes_nothing(api: Api) -> None:
+    canton = await make_user(Role.CANTON_ADMIN)
+    kita = await make_institution()
+    await invited(Role.INSTITUTION_ADMIN, at=kita, expired=True)
+    await invited(Role.INSTITUTION_CLERK, at=kita)
+
+    for sent in await Invitation.filter(institution_id=kita.id):
+        revoked = await api(REVOKE_INVITATION, {"id": gid(sent)}, user=canton)
+        assert revoked.ok()["revokeInvitation"]["__typename"] == "RevokeInvitationSuccess"
+
+    assert await Invitation.filter(institution_id=kita.id, status="REVOKED").count() == 2
+    assert await missing_entries() == []

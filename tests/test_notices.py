@@ -18,10 +18,10 @@ from mailer.worker import CHORE_INTERVAL, MailWorker
 from models import (
     blocking,
     correction,
-    invitation,
     notices,
     registration,
     reminders,
+    revocation,
     user_admin,
     withdrawal,
 )
@@ -214,7 +214,7 @@ async def test_an_invitation_too_short_for_a_reminder_and_a_revoked_one_get_none
         policy=dataclasses.replace(POLICY, ttl_days=2),
     )
     revoked = await registered_sponsor()
-    await invitation.revoke(by=await canton_admin(), invitation_id=revoked.invitation.id)
+    await revocation.revoke(by=await canton_admin(), invitation_id=revoked.invitation.id)
 
     queued_early = await reminders.remind_due(clock() + timedelta(days=1, hours=12))
     queued_late = await reminders.remind_due(clock() + timedelta(days=6))
@@ -250,7 +250,7 @@ async def test_the_migration_gives_open_invitations_from_before_it_their_reminde
         policy=dataclasses.replace(POLICY, ttl_days=2),
     )
     revoked = await registered_sponsor()
-    await invitation.revoke(by=await canton_admin(), invitation_id=revoked.invitation.id)
+    await revocation.revoke(by=await canton_admin(), invitation_id=revoked.invitation.id)
     await Invitation.all().update(remind_at=None)  # as they were before the migration
 
     # The schema editor of a migration run, reduced to what the step uses: its connection.

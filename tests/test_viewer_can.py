@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from models import invitation, registration, user_admin, withdrawal
+from models import registration, revocation, user_admin, withdrawal
 from models.audit import AuditEvent
 from models.institution import Institution, InstitutionStatus
 from models.invitation import Invitation, InvitationStatus
@@ -121,7 +121,7 @@ async def stage() -> Stage:
         expires_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
     )
     revoked = await _invite(world, Role.INSTITUTION_CLERK, institution_id=home)
-    await invitation.revoke(by=people[Role.SUPER_ADMIN], invitation_id=revoked.invitation.id)
+    await revocation.revoke(by=people[Role.SUPER_ADMIN], invitation_id=revoked.invitation.id)
     accepted = await _invite(world, Role.INSTITUTION_CLERK, institution_id=home)
     await Invitation.filter(id=accepted.invitation.id).update(status=InvitationStatus.ACCEPTED)
     foreign = await _invite(

@@ -24,7 +24,7 @@ from tests.support.builders import make_institution, make_sponsor, make_user
 from tests.support.flows import registered_institution, registered_sponsor, token_of
 from tests.support.idp import ISSUER
 from tests.support.operations import REGISTER_INSTITUTION, REGISTER_SPONSOR
-from tests.support.user_admin import INVITE_USER, UNBLOCK_USER, gid
+from tests.support.user_admin import CHANGE_USER_ROLE, INVITE_USER, UNBLOCK_USER, gid
 
 RESULT = "__typename ... on Error { message } ... on InvalidInput { fieldErrors { field code } }"
 WITHDRAW_INSTITUTION = f"""
@@ -267,6 +267,34 @@ async def test_a_withdrawal_block_lifts_only_with_a_restore_and_revoked_invitati
     assert (await User.get(id=blocked_before.id)).status == UserStatus.BLOCKED
     assert (await Invitation.get(id=invited.invitation.id)).status == InvitationStatus.PENDING
     assert "Kita" in "".join(await portal_names(api))
+
+
+async def test_an_account_a_withdrawal_blocked_keeps_its_role_until_the_restore(
+    api: Api,
+) -> None:
+    canton = await make_user(Role.CANTON_ADMIN)
+    sponsor = await make_sponsor()
+    sponsor_admin = await make_user(Role.SPONSOR_ADMIN, sponsor=sponsor)
+    closed = await make_institution(sponsor=sponsor, status=InstitutionStatus.ACTIVE)
+    open_one = await make_institution(sponsor=sponsor, status=InstitutionStatus.ACTIVE)
+    clerk = await make_user(Role.INSTITUTION_CLERK, institution=closed)
+    await answer(api, WITHDRAW_INSTITUTION, canton, id=gid(closed))
+    moves = [
+        await api(
+            CHANGE_USER_ROLE,
+            {"id": gid(clerk), "input": {"role": role.value, "institutionId": gid(open_one)}},
+            user=by,
+        )
+        for by, role in [(sponsor_admin, Role.INSTITUTION_CLERK), (canton, Role.INSTITUTION_ADMIN)]
+    ]
+    restored = await answer(api, RESTORE_INSTITUTION, canton, id=gid(closed))
+
+    # Moved away, the restore of `closed` would not find it, and nothing else lifts the block.
+    assert [move.codes for move in moves] == [["FORBIDDEN"]] * 2
+    assert restored["__typename"] == "RestoreInstitutionSuccess"
+    back = await User.get(id=clerk.id)
+    assert (back.institution_id, back.status) == (closed.id, UserStatus.ACTIVE)
+    assert not await AuditEvent.filter(action="user.role_changed").exists()
 
 
 async def test_a_clerk_may_withdraw_but_only_canton_admins_restore_or_withdraw_sponsors(
