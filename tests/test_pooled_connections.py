@@ -17,7 +17,7 @@ import pytest
 from tortoise import connections
 from tortoise.exceptions import OperationalError
 
-from models.backends.asyncpg import CHECKED_WITH, Connection
+from models.backends.asyncpg import CHECKED_WITH, PLANNER_SETTINGS, Connection
 from tests.support import database
 
 pytestmark = pytest.mark.skipif(not database.is_postgres(), reason="asyncpg is PostgreSQL's")
@@ -106,3 +106,11 @@ def test_the_pool_runs_on_the_asyncpg_release_it_was_checked_with() -> None:
     read models/backends/asyncpg.py against asyncpg's pool.py, run the suite on PostgreSQL,
     then update CHECKED_WITH."""
     assert importlib.metadata.version("asyncpg") == CHECKED_WITH
+
+
+async def test_pooled_sessions_plan_for_pages_in_memory_or_on_ssd() -> None:
+    client: Any = connections.get("default")
+    async with client.acquire_connection() as connection:
+        shown = await connection.fetchval("SHOW random_page_cost")
+
+    assert float(shown) == float(PLANNER_SETTINGS["random_page_cost"]) < 4

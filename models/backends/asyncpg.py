@@ -120,9 +120,19 @@ class Client(AsyncpgDBClient):
     connection_class = Connection
 
     async def create_pool(self, **kwargs: Any) -> asyncpg.Pool:
-        """What `asyncpg.create_pool` makes, as our `Pool`."""
+        """What `asyncpg.create_pool` makes, as our `Pool`, its sessions planning with
+        `PLANNER_SETTINGS`."""
+        settings = PLANNER_SETTINGS | (kwargs.get("server_settings") or {})
         chosen = _POOL_DEFAULTS | kwargs | {"reset": finish_interrupted}
-        return await Pool(None, **chosen)
+        return await Pool(None, **chosen | {"server_settings": settings})
+
+
+# The planner's price of reading a page out of order, relative to reading the next one:
+# PostgreSQL's default (4) is for spinning disks; this database's pages are in memory or on
+# SSD (1.1, the usual setting there). With 4, the plan PostgreSQL keeps for a prepared
+# statement reads a sponsor's page of institutions by sorting all of them instead of taking the
+# first 51 in the order of its index: on a sponsor of 500 institutions, 1.0 ms instead of 0.4.
+PLANNER_SETTINGS = {"random_page_cost": "1.1"}
 
 
 client_class = Client
