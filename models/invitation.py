@@ -180,9 +180,12 @@ class NewestOpen:
 
     def clause(self, key: str, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
         # Each part written in the order the statement shows it: SQLite binds by position.
-        pending = InvitationStatus.PENDING.value
+        # The status is written into the text, not bound: a bound one made PostgreSQL's kept
+        # plan of the canton's page (then without any other parameter) look dearer than a
+        # fresh one, so it planned the page anew for every request (0.6 ms each).
+        pending = f"'{InvitationStatus.PENDING.value}'"
         shown, params = self.where.sql("o", mark)
-        mine = f'o."user_id" = {key} AND ({shown}) AND o."status" = {next(mark)}'
+        mine = f'o."user_id" = {key} AND ({shown}) AND o."status" = {pending}'
         if Invitation._meta.db.capabilities.dialect == "postgres":
             # Per person, by the index of invitations by person. As a join on the newest
             # id, PostgreSQL read every open invitation of the scope (or, planning for given
@@ -192,9 +195,9 @@ class NewestOpen:
                 f'SELECT {columns} FROM "invitation" o WHERE {mine} '  # noqa: S608
                 'ORDER BY o."id" DESC LIMIT 1'
             )
-            return f"LEFT JOIN LATERAL ({newest}) {alias} ON TRUE", [*params, pending]
+            return f"LEFT JOIN LATERAL ({newest}) {alias} ON TRUE", params
         newest = f'SELECT MAX(o."id") FROM "invitation" o WHERE {mine}'  # noqa: S608
-        return f'LEFT JOIN "invitation" {alias} ON {alias}."id" = ({newest})', [*params, pending]
+        return f'LEFT JOIN "invitation" {alias} ON {alias}."id" = ({newest})', params
 
     def read(self, values: Sequence[Any]) -> Describing | None:
         if not values[0]:

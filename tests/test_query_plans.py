@@ -1,21 +1,25 @@
-"""The plans PostgreSQL keeps for the service's prepared statements read a page in the order of
-its index, even for the one sponsor far larger than the rest (`PLANNER_SETTINGS`)."""
+"""PostgreSQL keeps one plan for each of the service's prepared statements (planning one
+anew for every request costs more than running it) and the plan it keeps reads a page in the
+order of its index, even for the one sponsor far larger than the rest (`PLANNER_SETTINGS`)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from tortoise import connections
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 
+from models import clock
 from models.institution import CareType, Institution, InstitutionStatus
+from models.invitation import Invitation, InvitationStatus
 from models.role import Role
 from models.sponsor import Sponsor
+from models.user import User, UserStatus
 from tests.support import database
 from tests.support.api import Api
 from tests.support.builders import make_sponsor, make_user
@@ -23,6 +27,8 @@ from tests.support.builders import make_sponsor, make_user
 pytestmark = pytest.mark.skipif(not database.is_postgres(), reason="PostgreSQL's planner")
 
 SPONSOR_LIST = "{ institutions(first: 50) { edges { node { name sponsor { name } } } } }"
+USERS = """{ users(first: 50) { edges { node { email role status sponsor { name }
+  institution { name } } } } }"""
 
 
 @contextmanager
@@ -37,6 +43,58 @@ def run_statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, 
     monkeypatch.setattr(AsyncpgDBClient, "execute_query", recorded)
     yield seen
     monkeypatch.undo()
+
+
+async def plans_made(text: str, values: list[Any], runs: int) -> tuple[int, int]:
+    """How many kept (generic) and how many fresh (custom) plans PostgreSQL made for the
+    statement, run `runs` times on one pooled connection."""
+    client: Any = connections.get("default")
+    async with client.acquire_connection() as connection:
+        for _ in range(runs):
+            await connection.fetch(text, *values)
+        found = await connection.fetchrow(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+            text,
+        )
+    return found["generic_plans"], found["custom_plans"]
+
+
+async def test_the_canton_s_page_of_people_is_planned_once_not_for_every_request(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    canton = await make_user(Role.CANTON_ADMIN)
+    people = [_person(n) for n in range(1000)]
+    await User.bulk_create(people)
+    people = await User.filter(email_key__startswith="person").order_by("id")
+    # Every invitation accepted, as in a canton whose people have all come in.
+    await Invitation.bulk_create([_invitation(person) for person in people])
+    client: Any = connections.get("default")
+    await client.execute_script('ANALYZE "user"; ANALYZE invitation')
+
+    with run_statements(monkeypatch) as seen:
+        listed = await api(USERS, user=canton)
+    assert len(listed.ok()["users"]["edges"]) == 50
+    text, values = next((q, v) for q, v in seen if q.startswith('SELECT t."id"') and "JOIN" in q)
+    kept, fresh = await plans_made(text, values, runs=20)
+
+    assert kept >= 14  # PostgreSQL tries fresh plans for the first five runs only
+    assert fresh <= 6
+
+
+def _person(n: int) -> User:
+    address = f"person{n:04}@example.ch"
+    return User(email=address, email_key=address, role=Role.APPLICANT, status=UserStatus.ACTIVE)
+
+
+def _invitation(person: User) -> Invitation:
+    return Invitation(
+        user=person,
+        email=person.email,
+        role=Role.SPONSOR_ADMIN,
+        token_hash=f"{person.id:064}",
+        status=InvitationStatus.ACCEPTED,
+        expires_at=clock.now() + timedelta(days=7),
+    )
 
 
 def nodes(plan: dict[str, Any]) -> Iterator[str]:
