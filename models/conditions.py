@@ -36,7 +36,8 @@ class Equals:
         return Q(**{self.column: self.value})
 
     def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
-        return f"{_column(alias, self.column)} = {next(mark)}", [self.value]
+        written, params = raw_sql.value(self.value, mark)
+        return f"{_column(alias, self.column)} = {written}", params
 
     def holds(self, row: Mapping[str, Any]) -> bool:
         return bool(row.get(self.column) == self.value)
@@ -52,8 +53,9 @@ class OneOf:
         return Q(**values)
 
     def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
-        marks = ", ".join(next(mark) for _ in self.values)
-        return f"{_column(alias, self.column)} IN ({marks})", list(self.values)
+        written = [raw_sql.value(value, mark) for value in self.values]
+        marks = ", ".join(text for text, _ in written)
+        return f"{_column(alias, self.column)} IN ({marks})", [p for _, ps in written for p in ps]
 
     def holds(self, row: Mapping[str, Any]) -> bool:
         return row.get(self.column) in self.values
@@ -202,9 +204,9 @@ class Invited:
 
     def sql(self, alias: str, mark: Iterator[str]) -> tuple[str, list[Any]]:
         where, params = self.where.sql('"invitation"', mark)
-        # The placeholders in the order of the text: SQLite binds `?` by position.
-        select = f'SELECT "user_id" FROM "invitation" WHERE ({where}) AND "status" = {next(mark)}'  # noqa: S608
-        return raw_sql.in_select(_column(alias, "id"), select), [*params, "PENDING"]
+        pending, _ = raw_sql.value(raw_sql.Named("PENDING"), mark)
+        select = f'SELECT "user_id" FROM "invitation" WHERE ({where}) AND "status" = {pending}'  # noqa: S608
+        return raw_sql.in_select(_column(alias, "id"), select), params
 
     def holds(self, row: Mapping[str, Any]) -> bool:
         return bool(row.get("invited"))

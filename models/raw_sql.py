@@ -1,10 +1,12 @@
 """The few statements written by hand (where building them through the ORM costs more than
-running them): bound parameters only, in the dialect's placeholder style."""
+running them): what a request brings bound, in the dialect's placeholder style; what the code
+names (a status, a role) written into the text (`value`)."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from enum import Enum
 from typing import Any
 
 from pypika_tortoise.context import SqlContext
@@ -18,6 +20,22 @@ def placeholders(dialect: str) -> Iterator[str]:
     if dialect == "postgres":
         return (f"${n}" for n in itertools.count(1))
     return itertools.repeat("?")
+
+
+class Named(str):
+    """A value the code names, never one a request brings: a status, say, where the module
+    cannot import its enum."""
+
+
+def value(given: Any, mark: Iterator[str]) -> tuple[str, list[Any]]:
+    """`given` as a statement writes it, and what that binds. A `Named` value or an enum
+    member is written as a literal: PostgreSQL then plans for it (its share of the rows, an
+    index for its rows alone) and keeps one plan for the statement, where for a bound status
+    it often planned every run anew. Anything else is bound."""
+    if isinstance(given, Named | Enum):
+        text = given.value if isinstance(given, Enum) else given
+        return "'" + str(text).replace("'", "''") + "'", []
+    return next(mark), [given]
 
 
 class _AnyOfRows(Subquery):

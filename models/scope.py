@@ -25,6 +25,7 @@ from models.conditions import (
     OneOf,
     SponsorOfInstitution,
 )
+from models.raw_sql import Named
 from models.role import INSTITUTION_ROLES, SPONSOR_ROLES, Role, is_canton
 
 
@@ -37,8 +38,8 @@ class Actor(Protocol):
 
 # Withdrawn sponsors and institutions are the canton's alone: for everyone else, and for the
 # family portal, they do not exist. (Status values by name: the models build on this module.)
-NOT_WITHDRAWN: Condition = OneOf("status", ("ACTIVE", "INVITED"))
-SPONSOR_NOT_WITHDRAWN: Condition = Equals("status", "ACTIVE")
+NOT_WITHDRAWN: Condition = OneOf("status", (Named("ACTIVE"), Named("INVITED")))
+SPONSOR_NOT_WITHDRAWN: Condition = Equals("status", Named("ACTIVE"))
 
 _SPONSOR_ROLES = tuple(sorted(SPONSOR_ROLES))
 _INSTITUTION_ROLES = tuple(sorted(INSTITUTION_ROLES))
@@ -119,7 +120,7 @@ class Scope:
         scope (shown as the invitation describes them: `models.invitation.as_seen`)."""
         if self.reach in (Reach.CANTON, Reach.SELF):
             return self.people()
-        applicant = Equals("role", Role.APPLICANT.value)
+        applicant = Equals("role", Role.APPLICANT)
         return AnyOf((self.people(), AllOf((applicant, Invited(self.invitations())))))
 
     def invitations(self) -> Condition:

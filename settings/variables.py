@@ -41,7 +41,8 @@ class Variables(BaseSettings):
     database_url: Annotated[str, BeforeValidator(values.database_url)] = setting(
         DEFAULT_DATABASE_URL,
         "sqlite://PATH in an existing directory, or postgres://USER@HOST:PORT/DATABASE",
-        "the database (`postgres://` runs on asyncpg); the default's `var/` is created",
+        "the database (`postgres://` runs on asyncpg, its sessions planning with "
+        "`random_page_cost = 1.1`: data in memory or on SSD); the default's `var/` is created",
     )
     smtp_host: str | None = setting(
         None, "a host name", "the SMTP relay; unset, `serve` delivers into a development sink"

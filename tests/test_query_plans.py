@@ -81,16 +81,20 @@ async def test_the_canton_s_page_of_people_is_planned_once_not_for_every_request
     assert fresh <= 6
 
 
-def _person(n: int) -> User:
+def _person(n: int, *, at: Institution | None = None) -> User:
     address = f"person{n:04}@example.ch"
-    return User(email=address, email_key=address, role=Role.APPLICANT, status=UserStatus.ACTIVE)
+    role = Role.APPLICANT if at is None else Role.INSTITUTION_CLERK
+    return User(
+        email=address, email_key=address, role=role, status=UserStatus.ACTIVE, institution=at
+    )
 
 
 def _invitation(person: User) -> Invitation:
     return Invitation(
         user=person,
         email=person.email,
-        role=Role.SPONSOR_ADMIN,
+        role=person.role if person.institution_id else Role.SPONSOR_ADMIN,
+        institution_id=person.institution_id,
         token_hash=f"{person.id:064}",
         status=InvitationStatus.ACCEPTED,
         expires_at=clock.now() + timedelta(days=7),
@@ -99,33 +103,64 @@ def _invitation(person: User) -> Invitation:
 
 def nodes(plan: dict[str, Any]) -> Iterator[str]:
     yield plan["Node Type"]
+    if "Index Name" in plan:
+        yield plan["Index Name"]
     for below in plan.get("Plans", []):
         yield from nodes(below)
+
+
+async def large_sponsor() -> Sponsor:
+    """A sponsor of 400 institutions among 100 sponsors of 4, each with a clerk long in."""
+    large, others = await make_sponsor(), [await make_sponsor() for _ in range(100)]
+    rows = [(large, n) for n in range(400)] + [(s, n) for s in others for n in range(4)]
+    await Institution.bulk_create([_institution(s, f"Kita {s.id}-{n:04}") for s, n in rows])
+    places = await Institution.all().order_by("id")
+    await User.bulk_create([_person(n, at=place) for n, place in enumerate(places)])
+    people = await User.filter(email_key__startswith="person").order_by("id")
+    await Invitation.bulk_create([_invitation(person) for person in people])
+    client: Any = connections.get("default")
+    await client.execute_script('ANALYZE institution; ANALYZE sponsor; ANALYZE "user"')
+    await client.execute_script("ANALYZE invitation")
+    return large
+
+
+async def kept_plan(text: str, values: list[Any]) -> set[str]:
+    """The nodes and indexes of the plan PostgreSQL keeps for the statement after five runs."""
+    client: Any = connections.get("default")
+    async with client.acquire_connection() as connection, connection.transaction():
+        await connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        kept = await connection.prepare(text)
+        (row,) = await connection.fetch(
+            f"EXPLAIN (FORMAT JSON) EXECUTE {kept.get_name()}({_literals(values)})"
+        )
+    return set(nodes(json.loads(row[0])[0]["Plan"]))
 
 
 async def test_a_large_sponsors_page_is_read_in_index_order_by_the_kept_plan(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    large, others = await make_sponsor(), [await make_sponsor() for _ in range(100)]
-    rows = [(large, n) for n in range(400)] + [(s, n) for s in others for n in range(4)]
-    await Institution.bulk_create([_institution(s, f"Kita {s.id}-{n:04}") for s, n in rows])
-    client: Any = connections.get("default")
-    await client.execute_script("ANALYZE institution; ANALYZE sponsor")
-    admin = await make_user(Role.SPONSOR_ADMIN, sponsor=large)
+    admin = await make_user(Role.SPONSOR_ADMIN, sponsor=await large_sponsor())
 
     with run_statements(monkeypatch) as seen:
         listed = await api(SPONSOR_LIST, user=admin)
     assert len(listed.ok()["institutions"]["edges"]) == 50
     text, values = next((q, v) for q, v in seen if q.startswith('SELECT i."id"'))
-    async with client.acquire_connection() as connection, connection.transaction():
-        await connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        kept = await connection.prepare(text)  # the plan PostgreSQL keeps after five runs
-        (row,) = await connection.fetch(
-            f"EXPLAIN (FORMAT JSON) EXECUTE {kept.get_name()}({_literals(values)})"
-        )
-    plan = json.loads(row[0])[0]["Plan"]
 
-    assert "Sort" not in set(nodes(plan))
+    assert "Sort" not in await kept_plan(text, values)
+
+
+async def test_a_large_sponsors_people_bind_only_ids_and_find_open_invitations_by_index(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = await make_user(Role.SPONSOR_ADMIN, sponsor=await large_sponsor())
+
+    with run_statements(monkeypatch) as seen:
+        listed = await api(USERS, user=admin)
+    assert len(listed.ok()["users"]["edges"]) == 50
+    text, values = next((q, v) for q, v in seen if q.startswith('SELECT t."id"') and "JOIN" in q)
+
+    assert {type(v) for v in values} == {int}  # statuses and roles are in the text
+    assert "idx_invitation_pending_institution" in await kept_plan(text, values)
 
 
 def _institution(sponsor: Sponsor, name: str) -> Institution:
