@@ -71,10 +71,7 @@ async def test_the_canton_s_page_of_people_is_planned_once_not_for_every_request
     client: Any = connections.get("default")
     await client.execute_script('ANALYZE "user"; ANALYZE invitation')
 
-    with run_statements(monkeypatch) as seen:
-        listed = await api(USERS, user=canton)
-    assert len(listed.ok()["users"]["edges"]) == 50
-    text, values = next((q, v) for q, v in seen if q.startswith('SELECT t."id"') and "JOIN" in q)
+    text, values = await page_statement(api, monkeypatch, USERS, canton)
     kept, fresh = await plans_made(text, values, runs=20)
 
     assert kept >= 14  # PostgreSQL tries fresh plans for the first five runs only
@@ -99,6 +96,18 @@ def _invitation(person: User) -> Invitation:
         status=InvitationStatus.ACCEPTED,
         expires_at=clock.now() + timedelta(days=7),
     )
+
+
+async def page_statement(
+    api: Api, monkeypatch: pytest.MonkeyPatch, query: str, user: User
+) -> tuple[str, list[Any]]:
+    """The statement that read the page of 50 `query` asks `user` for (the one with joins:
+    the sign-in has none), and its values."""
+    with run_statements(monkeypatch) as seen:
+        listed = await api(query, user=user)
+    (page,) = listed.ok().values()
+    assert len(page["edges"]) == 50
+    return next((text, values) for text, values in seen if " JOIN " in text)
 
 
 def nodes(plan: dict[str, Any]) -> Iterator[str]:
@@ -141,10 +150,7 @@ async def test_a_large_sponsors_page_is_read_in_index_order_by_the_kept_plan(
 ) -> None:
     admin = await make_user(Role.SPONSOR_ADMIN, sponsor=await large_sponsor())
 
-    with run_statements(monkeypatch) as seen:
-        listed = await api(SPONSOR_LIST, user=admin)
-    assert len(listed.ok()["institutions"]["edges"]) == 50
-    text, values = next((q, v) for q, v in seen if q.startswith('SELECT i."id"'))
+    text, values = await page_statement(api, monkeypatch, SPONSOR_LIST, admin)
 
     assert "Sort" not in await kept_plan(text, values)
 
@@ -154,10 +160,7 @@ async def test_a_large_sponsors_people_bind_only_ids_and_find_open_invitations_b
 ) -> None:
     admin = await make_user(Role.SPONSOR_ADMIN, sponsor=await large_sponsor())
 
-    with run_statements(monkeypatch) as seen:
-        listed = await api(USERS, user=admin)
-    assert len(listed.ok()["users"]["edges"]) == 50
-    text, values = next((q, v) for q, v in seen if q.startswith('SELECT t."id"') and "JOIN" in q)
+    text, values = await page_statement(api, monkeypatch, USERS, admin)
 
     assert {type(v) for v in values} == {int}  # statuses and roles are in the text
     assert "idx_invitation_pending_institution" in await kept_plan(text, values)
