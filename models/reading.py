@@ -47,7 +47,7 @@ def _enum(field: fields.data.CharEnumFieldInstance) -> Convert:
 
     def convert(value: Any) -> Any:
         member = members.get(value)
-        return member if member is not None else enum_type(value)
+        return member if member is not None or value is None else enum_type(value)
 
     return convert
 
@@ -60,26 +60,20 @@ def _datetime(field: fields.DatetimeField[Any], zone: Any) -> Convert | None:
     def convert(value: Any) -> Any:
         if type(value) is datetime.datetime and value.tzinfo is not None:
             return value.astimezone(zone)
-        return slow(value)
+        return None if value is None else slow(value)
 
     return convert
 
 
 def _converter(field: fields.Field[Any], zone: Any) -> Convert:
-    """A converter with Tortoise's result; None passes through (as Tortoise's do for these)."""
+    """A converter with Tortoise's result; None passes through (as Tortoise's do for these),
+    in the converter itself: a call around each would be a second call for every value."""
     fast: Convert | None = None
     if isinstance(field, fields.data.CharEnumFieldInstance):
         fast = _enum(field)
     elif isinstance(field, fields.DatetimeField):
         fast = _datetime(field, zone)
-    if fast is None:
-        return field.to_python_value
-    found = fast
-
-    def convert(value: Any) -> Any:
-        return None if value is None else found(value)
-
-    return convert
+    return field.to_python_value if fast is None else fast
 
 
 def _steps(model: type[Model], zone: Any) -> list[tuple[str, str, Convert | None]]:
