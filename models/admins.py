@@ -138,16 +138,20 @@ async def run_now(
     sponsor_ids: Collection[int], institution_ids: Collection[int]
 ) -> tuple[set[int], set[int]]:
     """Those of these sponsors and institutions that have an admin now."""
-    sponsors: set[int] = set()
-    institutions: set[int] = set()
-    if sponsor_ids:
-        with_one = Sponsor.filter(sponsors_where(without_admin=False).q(), id__in=sponsor_ids)
-        sponsors = set(await with_one.values_list("id", flat=True))  # type: ignore[arg-type]
-    if institution_ids:
-        run = institutions_where(without_admin=False).q()
-        with_one_too = Institution.filter(run, id__in=institution_ids)
-        institutions = set(await with_one_too.values_list("id", flat=True))  # type: ignore[arg-type]
+    sponsors = await _ids_of(Sponsor, sponsors_where(without_admin=False), sponsor_ids)
+    institutions = await _ids_of(
+        Institution, institutions_where(without_admin=False), institution_ids
+    )
     return sponsors, institutions
+
+
+async def _ids_of(
+    model: type[Sponsor | Institution], where: Condition, ids: Collection[int]
+) -> set[int]:
+    if not ids:
+        return set()
+    found = model.filter(where.q(), id__in=list(ids)).values_list("id", flat=True)
+    return set(await found)  # type: ignore[arg-type]  # flat: ids, not tuples
 
 
 @asynccontextmanager

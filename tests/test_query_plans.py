@@ -17,6 +17,7 @@ from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from models import clock
 from models.institution import CareType, Institution, InstitutionStatus
 from models.invitation import Invitation, InvitationStatus
+from models.raw_sql import Named, value
 from models.role import Role
 from models.sponsor import Sponsor
 from models.user import User, UserStatus
@@ -178,7 +179,5 @@ def _institution(sponsor: Sponsor, name: str) -> Institution:
 
 
 def _literals(values: list[Any]) -> str:
-    return ", ".join(
-        str(v) if isinstance(v, int) else "'" + str(getattr(v, "value", v)).replace("'", "''") + "'"
-        for v in values
-    )
+    """The values written as `raw_sql.value` writes what the code names."""
+    return ", ".join(str(v) if isinstance(v, int) else value(Named(v), iter(()))[0] for v in values)
